@@ -1,0 +1,73 @@
+# Shared build helpers. Every target gets the same warnings; tests get labels and timeouts.
+
+set(VIGIL_WARNINGS -Wall -Wextra -Wno-unused-parameter)
+if(VIGIL_WERROR)
+  list(APPEND VIGIL_WARNINGS -Werror)
+endif()
+if(VIGIL_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(VIGIL_FUZZ)
+  # Instrument every library for coverage; the fuzz targets add -fsanitize=fuzzer at link.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# vigil_library(NAME area SOURCES ... DEPS ...)
+# One static library per src/<area>/, named vigil_<area>, include root at src/.
+function(vigil_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(vigil_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(vigil_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_compile_options(vigil_${name} PRIVATE ${VIGIL_WARNINGS})
+  target_link_libraries(vigil_${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# vigil_test(NAME SOURCES ... DEPS ... [LABELS unit|integration|kernel|browser|slow]
+#            [TIMEOUT s] [RESOURCE_LOCK name])
+# A gtest binary registered as one ctest entry. The default label is `unit`; per-test
+# timeout never above 120 s (CI budget, issue 2).
+function(vigil_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT;RESOURCE_LOCK" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${VIGIL_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 60)
+  endif()
+  if(ARG_TIMEOUT GREATER 120)
+    message(FATAL_ERROR "test ${name}: timeout ${ARG_TIMEOUT}s exceeds the 120s budget")
+  endif()
+  add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+    ENVIRONMENT "VIGIL_SOURCE_DIR=${PROJECT_SOURCE_DIR};VIGIL_BUILD_DIR=${PROJECT_BINARY_DIR};VIGIL_BIN=$<TARGET_FILE:vigil>")
+  if(ARG_RESOURCE_LOCK)
+    set_tests_properties(${name} PROPERTIES RESOURCE_LOCK ${ARG_RESOURCE_LOCK})
+  endif()
+endfunction()
+
+# vigil_script_test(NAME COMMAND ... [LABELS ...] [TIMEOUT s] [RESOURCE_LOCK name])
+# A test that is a script (shell/python) driving the real `vigil` binary.
+function(vigil_script_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT;RESOURCE_LOCK" "COMMAND;LABELS" ${ARGN})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 60)
+  endif()
+  if(ARG_TIMEOUT GREATER 120)
+    message(FATAL_ERROR "test ${name}: timeout ${ARG_TIMEOUT}s exceeds the 120s budget")
+  endif()
+  add_test(NAME ${name} COMMAND ${ARG_COMMAND} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+    SKIP_RETURN_CODE 77
+    ENVIRONMENT "VIGIL_SOURCE_DIR=${PROJECT_SOURCE_DIR};VIGIL_BUILD_DIR=${PROJECT_BINARY_DIR};VIGIL_BIN=$<TARGET_FILE:vigil>")
+  if(ARG_RESOURCE_LOCK)
+    set_tests_properties(${name} PROPERTIES RESOURCE_LOCK ${ARG_RESOURCE_LOCK})
+  endif()
+endfunction()
