@@ -71,3 +71,26 @@ function(vigil_script_test name)
     set_tests_properties(${name} PROPERTIES RESOURCE_LOCK ${ARG_RESOURCE_LOCK})
   endif()
 endfunction()
+
+# vigil_fuzz(NAME SOURCES ... DEPS ... CORPUS dir)
+# A fuzz target defines LLVMFuzzerTestOneInput. With -DVIGIL_FUZZ=ON (clang) it links
+# libFuzzer and the `fuzz` target runs it over its seed corpus for at most 10 s. Without it,
+# the same source links a replay driver (src/base/fuzz_replay_main.cc) so `make test` feeds
+# every seed through the parser under g++ too (label `unit`).
+set(VIGIL_FUZZ_TARGETS "" CACHE INTERNAL "")
+function(vigil_fuzz name)
+  cmake_parse_arguments(ARG "" "CORPUS" "SOURCES;DEPS" ${ARGN})
+  set(target fuzz_${name})
+  if(VIGIL_FUZZ)
+    add_executable(${target} ${ARG_SOURCES})
+    target_link_libraries(${target} PRIVATE ${ARG_DEPS})
+    target_link_options(${target} PRIVATE -fsanitize=fuzzer)
+    set(VIGIL_FUZZ_TARGETS "${VIGIL_FUZZ_TARGETS};${target}|${ARG_CORPUS}" CACHE INTERNAL "")
+  else()
+    add_executable(${target} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/src/base/fuzz_replay_main.cc)
+    target_link_libraries(${target} PRIVATE ${ARG_DEPS})
+    add_test(NAME ${target}_seeds COMMAND ${target} ${ARG_CORPUS})
+    set_tests_properties(${target}_seeds PROPERTIES LABELS unit TIMEOUT 60)
+  endif()
+  target_compile_options(${target} PRIVATE ${VIGIL_WARNINGS})
+endfunction()
