@@ -1,0 +1,47 @@
+// Version schemes: one class per package ecosystem behind one interface, a registry keyed by
+// OSV ecosystem name, and the `vigil debug version-compare --batch` contract.
+//
+// Every scheme is stateless and immutable, so the registry hands out shared singletons that
+// are safe to use from any thread. Versions are untrusted input (image metadata, feeds): no
+// scheme asserts or throws on garbage; a version the scheme cannot order is reported as an
+// InvalidArgument Status naming the version.
+#pragma once
+
+#include <iosfwd>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace vigil::match {
+
+class VersionScheme {
+ public:
+  virtual ~VersionScheme() = default;
+
+  // Short stable identifier of the ordering ("dpkg", "apk", "rpm", "pep440", ...).
+  virtual std::string_view Name() const = 0;
+
+  // Orders two versions: negative if a < b, 0 if equal in precedence, positive if a > b.
+  // The result is always one of -1, 0, 1. Fails if either version is invalid for the scheme.
+  virtual StatusOr<int> Compare(std::string_view a, std::string_view b) const = 0;
+
+  // OK if `v` is a version this scheme can order. Schemes whose native tool orders any string
+  // (apk, rpm) still reject empty input and report versions their grammar calls invalid.
+  virtual Status Validate(std::string_view v) const = 0;
+};
+
+// The scheme for an OSV ecosystem name, case-insensitive, ignoring a ":<release>" suffix
+// ("Debian:12", "Alpine:v3.19", "Red Hat:enterprise_linux:9"). Unknown names are NotFound.
+StatusOr<const VersionScheme*> SchemeForEcosystem(std::string_view osv_ecosystem);
+
+// Every scheme, once each (fuzzing, benchmarks, docs).
+const std::vector<const VersionScheme*>& AllSchemes();
+
+// The `version-compare --batch` contract: for each input line "A<TAB>B" writes one line,
+// "<", "=" or ">", or "error: <message>" when the line has no TAB or a version is invalid.
+// A trailing '\r' is dropped. Returns an error (and writes nothing) only for an unknown
+// ecosystem or a stream failure.
+Status CompareBatch(std::string_view ecosystem, std::istream& in, std::ostream& out);
+
+}  // namespace vigil::match

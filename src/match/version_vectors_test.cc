@@ -1,0 +1,108 @@
+// Runs every ordering vector in ../shared/versions/osv-scalibr-semantic (one "A <op> B" per
+// line) through the scheme for the file's ecosystem, in both directions.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "base/strings.h"
+#include "gtest/gtest.h"
+#include "match/version.h"
+
+namespace vigil::match {
+namespace {
+
+namespace fs = std::filesystem;
+
+// File-name prefix -> ecosystem name passed to SchemeForEcosystem.
+const std::map<std::string, std::string>& FilePrefixes() {
+  static const auto* const kMap = new std::map<std::string, std::string>{
+      {"alpine", "Alpine"},   {"debian", "Debian"},       {"redhat", "Red Hat"},
+      {"pypi", "PyPI"},       {"maven", "Maven"},         {"semver", "crates.io"},
+      {"rubygems", "RubyGems"}, {"packagist", "Packagist"}, {"nuget", "NuGet"},
+      {"pub", "Pub"},         {"cran", "CRAN"},           {"hackage", "Hackage"},
+  };
+  return *kMap;
+}
+
+// Vectors this implementation knowingly does not pass, as "file: line". Keep it empty;
+// every entry needs a reason in src/match/README.md.
+const std::set<std::string>& KnownFailures() {
+  static const auto* const kSet = new std::set<std::string>{};
+  return *kSet;
+}
+
+fs::path VectorDir() {
+  const char* src = std::getenv("VIGIL_SOURCE_DIR");
+  fs::path root = src ? fs::path(src) : fs::current_path();
+  return root / ".." / "shared" / "versions" / "osv-scalibr-semantic";
+}
+
+int Expected(std::string_view op) { return op == "<" ? -1 : op == ">" ? 1 : 0; }
+
+// Enough to diagnose a regression without flooding the log with thousands of lines.
+constexpr int kMaxReportedPerFile = 20;
+
+const char* OpName(int r) { return r < 0 ? "<" : r > 0 ? ">" : "="; }
+
+TEST(VersionVectorsTest, EveryVectorPassesInBothDirections) {
+  fs::path dir = VectorDir();
+  if (!fs::is_directory(dir)) {
+    GTEST_SKIP() << "version vectors not found at " << dir
+                 << " (set VIGIL_SOURCE_DIR to the checkout beside ../shared)";
+  }
+  std::map<std::string, std::pair<int, int>> per_ecosystem;  // passed, total
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.is_regular_file() && e.path().extension() == ".txt") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_FALSE(files.empty());
+  for (const auto& path : files) {
+    std::string name = path.filename().string();
+    std::string prefix = name.substr(0, name.find('-'));
+    auto it = FilePrefixes().find(prefix);
+    ASSERT_NE(it, FilePrefixes().end()) << "no ecosystem for vector file " << name;
+    auto scheme = SchemeForEcosystem(it->second);
+    ASSERT_TRUE(scheme.ok()) << scheme.status();
+    std::ifstream in(path);
+    std::string line;
+    auto& [passed, total] = per_ecosystem[it->second];
+    int failures_in_file = 0;
+    while (std::getline(in, line)) {
+      std::string_view view = Trim(line);
+      if (view.empty() || StartsWith(view, "# ") || StartsWith(view, "// ") || view == "#" ||
+          view == "//") {
+        continue;
+      }
+      std::vector<std::string_view> parts = Split(view, ' ', /*skip_empty=*/true);
+      ASSERT_EQ(parts.size(), 3u) << name << ": malformed vector: " << view;
+      int want = Expected(parts[1]);
+      ++total;
+      std::string key = name + ": " + std::string(view);
+      auto forward = (*scheme)->Compare(parts[0], parts[2]);
+      auto backward = (*scheme)->Compare(parts[2], parts[0]);
+      bool ok = forward.ok() && backward.ok() && *forward == want && *backward == -want;
+      if (ok) {
+        ++passed;
+        EXPECT_FALSE(KnownFailures().count(key)) << "known failure now passes: " << key;
+      } else if (!KnownFailures().count(key) && ++failures_in_file <= kMaxReportedPerFile) {
+        ADD_FAILURE() << key << " -> got "
+                      << (forward.ok() ? OpName(*forward) : forward.status().ToString())
+                      << " / reversed "
+                      << (backward.ok() ? OpName(*backward) : backward.status().ToString());
+      }
+    }
+  }
+  for (const auto& [eco, counts] : per_ecosystem) {
+    std::cout << "[ vectors  ] " << eco << ": " << counts.first << "/" << counts.second
+              << " passed\n";
+  }
+}
+
+}  // namespace
+}  // namespace vigil::match
