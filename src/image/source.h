@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/fs.h"
 #include "base/status.h"
 
 namespace vigil::image {
@@ -59,6 +60,9 @@ class ImageSource {
   virtual StatusOr<ResolvedImage> Resolve(const Platform& platform) = 0;
   // Streams layer `index` of the last Resolve() result.
   virtual StatusOr<std::unique_ptr<BlobReader>> OpenLayer(size_t index) = 0;
+  // A source that is a plain root filesystem (dir:) has no layers and returns its tree
+  // here; layered sources keep the default nullptr.
+  virtual std::shared_ptr<const FileSystem> Rootfs() const { return nullptr; }
 };
 
 }  // namespace vigil::image
