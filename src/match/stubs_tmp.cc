@@ -13,7 +13,7 @@ class Stub final : public VersionScheme {
 };
 }  // namespace
 #define STUB(F) const VersionScheme& F() { static const Stub k(#F); return k; }
-STUB(SemVerScheme) STUB(NpmScheme) STUB(GoScheme) STUB(PubScheme)
+
 STUB(MavenScheme) STUB(RubyGemsScheme) STUB(ComposerScheme) STUB(NuGetScheme)
 STUB(CranScheme) STUB(HackageScheme)
 }  // namespace vigil::match::internal
