@@ -1,0 +1,48 @@
+#include "catalog/cataloger.h"
+
+#include <algorithm>
+
+#include "base/strings.h"
+#include "catalog/apk.h"
+#include "catalog/dpkg.h"
+#include "catalog/os_release.h"
+#include "catalog/rpm.h"
+
+namespace vigil::catalog {
+namespace {
+
+// Bumped when DetectOs' output for the same files may change.
+constexpr std::string_view kOsDetectionVersion = "1";
+
+}  // namespace
+
+const std::vector<const Cataloger*>& OsCatalogers() {
+  static const DpkgCataloger dpkg;
+  static const ApkCataloger apk;
+  static const RpmCataloger rpm;
+  static const std::vector<const Cataloger*> all = {&dpkg, &apk, &rpm};
+  return all;
+}
+
+std::string OsCatalogersFingerprint() {
+  std::vector<std::string> parts;
+  for (const Cataloger* c : OsCatalogers()) {
+    parts.push_back(std::string(c->name()) + "/" + std::string(c->version()));
+  }
+  parts.push_back("os/" + std::string(kOsDetectionVersion));
+  return Join(parts, ",");
+}
+
+std::string CapturePath(std::string_view path) { return NormalizePath(path); }
+
+bool OsCaptureWants(std::string_view path) {
+  std::string p = CapturePath(path);
+  const auto& os_files = OsReleaseFiles();
+  if (std::find(os_files.begin(), os_files.end(), p) != os_files.end()) return true;
+  for (const Cataloger* c : OsCatalogers()) {
+    if (c->Wants(p)) return true;
+  }
+  return false;
+}
+
+}  // namespace vigil::catalog
