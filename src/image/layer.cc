@@ -435,7 +435,7 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
         entry.kind = EntryKind::kWhiteout;
         entry.path = JoinPath(dir, base.substr(4));
       }
-      VIGIL_RETURN_IF_ERROR(visit(entry, nullptr));
+      if (Status st = visit(entry, nullptr); !st.ok()) return Fail(name, st);
       continue;
     }
     entry.path = std::move(path);
@@ -455,7 +455,7 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
       entry.kind = EntryKind::kHardlink;
       entry.hardlink_target = std::move(target);
       info.type = FileType::kRegular;
-      VIGIL_RETURN_IF_ERROR(visit(entry, nullptr));
+      if (Status st = visit(entry, nullptr); !st.ok()) return Fail(name, st);
       continue;
     }
     switch (archive_entry_filetype(ae)) {
@@ -464,7 +464,7 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
         info.type = FileType::kRegular;
         EntryContent content(a.get(), &feed);
         Status st = visit(entry, &content);
-        if (!st.ok()) return feed.error.ok() ? st : Fail(name, feed.error);
+        if (!st.ok()) return Fail(name, feed.error.ok() ? st : feed.error);
         if (archive_read_data_skip(a.get()) != ARCHIVE_OK) return archive_error("truncated entry data");
         continue;
       }
@@ -487,7 +487,7 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
         info.size = 0;
         break;
     }
-    VIGIL_RETURN_IF_ERROR(visit(entry, nullptr));
+    if (Status st = visit(entry, nullptr); !st.ok()) return Fail(name, st);
   }
 
   // The tar parser stops at the end-of-archive blocks; the diff_id covers every byte.
