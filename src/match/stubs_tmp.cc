@@ -14,6 +14,6 @@ class Stub final : public VersionScheme {
 }  // namespace
 #define STUB(F) const VersionScheme& F() { static const Stub k(#F); return k; }
 
-STUB(ComposerScheme) STUB(NuGetScheme)
+STUB(NuGetScheme)
 STUB(CranScheme) STUB(HackageScheme)
 }  // namespace vigil::match::internal
