@@ -28,6 +28,7 @@ TimePoint FromNs(int64_t ns) {
 // JSON text of a string list. Invalid UTF-8 (a path from a hostile image, say) cannot be
 // represented in JSON; it is replaced by U+FFFD rather than failing the whole scan.
 std::string ListToJson(const std::vector<std::string>& list) {
+  if (list.empty()) return "[]";  // the common case, without building a json value
   return json(list).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -23,6 +23,18 @@ using report::FindingKind;
 using report::Severity;
 using testing::TempDir;
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
 const TimePoint kT0 = std::chrono::sys_days(std::chrono::year(2026) / 11 / 24) +
                       std::chrono::hours(6);
 
@@ -589,8 +601,11 @@ TEST_F(StoreTest, RecordsTenThousandFindingsQuickly) {
   ASSERT_TRUE(id.ok()) << id.status();
   std::cout << "RecordScan of " << r.findings.size() << " findings: "
             << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms\n";
-  // Typically ~0.1 s in a Debug build; the bound leaves room for sanitizers and busy CI.
-  EXPECT_LT(elapsed, std::chrono::seconds(3));
+  // ~0.1 s optimised and ~0.3 s in a Debug build. Sanitizers slow the JSON and hashing
+  // code tenfold, so the bound only applies without them.
+  if (!kSanitized) {
+    EXPECT_LT(elapsed, std::chrono::seconds(1));
+  }
   auto back = store->GetScan(*id);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->findings.size(), r.findings.size());
