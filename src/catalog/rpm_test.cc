@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <algorithm>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -173,6 +175,72 @@ TEST_F(RpmFixture, BackendsThisRpmCannotWrite) {
   std::string db;
   EXPECT_FALSE(MakeDb("bdb", &db));
   EXPECT_FALSE(MakeDb("ndb", &db));
+}
+
+// Captures a command's standard output; empty on failure.
+std::string Capture(const std::string& cmd) {
+  std::string out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  if (pclose(pipe) != 0) out.clear();
+  return out;
+}
+
+std::string LittleEndianHex(uint32_t v) {
+  return fmt::format("{:02x}{:02x}{:02x}{:02x}", v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff,
+                     v >> 24);
+}
+
+TEST_F(RpmFixture, BdbReadOnlyBackend) {
+  // Debian's rpm cannot write a Berkeley DB Packages file, so build one as old rpm did: a
+  // BDB hash keyed by the header number (native byte order, key 0 holding the next free
+  // number) whose values are the header blobs, taken here from a sqlite database and loaded
+  // with db5.3_load (db5.3-util).
+  if (RunQuiet("command -v db5.3_load") != 0 || RunQuiet("command -v sqlite3") != 0) {
+    GTEST_SKIP() << "db5.3_load or sqlite3 missing (apt-get install db5.3-util sqlite3)";
+  }
+  std::string sqlite_db;
+  ASSERT_TRUE(MakeDb("sqlite", &sqlite_db));
+  std::string rows =
+      Capture(fmt::format("sqlite3 {}/rpmdb.sqlite 'select hnum, hex(blob) from Packages'",
+                          sqlite_db));
+  ASSERT_FALSE(rows.empty());
+  std::string dump = "VERSION=3\nformat=bytevalue\ntype=hash\nHEADER=END\n";
+  uint32_t max_hnum = 0;
+  std::string records;
+  std::istringstream in(rows);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t bar = line.find('|');
+    ASSERT_NE(bar, std::string::npos) << line;
+    uint32_t hnum = static_cast<uint32_t>(std::stoul(line.substr(0, bar)));
+    max_hnum = std::max(max_hnum, hnum);
+    std::string hex = line.substr(bar + 1);
+    for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    records += " " + LittleEndianHex(hnum) + "\n " + hex + "\n";
+  }
+  dump += " " + LittleEndianHex(0) + "\n " + LittleEndianHex(max_hnum + 1) + "\n";
+  dump += records + "DATA=END\n";
+  std::string bdb = dir_ + "/db-bdb_ro";
+  stdfs::remove_all(bdb);
+  stdfs::create_directories(bdb);
+  std::ofstream(dir_ + "/packages.dump") << dump;
+  ASSERT_EQ(RunQuiet(fmt::format("db5.3_load -f {0}/packages.dump {1}/Packages", dir_, bdb)), 0);
+
+  MemFileSystem fs;
+  fs.AddFile("/etc/centos-release", "CentOS Linux release 7.9.2009 (Core)\n");
+  LoadInto(bdb, &fs, "/var/lib/rpm");
+  auto sbom = InventoryFileSystem(fs);
+  ASSERT_TRUE(sbom.ok()) << sbom.status();
+  ASSERT_EQ(sbom->components.size(), 2u);
+  EXPECT_EQ(sbom->components[0].name, "vigil-hello");
+  EXPECT_EQ(sbom->components[0].version, "2:1.2.3-4.el9");
+  EXPECT_EQ(sbom->components[1].purl,
+            "pkg:rpm/centos/vigil-plain@0.9-1?arch=noarch&distro=centos-7");
+  for (const auto& w : sbom->warnings) ADD_FAILURE() << w;
 }
 
 TEST_F(RpmFixture, NdbDatabaseIsAnErrorNotEmpty) {
