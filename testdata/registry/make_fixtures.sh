@@ -8,9 +8,12 @@
 #                  vigil/small-docker:1.0           Docker schema 2 (skopeo --format v2s2)
 #                  vigil/multi:1.0                  OCI index, linux/amd64 + linux/arm64
 #                  vigil/extra1:1, vigil/extra2:1   more repositories for _catalog paging
+#   OUT/certs/     tls.{crt,key}: self-signed for 127.0.0.1/localhost (the https registry);
+#                  token.{crt,key}: the token server's signing key, trusted by the registry
+#   OUT/auth/htpasswd  user "alice", password "wonderland" (bcrypt)
 # Tests copy OUT/storage and start their own registries over the copy, so pushing happens
 # once per build dir. Rebuilt when this script changes (its sha256 is the stamp).
-# Needs: docker-registry skopeo umoci busybox-static python3.
+# Needs: docker-registry skopeo umoci busybox-static python3 openssl apache2-utils.
 set -euo pipefail
 
 OUT="${1:-${VIGIL_BUILD_DIR:?set VIGIL_BUILD_DIR or pass OUT}/fixtures/registry}"
@@ -18,7 +21,7 @@ SELF_HASH="$(sha256sum "$0" | cut -d' ' -f1)"
 if [[ -f "$OUT/stamp" && "$(cat "$OUT/stamp")" == "$SELF_HASH" ]]; then
   exit 0
 fi
-for tool in docker-registry skopeo umoci busybox python3; do
+for tool in docker-registry skopeo umoci busybox python3 openssl htpasswd; do
   command -v "$tool" >/dev/null || { echo "make_fixtures: missing $tool" >&2; exit 77; }
 done
 
@@ -33,6 +36,14 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+
+mkdir -p "$WORK/certs" "$WORK/auth"
+openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=127.0.0.1 \
+  -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+  -keyout "$WORK/certs/tls.key" -out "$WORK/certs/tls.crt" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=vigil test token issuer" \
+  -keyout "$WORK/certs/token.key" -out "$WORK/certs/token.crt" 2>/dev/null
+htpasswd -Bbn alice wonderland > "$WORK/auth/htpasswd"
 
 # Layer 1: busybox and its applet links; layer 2: one extra file.
 ROOT="$WORK/rootfs"
