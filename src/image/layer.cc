@@ -252,11 +252,33 @@ struct TarFeed {
   std::string_view name;
   Sha256 diff_hash;
   uint64_t bytes = 0;
+  bool decoder_done = false;
+  uint64_t synthetic_left = 0;
+  bool padded = false;  // the stream ended mid-block and was completed with zeros
   Status error;
   std::vector<char> buf = std::vector<char>(kBufSize);
 
+  // Bytes of the real stream, or of the zero padding appended after it (see padded).
   StatusOr<size_t> Next() {
+    if (decoder_done) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(synthetic_left, buf.size()));
+      std::memset(buf.data(), 0, n);
+      synthetic_left -= n;
+      return n;
+    }
     VIGIL_ASSIGN_OR_RETURN(size_t n, decoder->Read(buf.data(), buf.size()));
+    if (n == 0) {
+      // Some writers (umoci 0.4 `insert`) end the tar right after the last entry's data,
+      // without block padding or end-of-archive blocks. Completing it with zeros lets the
+      // parser finish; the digests cover only the real bytes, so a stream cut anywhere
+      // else still fails the diff_id check (reported as truncation, see padded).
+      decoder_done = true;
+      if (bytes % 512 != 0) {
+        synthetic_left = (512 - bytes % 512) + 1024;
+        padded = true;
+      }
+      return Next();
+    }
     diff_hash.Update(buf.data(), n);
     bytes += n;
     const Limits& lim = options->limits;
@@ -417,6 +439,12 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
     }
     const char* raw_name = archive_entry_pathname(ae);
     std::string path;
+    // The root itself ("/", "./", as umoci writes it) carries nothing a view needs.
+    if (raw_name != nullptr && raw_name[0] != '\0' &&
+        std::string_view(raw_name).find_first_not_of("/.") == std::string_view::npos &&
+        NormalizePath(raw_name) == "/") {
+      continue;
+    }
     if (raw_name == nullptr || !SafeEntryPath(raw_name, &path)) {
       ++stats.skipped_unsafe;
       continue;
@@ -511,8 +539,9 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
     VIGIL_ASSIGN_OR_RETURN(std::string want, DigestHex(layer.diff_id));
     std::string got = feed.diff_hash.FinishHex();
     if (got != want) {
-      return DataLossError(fmt::format("{}: diff_id mismatch: expected {}, got sha256:{}", name,
-                                       layer.diff_id, got));
+      return DataLossError(fmt::format("{}: diff_id mismatch: expected {}, got sha256:{}{}", name,
+                                       layer.diff_id, got,
+                                       feed.padded ? " (the tar stream is truncated)" : ""));
     }
   }
   return OkStatus();
