@@ -1,6 +1,6 @@
 // Writes every golden case's rendered outputs to a folder so external validators (the JSON
 // schema checks in testdata/schemas/validate.py) judge what the writers really produce.
-//   report_emit <cases-dir> <out-dir>   -> <out-dir>/<case>/<output name>
+//   report_emit <cases-dir> <out-dir>   -> <out-dir>/<case>/out.<output name>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -32,10 +32,10 @@ int main(int argc, char** argv) {
       return 3;
     }
     for (const auto& [name, bytes] : *rendered) {
-      std::ofstream out(out_dir / name, std::ios::binary | std::ios::trunc);
+      std::ofstream out(out_dir / ("out." + name), std::ios::binary | std::ios::trunc);
       out << bytes;
       if (!out) {
-        std::fprintf(stderr, "report_emit: cannot write %s\n", (out_dir / name).c_str());
+        std::fprintf(stderr, "report_emit: cannot write %s\n", (out_dir / ("out." + name)).c_str());
         return 3;
       }
     }

@@ -100,7 +100,7 @@ std::string LocationText(const Location& loc) {
     text += ":" + std::to_string(loc.line);
     if (loc.end_line > loc.line) text += "-" + std::to_string(loc.end_line);
   }
-  if (!loc.resource.empty()) text = text.empty() ? loc.resource : loc.resource + " " + text;
+  if (!loc.resource.empty()) text = text.empty() ? loc.resource : text + " (" + loc.resource + ")";
   return text.empty() ? "-" : text;
 }
 
