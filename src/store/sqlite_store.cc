@@ -49,21 +49,6 @@ Status ListFromJson(std::string_view text, std::string_view column,
   return OkStatus();
 }
 
-// By the contract of ScanInfo::summary: suppressed findings are counted apart.
-report::Summary Summarize(const report::Report& report) {
-  report::Summary s;
-  for (const report::Finding& f : report.findings) {
-    ++s.total;
-    if (f.status == "suppressed") {
-      ++s.suppressed;
-      continue;
-    }
-    int sev = static_cast<int>(f.severity);
-    if (sev >= 0 && sev < 6) ++s.by_severity[sev];
-  }
-  return s;
-}
-
 constexpr std::string_view kScanColumns =
     "id, target, target_kind, artifact_digest, created_at, tool_version, recorded_ns, total,"
     " suppressed, sev_unknown, sev_info, sev_low, sev_medium, sev_high, sev_critical, warnings";
@@ -206,7 +191,7 @@ StatusOr<int> SqliteStore::SchemaVersion() {
 StatusOr<int64_t> SqliteStore::RecordScan(const report::Report& report) {
   const TimePoint now = clock_->Now();
   StatusOr<TimePoint> created = ParseRfc3339(report.created_at);
-  const report::Summary summary = Summarize(report);
+  const report::Summary summary = report.Summarize();
 
   VIGIL_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
   VIGIL_ASSIGN_OR_RETURN(

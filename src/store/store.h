@@ -42,8 +42,8 @@ struct ScanInfo {
   std::string created_at;  // as the report gave it
   std::string tool_version;
   TimePoint recorded_at;   // when the store recorded it
-  // Counts over the recorded findings: `total` is all of them, `suppressed` those with
-  // status "suppressed", and `by_severity` counts findings that are not suppressed.
+  // As report::Report::Summarize() computed it when recorded: `total` and `by_severity`
+  // count the findings that are not suppressed, `suppressed` the others.
   report::Summary summary;
 };
 
