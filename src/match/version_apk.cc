@@ -64,7 +64,8 @@ ApkVersion ParseApk(std::string_view s) {
     i += 1 + len;
     v.suffixes.push_back({weight, digits()});
   }
-  if (i + 1 < s.size() && s[i] == '~' && (IsDigit(s[i + 1]) || (s[i + 1] >= 'a' && s[i + 1] <= 'f'))) {
+  if (i + 1 < s.size() && s[i] == '~' &&
+      (IsDigit(s[i + 1]) || (s[i + 1] >= 'a' && s[i + 1] <= 'f'))) {
     ++i;
     while (i < s.size() && (IsDigit(s[i]) || (s[i] >= 'a' && s[i] <= 'f'))) ++i;
   }
@@ -130,8 +131,9 @@ class Apk final : public VersionScheme {
     ApkVersion p = ParseApk(v);
     if (p.numbers.empty()) return InvalidVersion("apk", v, "does not start with a number");
     if (!p.remainder.empty()) {
-      return InvalidVersion("apk", v, "unexpected \"" + std::string(p.remainder.substr(0, 32)) +
-                                          "\" after the version");
+      return InvalidVersion(
+          "apk", v,
+          "unexpected \"" + std::string(p.remainder.substr(0, 32)) + "\" after the version");
     }
     return OkStatus();
   }

@@ -32,8 +32,8 @@ struct MavenToken {
 };
 
 int QualifierRank(std::string_view q) {
-  static constexpr std::string_view kOrder[] = {"alpha", "beta", "milestone", "rc",
-                                                "snapshot", "", "sp"};
+  static constexpr std::string_view kOrder[] = {"alpha",    "beta", "milestone", "rc",
+                                                "snapshot", "",     "sp"};
   for (size_t i = 0; i < std::size(kOrder); ++i) {
     if (q == kOrder[i]) return static_cast<int>(i);
   }

@@ -30,9 +30,9 @@ class NumericList final : public VersionScheme {
       size_t sep = s.find_first_of(separators_, start);
       std::string_view n = s.substr(start, sep == std::string_view::npos ? s.npos : sep - start);
       if (n.empty() || !AllDigits(n)) {
-        return InvalidVersion(display_, text, "expected numbers separated by " +
-                                                  std::string(separators_ == "." ? "'.'"
-                                                                                 : "'.' or '-'"));
+        return InvalidVersion(display_, text,
+                              "expected numbers separated by " +
+                                  std::string(separators_ == "." ? "'.'" : "'.' or '-'"));
       }
       parts.push_back(n);
       if (sep == std::string_view::npos) break;

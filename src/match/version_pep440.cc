@@ -233,7 +233,8 @@ int ComparePep440(const Pep440Version& a, const Pep440Version& b) {
   for (size_t i = 0; i < nl; ++i) {
     bool da = internal::AllDigits(a.local[i]), db = internal::AllDigits(b.local[i]);
     if (da != db) return da ? 1 : -1;
-    int r = da ? CompareDigits(a.local[i], b.local[i]) : internal::CompareBytes(a.local[i], b.local[i]);
+    int r =
+        da ? CompareDigits(a.local[i], b.local[i]) : internal::CompareBytes(a.local[i], b.local[i]);
     if (r) return r;
   }
   if (a.local.size() != b.local.size()) return a.local.size() < b.local.size() ? -1 : 1;

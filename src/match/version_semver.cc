@@ -100,7 +100,8 @@ StatusOr<SemVer> ParseSemVer(std::string_view text, SemVerDialect dialect) {
     rest = rest.substr(0, plus);
   }
   if (!rest.empty()) {
-    if (rest.front() != '-') return invalid("unexpected \"" + std::string(rest.substr(0, 16)) + "\"");
+    if (rest.front() != '-')
+      return invalid("unexpected \"" + std::string(rest.substr(0, 16)) + "\"");
     pre = rest.substr(1);
     has_pre = true;
   }

@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -23,18 +23,12 @@ namespace fs = std::filesystem;
 // the SemVer vectors shared by npm, Go and crates.io, so it runs against all three.
 const std::map<std::string, std::vector<std::string>>& FilePrefixes() {
   static const auto* const kMap = new std::map<std::string, std::vector<std::string>>{
-      {"alpine", {"Alpine"}},
-      {"debian", {"Debian", "Ubuntu"}},
-      {"redhat", {"Red Hat"}},
-      {"pypi", {"PyPI"}},
-      {"maven", {"Maven"}},
-      {"semver", {"crates.io", "npm", "Go"}},
-      {"rubygems", {"RubyGems"}},
-      {"packagist", {"Packagist"}},
-      {"nuget", {"NuGet"}},
-      {"pub", {"Pub"}},
-      {"cran", {"CRAN"}},
-      {"hackage", {"Hackage"}},
+      {"alpine", {"Alpine"}},     {"debian", {"Debian", "Ubuntu"}},
+      {"redhat", {"Red Hat"}},    {"pypi", {"PyPI"}},
+      {"maven", {"Maven"}},       {"semver", {"crates.io", "npm", "Go"}},
+      {"rubygems", {"RubyGems"}}, {"packagist", {"Packagist"}},
+      {"nuget", {"NuGet"}},       {"pub", {"Pub"}},
+      {"cran", {"CRAN"}},         {"hackage", {"Hackage"}},
   };
   return *kMap;
 }
