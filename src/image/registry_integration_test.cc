@@ -166,7 +166,7 @@ TEST(RegistryAnonymous, ErrorsNameUrlStatusAndCode) {
   auto tag = Pull(*r, "vigil/small:nope");
   ASSERT_FALSE(tag.ok());
   EXPECT_TRUE(IsNotFound(tag.status()));
-  const std::string& m = tag.status().message();
+  std::string m = tag.status().message();
   EXPECT_NE(m.find("/v2/vigil/small/manifests/nope"), std::string::npos) << m;
   EXPECT_NE(m.find("HTTP 404"), std::string::npos) << m;
   EXPECT_NE(m.find("MANIFEST_UNKNOWN"), std::string::npos) << m;
