@@ -48,8 +48,8 @@ ApkInstalledParse ParseApkInstalled(std::string_view text, std::string_view file
     }
     if (line.size() < 2 || line[1] != ':' || !std::isalpha(static_cast<unsigned char>(line[0]))) {
       if (++out.bad_lines <= kMaxItemisedWarnings) {
-        out.warnings.push_back(fmt::format("{}:{}: expected 'X:value' (line skipped)", file,
-                                           line_no));
+        out.warnings.push_back(
+            fmt::format("{}:{}: expected 'X:value' (line skipped)", file, line_no));
       }
       continue;
     }

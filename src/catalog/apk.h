@@ -23,9 +23,9 @@ struct ApkPackage {
   std::string name;
   std::string version;
   std::string arch;
-  std::string origin;      // o:, the source package; empty when absent
-  std::string license;     // L:, as declared (an SPDX expression on current Alpine)
-  std::string maintainer;  // m:
+  std::string origin;              // o:, the source package; empty when absent
+  std::string license;             // L:, as declared (an SPDX expression on current Alpine)
+  std::string maintainer;          // m:
   std::vector<std::string> files;  // absolute paths from F:/R:
   int line = 0;
 };
@@ -47,8 +47,7 @@ class ApkCataloger : public Cataloger {
   std::string_view name() const override { return "apk"; }
   std::string_view version() const override { return "1"; }
   bool Wants(std::string_view path) const override;
-  StatusOr<CatalogResult> Catalog(const FileSystem& fs,
-                                  const report::OsInfo& os) const override;
+  StatusOr<CatalogResult> Catalog(const FileSystem& fs, const report::OsInfo& os) const override;
 };
 
 }  // namespace vigil::catalog

@@ -62,8 +62,8 @@ TEST(ParseApkInstalled, Fields) {
 }
 
 TEST(ParseApkInstalled, BadInput) {
-  auto parse = ParseApkInstalled(
-      "P:a\nV:1\nnot a field\n\nV:2\n\nP:nover\n\nR:orphan\nP:b\nV:3\n", "installed");
+  auto parse = ParseApkInstalled("P:a\nV:1\nnot a field\n\nV:2\n\nP:nover\n\nR:orphan\nP:b\nV:3\n",
+                                 "installed");
   ASSERT_EQ(parse.packages.size(), 2u);
   EXPECT_EQ(parse.packages[0].name, "a");
   EXPECT_EQ(parse.packages[1].name, "b");

@@ -1,13 +1,13 @@
 // The data-driven catalog suite: every testdata/catalog/<case>/ holds a mini root filesystem
 // (rootfs/, real file formats) and expected.json, the OS, packages and warnings the inventory
 // must produce. One runner for all cases; VIGIL_UPDATE_GOLDEN=1 rewrites the expected files.
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <string>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "base/fs.h"
 #include "catalog/inventory.h"
@@ -81,21 +81,20 @@ TEST_P(CatalogGolden, MatchesExpected) {
   ASSERT_FALSE(expected.is_discarded()) << expected_path << ": invalid JSON";
   EXPECT_EQ(expected["os"], actual["os"]);
   EXPECT_EQ(expected["warnings"], actual["warnings"]);
-  ASSERT_EQ(expected["packages"].size(), actual["packages"].size())
-      << "actual:\n" << actual["packages"].dump(2);
+  ASSERT_EQ(expected["packages"].size(), actual["packages"].size()) << "actual:\n"
+                                                                    << actual["packages"].dump(2);
   for (size_t i = 0; i < actual["packages"].size(); ++i) {
     EXPECT_EQ(expected["packages"][i], actual["packages"][i]) << "package #" << i;
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, CatalogGolden, ::testing::ValuesIn(Cases()),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Cases, CatalogGolden, ::testing::ValuesIn(Cases()), [](const auto& info) {
+  std::string name = info.param;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+});
 
 TEST(CatalogGoldenSuite, HasCases) { EXPECT_GE(Cases().size(), 5u) << SuiteDir(); }
 

@@ -41,8 +41,7 @@ class Cataloger {
   virtual bool Wants(std::string_view path) const = 0;
   // Reads the database. An absent database is OK with an empty `databases`; a database
   // that exists but cannot be read at all is an error Status.
-  virtual StatusOr<CatalogResult> Catalog(const FileSystem& fs,
-                                          const report::OsInfo& os) const = 0;
+  virtual StatusOr<CatalogResult> Catalog(const FileSystem& fs, const report::OsInfo& os) const = 0;
 };
 
 // Every OS package cataloger, in a fixed order (dpkg, apk, rpm). Static storage.

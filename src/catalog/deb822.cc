@@ -1,5 +1,7 @@
 #include "catalog/deb822.h"
 
+#include <unordered_set>
+
 #include "base/strings.h"
 #include "fmt/format.h"
 
@@ -23,6 +25,9 @@ std::vector<Deb822Paragraph> ParseDeb822(std::string_view text, std::string_view
                                          const Deb822Options& options) {
   std::vector<Deb822Paragraph> out;
   Deb822Paragraph current;
+  // Lower-cased field names of `current`: duplicate detection in O(1), so a hostile
+  // paragraph with a million fields stays linear.
+  std::unordered_set<std::string> names;
   bool open = false;
   auto fail = [&](int line, std::string_view reason) {
     if (current.error.empty()) current.error = fmt::format("{}:{}: {}", file, line, reason);
@@ -30,6 +35,7 @@ std::vector<Deb822Paragraph> ParseDeb822(std::string_view text, std::string_view
   auto close = [&] {
     if (open) out.push_back(std::move(current));
     current = Deb822Paragraph{};
+    names.clear();
     open = false;
   };
   int line_no = 0;
@@ -64,7 +70,7 @@ std::vector<Deb822Paragraph> ParseDeb822(std::string_view text, std::string_view
       fail(line_no, "empty field name");
       continue;
     }
-    if (current.Find(name) != nullptr) {
+    if (!names.insert(ToLower(name)).second) {
       fail(line_no, fmt::format("duplicate field '{}'", name));
       continue;
     }

@@ -39,15 +39,14 @@ bool ParseInt(std::string_view s, int64_t* out) {
   return true;
 }
 
-// Splits a DEP-5 License synopsis ("GPL-2+ or Artistic-1.0") into names.
-void AddLicenseNames(std::string_view synopsis, std::vector<std::string>* out) {
+// Splits a DEP-5 License synopsis ("GPL-2+ or Artistic-1.0") into names, appending those
+// not in `seen` to `out`.
+void AddLicenseNames(std::string_view synopsis, std::vector<std::string>* out,
+                     std::set<std::string>* seen) {
   std::string current;
   auto flush = [&] {
-    std::string_view name = Trim(current);
-    if (!name.empty() &&
-        std::find(out->begin(), out->end(), name) == out->end()) {
-      out->emplace_back(name);
-    }
+    std::string name(Trim(current));
+    if (!name.empty() && seen->insert(name).second) out->push_back(std::move(name));
     current.clear();
   };
   for (std::string_view word : Split(synopsis, ' ', true)) {
@@ -103,9 +102,9 @@ DpkgStatusParse ParseDpkgStatus(std::string_view text, std::string_view file,
       auto words = Split(pkg.status, ' ', true);
       if (words.size() != 3) {
         ++out.bad_paragraphs;
-        out.warnings.push_back(fmt::format(
-            "{}:{}: package {}: malformed Status '{}' (paragraph skipped)", file, para.line,
-            pkg.name, pkg.status));
+        out.warnings.push_back(
+            fmt::format("{}:{}: package {}: malformed Status '{}' (paragraph skipped)", file,
+                        para.line, pkg.name, pkg.status));
         continue;
       }
       // Checked before Version: a not-installed entry may legitimately have none.
@@ -116,8 +115,8 @@ DpkgStatusParse ParseDpkgStatus(std::string_view text, std::string_view file,
     }
     if (pkg.version.empty()) {
       ++out.bad_paragraphs;
-      out.warnings.push_back(fmt::format(
-          "{}:{}: package {} without Version (paragraph skipped)", file, para.line, pkg.name));
+      out.warnings.push_back(fmt::format("{}:{}: package {} without Version (paragraph skipped)",
+                                         file, para.line, pkg.name));
       continue;
     }
     pkg.arch = std::string(para.FirstLine("Architecture"));
@@ -134,9 +133,9 @@ DpkgStatusParse ParseDpkgStatus(std::string_view text, std::string_view file,
       } else {
         pkg.source_name = std::string(Trim(source.substr(0, paren)));
         size_t close = source.find(')', paren);
-        std::string_view v = Trim(source.substr(
-            paren + 1, close == std::string_view::npos ? std::string_view::npos
-                                                       : close - paren - 1));
+        std::string_view v =
+            Trim(source.substr(paren + 1, close == std::string_view::npos ? std::string_view::npos
+                                                                          : close - paren - 1));
         if (!v.empty()) pkg.source_version = std::string(v);
         if (pkg.source_name.empty()) pkg.source_name = pkg.name;
       }
@@ -154,11 +153,12 @@ std::vector<std::string> ParseDebianCopyrightLicenses(std::string_view text) {
   if (header.Find("Format") == nullptr && header.Find("Format-Specification") == nullptr) {
     return out;
   }
+  std::set<std::string> seen;
   for (const auto& para : paragraphs) {
     for (const auto& field : para.fields) {
       if (!EqualsIgnoreCase(field.name, "License")) continue;
       std::string_view v = field.value;
-      AddLicenseNames(Trim(v.substr(0, v.find('\n'))), &out);
+      AddLicenseNames(Trim(v.substr(0, v.find('\n'))), &out, &seen);
     }
   }
   return out;
@@ -207,7 +207,7 @@ std::vector<std::string> ParseDpkgMd5sums(std::string_view text) {
 }
 
 bool DpkgCataloger::Wants(std::string_view path) const {
-  if (path == kStatusPath) return true;
+  if (path == kStatusPath || path == kStatusDir) return true;
   if (StartsWith(path, kStatusDir) && path.size() > kStatusDir.size() &&
       path[kStatusDir.size()] == '/') {
     return true;
@@ -216,8 +216,7 @@ bool DpkgCataloger::Wants(std::string_view path) const {
       (EndsWith(path, ".list") || EndsWith(path, ".md5sums"))) {
     return true;
   }
-  if (StartsWith(path, kDocDir) && path.size() > kDocDir.size() &&
-      path[kDocDir.size()] == '/') {
+  if (StartsWith(path, kDocDir) && path.size() > kDocDir.size() && path[kDocDir.size()] == '/') {
     std::string_view rest = path.substr(kDocDir.size() + 1);
     size_t slash = rest.find('/');
     // The package's doc directory itself (it may be a link to another package's) and its

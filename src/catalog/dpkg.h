@@ -26,14 +26,14 @@ namespace vigil::catalog {
 
 struct DpkgPackage {
   std::string name;
-  std::string version;  // as written, with epoch ("1:2.36.1-8")
-  std::string arch;     // "amd64", "all"
+  std::string version;         // as written, with epoch ("1:2.36.1-8")
+  std::string arch;            // "amd64", "all"
   std::string source_name;     // Source: name, else the package name
   std::string source_version;  // "(version)" of Source:, else the package version
   std::string maintainer;
-  std::string status;          // the raw Status field; empty in status.d files
+  std::string status;               // the raw Status field; empty in status.d files
   int64_t installed_size_kib = -1;  // Installed-Size, -1 when absent or malformed
-  int line = 0;                // where the paragraph starts
+  int line = 0;                     // where the paragraph starts
 };
 
 struct DpkgStatusParse {
@@ -68,8 +68,7 @@ class DpkgCataloger : public Cataloger {
   std::string_view name() const override { return "dpkg"; }
   std::string_view version() const override { return "1"; }
   bool Wants(std::string_view path) const override;
-  StatusOr<CatalogResult> Catalog(const FileSystem& fs,
-                                  const report::OsInfo& os) const override;
+  StatusOr<CatalogResult> Catalog(const FileSystem& fs, const report::OsInfo& os) const override;
 };
 
 }  // namespace vigil::catalog

@@ -64,8 +64,8 @@ TEST(Deb822, Paragraphs) {
 }
 
 TEST(Deb822, ErrorsNameFileAndLine) {
-  auto paras = ParseDeb822("A: 1\nno colon here\nB: 2\n\n continuation\nC: 3\n\nD: 1\nD: 2\n",
-                           "status");
+  auto paras =
+      ParseDeb822("A: 1\nno colon here\nB: 2\n\n continuation\nC: 3\n\nD: 1\nD: 2\n", "status");
   ASSERT_EQ(paras.size(), 3u);
   EXPECT_EQ(paras[0].error, "status:2: expected 'Field: value'");
   EXPECT_EQ(paras[1].error, "status:5: continuation line before any field");
@@ -127,39 +127,39 @@ TEST(ParseDpkgStatus, StatusDFilesNeedNoStatus) {
 TEST(ParseDpkgStatus, EmptyAndGarbage) {
   EXPECT_THAT(ParseDpkgStatus("", "s").packages, IsEmpty());
   EXPECT_THAT(ParseDpkgStatus(std::string("\0\0\n\xff:", 6), "s").packages, IsEmpty());
-  auto parse = ParseDpkgStatus("Package: x\nStatus: install ok installed\nVersion: 1\n"
-                               "Source: (2)\n",
-                               "s");
+  auto parse = ParseDpkgStatus(
+      "Package: x\nStatus: install ok installed\nVersion: 1\n"
+      "Source: (2)\n",
+      "s");
   ASSERT_EQ(parse.packages.size(), 1u);
   EXPECT_EQ(parse.packages[0].source_name, "x");
   EXPECT_EQ(parse.packages[0].source_version, "2");
 }
 
 TEST(Copyright, Dep5LicencesDistinct) {
-  EXPECT_THAT(ParseDebianCopyrightLicenses(
-                  "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
-                  "Upstream-Name: zlib\n"
-                  "\n"
-                  "Files: *\n"
-                  "Copyright: 1995 Jean-loup Gailly\n"
-                  "License: Zlib\n"
-                  "\n"
-                  "Files: contrib/*\n"
-                  "License: GPL-2+ or Artistic\n"
-                  "\n"
-                  "Files: x/*\n"
-                  "License: GPL-2+ with OpenSSL exception, BSD-3-clause and Zlib\n"
-                  "\n"
-                  "License: Zlib\n"
-                  " This software is provided 'as-is'.\n"),
-              ElementsAre("Zlib", "GPL-2+", "Artistic", "GPL-2+ with OpenSSL exception",
-                          "BSD-3-clause"));
+  EXPECT_THAT(
+      ParseDebianCopyrightLicenses(
+          "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+          "Upstream-Name: zlib\n"
+          "\n"
+          "Files: *\n"
+          "Copyright: 1995 Jean-loup Gailly\n"
+          "License: Zlib\n"
+          "\n"
+          "Files: contrib/*\n"
+          "License: GPL-2+ or Artistic\n"
+          "\n"
+          "Files: x/*\n"
+          "License: GPL-2+ with OpenSSL exception, BSD-3-clause and Zlib\n"
+          "\n"
+          "License: Zlib\n"
+          " This software is provided 'as-is'.\n"),
+      ElementsAre("Zlib", "GPL-2+", "Artistic", "GPL-2+ with OpenSSL exception", "BSD-3-clause"));
 }
 
 TEST(Copyright, NotDep5MeansNoLicence) {
-  EXPECT_THAT(ParseDebianCopyrightLicenses(
-                  "This is the Debian prepackaged version of foo.\n"
-                  "License: GPL\n"),
+  EXPECT_THAT(ParseDebianCopyrightLicenses("This is the Debian prepackaged version of foo.\n"
+                                           "License: GPL\n"),
               IsEmpty());
   EXPECT_THAT(ParseDebianCopyrightLicenses(""), IsEmpty());
 }
@@ -167,8 +167,7 @@ TEST(Copyright, NotDep5MeansNoLicence) {
 TEST(FileLists, DirectoriesDropped) {
   EXPECT_THAT(ParseDpkgFileList("/.\n/usr\n/usr/bin\n/usr/bin/bash\n/usr/bin-x\n"
                                 "/usr/share/doc/bash/copyright\n/bin\n"),
-              ElementsAre("/usr/bin/bash", "/usr/bin-x", "/usr/share/doc/bash/copyright",
-                          "/bin"));
+              ElementsAre("/usr/bin/bash", "/usr/bin-x", "/usr/share/doc/bash/copyright", "/bin"));
   EXPECT_THAT(ParseDpkgMd5sums("d41d8cd98f00b204e9800998ecf8427e  usr/lib/x.so\nbad\n"),
               ElementsAre("/usr/lib/x.so"));
 }
@@ -177,6 +176,7 @@ TEST(DpkgCataloger, WantsCaptureSet) {
   DpkgCataloger c;
   EXPECT_TRUE(c.Wants("/var/lib/dpkg/status"));
   EXPECT_TRUE(c.Wants("/var/lib/dpkg/status.d/libc6"));
+  EXPECT_TRUE(c.Wants("/var/lib/dpkg/status.d"));
   EXPECT_TRUE(c.Wants("/var/lib/dpkg/info/libc6:amd64.list"));
   EXPECT_TRUE(c.Wants("/var/lib/dpkg/info/libc6.md5sums"));
   EXPECT_TRUE(c.Wants("/usr/share/doc/libc6/copyright"));

@@ -3,12 +3,12 @@
 // dpkg-query -W lists every package not in the not-installed state, so packages whose
 // state leaves no files (config-files, half-installed) are dropped from its side, as the
 // dpkg cataloger documents.
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <memory>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "base/fs.h"
 #include "base/strings.h"

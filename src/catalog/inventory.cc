@@ -18,9 +18,7 @@ constexpr std::string_view kNoDatabaseWarning =
 
 using PackageKey = std::tuple<std::string, std::string, std::string, std::string>;
 
-PackageKey KeyOf(const report::Component& c) {
-  return {c.ecosystem, c.name, c.version, c.arch};
-}
+PackageKey KeyOf(const report::Component& c) { return {c.ecosystem, c.name, c.version, c.arch}; }
 
 const std::vector<const Cataloger*>& Effective(const std::vector<const Cataloger*>& given) {
   return given.empty() ? OsCatalogers() : given;
@@ -32,8 +30,7 @@ bool IsOsEcosystem(std::string_view ecosystem) {
 
 }  // namespace
 
-StatusOr<report::Sbom> InventoryFileSystem(const FileSystem& fs,
-                                           const InventoryOptions& options) {
+StatusOr<report::Sbom> InventoryFileSystem(const FileSystem& fs, const InventoryOptions& options) {
   report::Sbom sbom;
   sbom.target = options.target;
   sbom.target_kind = options.target_kind;
@@ -51,9 +48,10 @@ StatusOr<report::Sbom> InventoryFileSystem(const FileSystem& fs,
     if (!result.ok()) {
       ++failures;
       if (first_failure.ok()) first_failure = result.status();
-      sbom.warnings.push_back(fmt::format("{} cataloger failed: {}; its packages are missing "
-                                          "from the inventory",
-                                          cataloger->name(), result.status().ToString()));
+      sbom.warnings.push_back(
+          fmt::format("{} cataloger failed: {}; its packages are missing "
+                      "from the inventory",
+                      cataloger->name(), result.status().ToString()));
       continue;
     }
     if (!result->databases.empty()) ++databases;
@@ -62,17 +60,15 @@ StatusOr<report::Sbom> InventoryFileSystem(const FileSystem& fs,
   }
   if (databases == 0 && failures > 0) return first_failure;
   if (databases == 0) sbom.warnings.emplace_back(kNoDatabaseWarning);
-  std::sort(sbom.components.begin(), sbom.components.end(),
-            [](const report::Component& a, const report::Component& b) {
-              return KeyOf(a) < KeyOf(b);
-            });
+  std::sort(
+      sbom.components.begin(), sbom.components.end(),
+      [](const report::Component& a, const report::Component& b) { return KeyOf(a) < KeyOf(b); });
   return sbom;
 }
 
 void AttributeLayers(std::vector<report::Component>& components,
                      const std::vector<const FileSystem*>& cumulative_views,
-                     const std::vector<std::string>& diff_ids,
-                     const std::vector<bool>& touches_db,
+                     const std::vector<std::string>& diff_ids, const std::vector<bool>& touches_db,
                      const std::vector<const Cataloger*>& catalogers) {
   if (cumulative_views.size() != diff_ids.size()) return;
   size_t pending = 0;

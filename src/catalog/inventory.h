@@ -13,14 +13,14 @@
 namespace vigil::catalog {
 
 struct InventoryOptions {
-  std::string target;                     // copied to Sbom::target
-  std::string target_kind = "filesystem"; // Sbom::target_kind
+  std::string target;                      // copied to Sbom::target
+  std::string target_kind = "filesystem";  // Sbom::target_kind
   // Catalogers to run; empty means OsCatalogers().
   std::vector<const Cataloger*> catalogers;
 };
 
 // Detects the OS and runs every OS cataloger over `fs`. Components are sorted by ecosystem,
-// name, arch, version. Never a silent clean result: when no cataloger finds a database the
+// name, version, arch. Never a silent clean result: when no cataloger finds a database the
 // SBOM carries the warning "no OS package database found (...)"; a cataloger that fails
 // (unreadable or unsupported database) adds a warning naming it and the others still run.
 // The OS is left empty (and warned about) when it cannot be detected. Fails only when no

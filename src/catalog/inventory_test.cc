@@ -16,8 +16,8 @@ using ::testing::IsEmpty;
 
 std::string Para(const std::string& name, const std::string& version,
                  const std::string& status = "install ok installed") {
-  return "Package: " + name + "\nStatus: " + status + "\nArchitecture: amd64\nVersion: " +
-         version + "\n\n";
+  return "Package: " + name + "\nStatus: " + status + "\nArchitecture: amd64\nVersion: " + version +
+         "\n\n";
 }
 
 TEST(Inventory, NoDatabaseIsAWarningNotACleanResult) {
@@ -107,9 +107,8 @@ TEST(AttributeLayers, FirstLayerWithThePackage) {
   npm.name = "left-pad";
   npm.ecosystem = "npm";
   sbom->components.push_back(npm);
-  AttributeLayers(sbom->components, {&l0, &l1, &l2, &l3}, {"sha256:0", "sha256:1", "sha256:2",
-                                                           "sha256:3"},
-                  {true, true, false, true});
+  AttributeLayers(sbom->components, {&l0, &l1, &l2, &l3},
+                  {"sha256:0", "sha256:1", "sha256:2", "sha256:3"}, {true, true, false, true});
   std::map<std::string, std::string> layer_of;
   for (const auto& c : sbom->components) layer_of[c.name] = c.layer;
   EXPECT_EQ(layer_of["bash"], "sha256:0");

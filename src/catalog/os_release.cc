@@ -69,9 +69,7 @@ report::OsInfo FromOsRelease(const std::map<std::string, std::string>& kv) {
   return os;
 }
 
-std::string_view FirstLine(std::string_view text) {
-  return Trim(text.substr(0, text.find('\n')));
-}
+std::string_view FirstLine(std::string_view text) { return Trim(text.substr(0, text.find('\n'))); }
 
 // "Rocky Linux release 9.3 (Blue Onyx)" -> {"rocky", "9.3", "Blue Onyx"}.
 bool ParseRedHatRelease(std::string_view text, report::OsInfo* os) {
@@ -104,8 +102,8 @@ bool ParseRedHatRelease(std::string_view text, report::OsInfo* os) {
   if (rel != std::string::npos) {
     std::string_view rest = line.substr(rel + 9);
     size_t end = 0;
-    while (end < rest.size() && (std::isdigit(static_cast<unsigned char>(rest[end])) ||
-                                 rest[end] == '.')) {
+    while (end < rest.size() &&
+           (std::isdigit(static_cast<unsigned char>(rest[end])) || rest[end] == '.')) {
       ++end;
     }
     std::string version(rest.substr(0, end));
@@ -162,9 +160,8 @@ std::map<std::string, std::string> ParseOsRelease(std::string_view text) {
 
 const std::vector<std::string>& OsReleaseFiles() {
   static const std::vector<std::string> kFiles = {
-      "/etc/os-release",     "/usr/lib/os-release",   "/etc/lsb-release",
-      "/etc/alpine-release", "/etc/centos-release",   "/etc/redhat-release",
-      "/etc/debian_version",
+      "/etc/os-release",     "/usr/lib/os-release", "/etc/lsb-release",    "/etc/alpine-release",
+      "/etc/centos-release", "/etc/redhat-release", "/etc/debian_version",
   };
   return kFiles;
 }

@@ -112,7 +112,7 @@ TEST(DetectOs, DistrolessAndUnknown) {
 
 TEST(DetectOs, HostileInputs) {
   MemFileSystem fs;
-  fs.AddSymlink("/etc/os-release", "/etc/os-release");  // a loop
+  fs.AddSymlink("/etc/os-release", "/etc/os-release");           // a loop
   fs.AddFile("/etc/alpine-release", std::string(1 << 20, 'x'));  // larger than any release file
   fs.AddFile("/etc/redhat-release", "\n\n");
   EXPECT_EQ(DetectOs(fs).id, "");

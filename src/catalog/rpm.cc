@@ -174,16 +174,19 @@ std::string RpmNamespace(std::string_view vendor, const report::OsInfo& os) {
     const char* ns;
   };
   static constexpr Rule kVendorRules[] = {
-      {"red hat", "redhat"},  {"fedora", "fedora"},     {"opensuse", "opensuse"},
-      {"suse", "suse"},       {"rocky", "rocky"},       {"almalinux", "almalinux"},
-      {"centos", "centos"},   {"oracle", "oracle"},     {"amazon", "amazon"},
+      {"red hat", "redhat"},  {"fedora", "fedora"}, {"opensuse", "opensuse"},
+      {"suse", "suse"},       {"rocky", "rocky"},   {"almalinux", "almalinux"},
+      {"centos", "centos"},   {"oracle", "oracle"}, {"amazon", "amazon"},
       {"mariner", "mariner"}, {"photon", "photon"},
   };
   for (const auto& r : kVendorRules) {
     if (v.find(r.needle) != std::string::npos) return r.ns;
   }
   static constexpr Rule kOsRules[] = {
-      {"rhel", "redhat"}, {"ol", "oracle"}, {"amzn", "amazon"}, {"sles", "suse"},
+      {"rhel", "redhat"},
+      {"ol", "oracle"},
+      {"amzn", "amazon"},
+      {"sles", "suse"},
   };
   for (const auto& r : kOsRules) {
     if (os.id == r.needle) return r.ns;
@@ -193,9 +196,8 @@ std::string RpmNamespace(std::string_view vendor, const report::OsInfo& os) {
 }
 
 std::string RpmPurl(const RpmPackage& pkg, const report::OsInfo& os) {
-  std::string distro = os.id.empty() || os.version_id.empty()
-                           ? std::string()
-                           : os.id + "-" + os.version_id;
+  std::string distro =
+      os.id.empty() || os.version_id.empty() ? std::string() : os.id + "-" + os.version_id;
   std::string epoch = pkg.epoch > 0 ? std::to_string(pkg.epoch) : std::string();
   return MakePurl("rpm", RpmNamespace(pkg.vendor, os), pkg.name,
                   pkg.release.empty() ? pkg.version : pkg.version + "-" + pkg.release,
@@ -238,8 +240,8 @@ StatusOr<std::vector<RpmPackage>> ReadRpmDatabase(const std::string& dbpath,
   // (their digests are still verified by librpm).
   rpmtsSetVSFlags(ts, RPMVSF_MASK_NOSIGNATURES);
   if (rpmtsOpenDB(ts, O_RDONLY) != 0) {
-    status = UnavailableError(fmt::format("rpm: cannot open the {} database: {}", backend,
-                                          Join(log, "; ")));
+    status = UnavailableError(
+        fmt::format("rpm: cannot open the {} database: {}", backend, Join(log, "; ")));
   } else {
     rpmdbMatchIterator mi = rpmtsInitIterator(ts, RPMDBI_PACKAGES, nullptr, 0);
     Header h;
@@ -272,8 +274,8 @@ StatusOr<std::vector<RpmPackage>> ReadRpmDatabase(const std::string& dbpath,
   for (const auto& line : log) {
     if (line.find("invalid %_db_backend") != std::string::npos ||
         line.find("dummy database") != std::string::npos) {
-      return UnimplementedError(fmt::format(
-          "rpm: this librpm cannot read the {} database backend ({})", backend, line));
+      return UnimplementedError(
+          fmt::format("rpm: this librpm cannot read the {} database backend ({})", backend, line));
     }
   }
   if (!status.ok()) return status;

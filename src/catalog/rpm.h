@@ -56,8 +56,7 @@ class RpmCataloger : public Cataloger {
   std::string_view name() const override { return "rpm"; }
   std::string_view version() const override { return "1"; }
   bool Wants(std::string_view path) const override;
-  StatusOr<CatalogResult> Catalog(const FileSystem& fs,
-                                  const report::OsInfo& os) const override;
+  StatusOr<CatalogResult> Catalog(const FileSystem& fs, const report::OsInfo& os) const override;
 };
 
 }  // namespace vigil::catalog

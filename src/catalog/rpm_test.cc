@@ -3,16 +3,16 @@
 // a message where rpmbuild or librpm is missing.
 #include "catalog/rpm.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <algorithm>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "base/fs.h"
 #include "catalog/inventory.h"
@@ -81,7 +81,8 @@ echo '#!/bin/sh' > %{buildroot}/usr/bin/vigil-plain
 /usr/bin/vigil-plain
 )";
     for (const char* spec : {"hello.spec", "plain.spec"}) {
-      if (RunQuiet(fmt::format("rpmbuild --define '_topdir {0}/top' -bb {0}/{1}", dir_, spec)) != 0) {
+      if (RunQuiet(fmt::format("rpmbuild --define '_topdir {0}/top' -bb {0}/{1}", dir_, spec)) !=
+          0) {
         skip_ = "rpmbuild failed";
         return;
       }
@@ -105,13 +106,12 @@ echo '#!/bin/sh' > %{buildroot}/usr/bin/vigil-plain
     std::string def = fmt::format("--define '_db_backend {}' --dbpath {}", backend, *dbpath);
     if (RunQuiet(fmt::format("rpm {} --initdb", def)) != 0) return false;
     return RunQuiet(fmt::format("rpm {} -i --justdb --nodeps --ignorearch --ignoreos "
-                           "{}/top/RPMS/noarch/*.rpm",
-                           def, dir_)) == 0;
+                                "{}/top/RPMS/noarch/*.rpm",
+                                def, dir_)) == 0;
   }
 
   // Copies the db files of `dbpath` into `fs` under `image_dir`.
-  static void LoadInto(const std::string& dbpath, MemFileSystem* fs,
-                       const std::string& image_dir) {
+  static void LoadInto(const std::string& dbpath, MemFileSystem* fs, const std::string& image_dir) {
     for (const auto& e : stdfs::directory_iterator(dbpath)) {
       std::ifstream in(e.path(), std::ios::binary);
       std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -143,8 +143,7 @@ TEST_F(RpmFixture, SqliteBackend) {
   EXPECT_EQ(hello.supplier, "Red Hat, Inc.");
   EXPECT_EQ(hello.purl,
             "pkg:rpm/redhat/vigil-hello@1.2.3-4.el9?arch=noarch&distro=rhel-9.3&epoch=2");
-  EXPECT_THAT(hello.files,
-              ElementsAre("/etc/vigil-hello.conf", "/usr/share/vigil-hello/README"));
+  EXPECT_THAT(hello.files, ElementsAre("/etc/vigil-hello.conf", "/usr/share/vigil-hello/README"));
   EXPECT_EQ(hello.location, "/var/lib/rpm");
   const auto& plain = sbom->components[1];
   EXPECT_EQ(plain.version, "0.9-1");
@@ -204,9 +203,8 @@ TEST_F(RpmFixture, BdbReadOnlyBackend) {
   }
   std::string sqlite_db;
   ASSERT_TRUE(MakeDb("sqlite", &sqlite_db));
-  std::string rows =
-      Capture(fmt::format("sqlite3 {}/rpmdb.sqlite 'select hnum, hex(blob) from Packages'",
-                          sqlite_db));
+  std::string rows = Capture(
+      fmt::format("sqlite3 {}/rpmdb.sqlite 'select hnum, hex(blob) from Packages'", sqlite_db));
   ASSERT_FALSE(rows.empty());
   std::string dump = "VERSION=3\nformat=bytevalue\ntype=hash\nHEADER=END\n";
   uint32_t max_hnum = 0;
