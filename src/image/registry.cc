@@ -20,6 +20,8 @@ const char kManifestAccept[] =
 
 namespace {
 
+constexpr std::string_view kOciConfigType = "application/vnd.oci.image.config.v1+json";
+constexpr std::string_view kDockerConfigType = "application/vnd.docker.container.image.v1+json";
 constexpr std::string_view kDockerSchema1Prefix = "application/vnd.docker.distribution.manifest.v1";
 
 // "sha256:<64 lower hex>" -> hex; other algorithms and malformed digests are errors, since
@@ -545,6 +547,15 @@ class RegistrySource : public ImageSource {
     }
     StatusOr<Manifest> manifest = ParseManifest(chosen.body);
     if (!manifest.ok()) return Annotate(manifest.status(), name + "@" + chosen.digest);
+    // OCI artifacts (helm charts, signatures, SBOMs) reuse the image manifest with another
+    // config type; their "layers" are not filesystem tars, so say what it is instead of
+    // failing later in the layer walk.
+    const std::string& config_type = manifest->config.media_type;
+    if (!config_type.empty() && config_type != kOciConfigType && config_type != kDockerConfigType) {
+      return UnimplementedError(name + "@" + chosen.digest +
+                                " is not a container image (config media type " + config_type +
+                                ")");
+    }
     VIGIL_ASSIGN_OR_RETURN(
         std::string config_json,
         client_->GetBlob(ref_.repository, manifest->config.digest, kMaxJsonDocument));
