@@ -23,12 +23,14 @@ std::string ShortSql(std::string_view sql) {
 }
 
 Status SqliteError(sqlite3* db, int rc, std::string_view context) {
+  // errmsg is specific ("no such table: x"); errstr is the generic text of the code, worth
+  // adding only when it says something errmsg does not.
+  const std::string specific = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  const std::string generic = sqlite3_errstr(rc);
   std::string msg(context);
   msg += ": ";
-  msg += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  msg += " (";
-  msg += sqlite3_errstr(rc);
-  msg += ")";
+  msg += specific;
+  if (generic != specific) msg += " (" + generic + ")";
   return Status(SqliteCodeToStatusCode(rc), std::move(msg));
 }
 
@@ -252,9 +254,11 @@ Status Db::Exec(std::string_view sql) {
   char* err = nullptr;
   int rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &err);
   if (rc == SQLITE_OK) return OkStatus();
-  std::string msg = "exec [" + ShortSql(sql) + "]: " + (err != nullptr ? err : "") + " (" +
-                    sqlite3_errstr(rc) + ")";
+  const std::string specific = err != nullptr ? err : "";
+  const std::string generic = sqlite3_errstr(rc);
   sqlite3_free(err);
+  std::string msg = "exec [" + ShortSql(sql) + "]: " + specific;
+  if (generic != specific) msg += " (" + generic + ")";
   return Status(SqliteCodeToStatusCode(rc), std::move(msg));
 }
 
