@@ -11,7 +11,8 @@ std::string Describe(const Migration& m) {
   return "migration " + std::to_string(m.version) + " (" + std::string(m.name) + ")";
 }
 
-// What the database records must be a prefix of what the binary knows, unchanged.
+}  // namespace
+
 Status CheckApplied(const std::vector<AppliedMigration>& applied,
                     std::span<const Migration> known) {
   const int known_max = known.empty() ? 0 : known.back().version;
@@ -39,6 +40,8 @@ Status CheckApplied(const std::vector<AppliedMigration>& applied,
   }
   return OkStatus();
 }
+
+namespace {
 
 // One transaction's work: applies the next pending migration and returns its version, or
 // returns 0 when none is left. Re-reading the applied list inside the exclusive transaction

@@ -41,6 +41,11 @@ std::string MigrationChecksum(const Migration& migration);
 // InvalidArgument unless versions are 1..N in order, names non-empty and SQL non-empty.
 Status ValidateMigrations(std::span<const Migration> migrations);
 
+// OK when `applied` (a database's records, ascending) is a prefix of `known` with matching
+// names and checksums; otherwise the FailedPrecondition RunMigrations would return.
+Status CheckApplied(const std::vector<AppliedMigration>& applied,
+                    std::span<const Migration> known);
+
 class MigrationBackend {
  public:
   virtual ~MigrationBackend() = default;

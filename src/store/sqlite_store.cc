@@ -152,10 +152,30 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path
   db_options.busy_timeout_ms = options.busy_timeout_ms;
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path, db_options));
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db), options));
+  if (store->IsCurrent()) return store;
   VIGIL_RETURN_IF_ERROR(Annotate(store->ClaimApplicationId(), "store " + path));
   auto migrated = MigrateSqlite(*store->db_, SqliteSchemaMigrations());
   if (!migrated.ok()) return Annotate(migrated.status(), "store " + path);
   return store;
+}
+
+// The common case, a Vigil database already at this build's version, is confirmed in a
+// read transaction: in WAL that never waits for a writer, so opening the store is not
+// delayed by a long RecordScan or Vacuum elsewhere. Any doubt (or error) answers false and
+// leaves the verdict to the locked path, which reports errors properly.
+bool SqliteStore::IsCurrent() {
+  auto tx = Transaction::Begin(*db_, Transaction::Mode::kDeferred);
+  if (!tx.ok()) return false;
+  auto app_id = db_->QueryInt64("PRAGMA application_id");
+  if (!app_id.ok() || *app_id != kSqliteApplicationId) return false;
+  auto has_table = db_->QueryInt64(
+      "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'");
+  if (!has_table.ok() || *has_table != 1) return false;
+  SqliteMigrationBackend backend(*db_);
+  auto applied = backend.ListApplied();
+  const auto known = SqliteSchemaMigrations();
+  return applied.ok() && applied->size() == known.size() &&
+         CheckApplied(*applied, known).ok() && tx->Commit().ok();
 }
 
 // A fresh file is marked as Vigil's; a file marked by another program, or an unmarked one

@@ -54,6 +54,7 @@ class SqliteStore : public Store {
  private:
   SqliteStore(std::unique_ptr<Db> db, const StoreOptions& options)
       : db_(std::move(db)), clock_(options.clock) {}
+  bool IsCurrent();
   Status ClaimApplicationId();
   // Returns the scan's findings in recorded order, with their fingerprints.
   Status LoadFindings(int64_t scan_id, std::vector<report::Finding>* findings,

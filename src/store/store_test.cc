@@ -639,6 +639,12 @@ TEST_F(StoreTest, ReaderProceedsWhileWriterHoldsTheLock) {
     ASSERT_EQ(during->size(), 1u);
     EXPECT_EQ((*during)[0].id, first);
     EXPECT_TRUE(reader->GetScan(first).ok());
+    // Opening an up-to-date store takes no write lock either.
+    StoreOptions impatient = options_;
+    impatient.busy_timeout_ms = 10;
+    auto late = Store::Open(path_, impatient);
+    ASSERT_TRUE(late.ok()) << late.status();
+    EXPECT_EQ((*late)->ListScans({})->size(), 1u);
     ASSERT_TRUE(tx->Commit().ok());
   }
   auto after = reader->ListScans({});
