@@ -10,7 +10,10 @@
 namespace vigil::catalog {
 namespace {
 
-constexpr std::string_view kInstalledPath = "/lib/apk/db/installed";
+// apk-tools' database; usr-merged apk systems (apk-tools 3 on Chimera, postmarketOS) may
+// keep it only under /usr/lib.
+constexpr std::string_view kInstalledPaths[] = {"/lib/apk/db/installed",
+                                                "/usr/lib/apk/db/installed"};
 // Only the first few malformed lines are itemised; the count covers the rest.
 constexpr int kMaxItemisedWarnings = 10;
 
@@ -103,16 +106,28 @@ std::string ApkPurl(const ApkPackage& pkg, const report::OsInfo& os) {
   return MakePurl("apk", ns, pkg.name, pkg.version, {{"arch", pkg.arch}, {"distro", distro}});
 }
 
-bool ApkCataloger::Wants(std::string_view path) const { return path == kInstalledPath; }
+bool ApkCataloger::Wants(std::string_view path) const {
+  for (std::string_view p : kInstalledPaths) {
+    if (path == p) return true;
+  }
+  return false;
+}
 
 StatusOr<CatalogResult> ApkCataloger::Catalog(const FileSystem& fs,
                                               const report::OsInfo& os) const {
   CatalogResult result;
-  if (!fs.IsRegular(kInstalledPath)) return result;
-  auto text = fs.ReadFile(kInstalledPath);
+  std::string db;
+  for (std::string_view p : kInstalledPaths) {
+    if (fs.IsRegular(p)) {
+      db = std::string(p);
+      break;
+    }
+  }
+  if (db.empty()) return result;
+  auto text = fs.ReadFile(db);
   if (!text.ok()) return Annotate(text.status(), "apk installed database");
-  result.databases.emplace_back(kInstalledPath);
-  ApkInstalledParse parse = ParseApkInstalled(*text, kInstalledPath);
+  result.databases.push_back(db);
+  ApkInstalledParse parse = ParseApkInstalled(*text, db);
   for (auto& w : parse.warnings) result.warnings.push_back("apk: " + w);
   for (auto& pkg : parse.packages) {
     report::Component c;
@@ -126,7 +141,7 @@ StatusOr<CatalogResult> ApkCataloger::Catalog(const FileSystem& fs,
     // An origin builds all its subpackages at its own version.
     c.source_version = pkg.version;
     c.supplier = pkg.maintainer;
-    c.location = std::string(kInstalledPath);
+    c.location = db;
     c.files = std::move(pkg.files);
     result.components.push_back(std::move(c));
   }

@@ -1,5 +1,5 @@
 // The apk cataloger: Alpine (and Wolfi/Chainguard-style apk) packages from
-// /lib/apk/db/installed.
+// /lib/apk/db/installed (or /usr/lib/apk/db/installed on usr-merged apk systems).
 //
 // Format (apk-tools' installed database, the same letters as APKINDEX): paragraphs
 // separated by blank lines, one "X:value" line each. Used here: P name, V version, A arch,

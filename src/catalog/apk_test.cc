@@ -91,6 +91,14 @@ TEST(ApkCataloger, Catalog) {
   EXPECT_EQ(c.ecosystem, "apk");
   EXPECT_TRUE(ApkCataloger().Wants("/lib/apk/db/installed"));
   EXPECT_FALSE(ApkCataloger().Wants("/lib/apk/db/lock"));
+  EXPECT_TRUE(ApkCataloger().Wants("/usr/lib/apk/db/installed"));
+
+  MemFileSystem usr_merged;
+  usr_merged.AddFile("/usr/lib/apk/db/installed", "P:musl\nV:1.2.5-r0\n");
+  auto merged = ApkCataloger().Catalog(usr_merged, {});
+  ASSERT_TRUE(merged.ok());
+  ASSERT_EQ(merged->components.size(), 1u);
+  EXPECT_EQ(merged->components[0].location, "/usr/lib/apk/db/installed");
 }
 
 }  // namespace
