@@ -123,8 +123,7 @@ StatusOr<Alert> AlertFromFalcoJson(std::string_view text) {
     return InvalidArgumentError(std::string("alert: invalid JSON: ") + e.what());
   }
   if (!j.is_object()) {
-    return InvalidArgumentError(std::string("alert: expected a JSON object, got ") +
-                                j.type_name());
+    return InvalidArgumentError(std::string("alert: expected a JSON object, got ") + j.type_name());
   }
   Alert a;
   VIGIL_RETURN_IF_ERROR(ReadAlertString(j, "rule", true, &a.rule));

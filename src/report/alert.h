@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -15,7 +16,16 @@
 namespace vigil::report {
 
 // Falco's priorities, in its order (syslog levels).
-enum class Priority { kEmergency, kAlert, kCritical, kError, kWarning, kNotice, kInformational, kDebug };
+enum class Priority {
+  kEmergency,
+  kAlert,
+  kCritical,
+  kError,
+  kWarning,
+  kNotice,
+  kInformational,
+  kDebug
+};
 
 // Falco spells these "Emergency", "Alert", "Critical", "Error", "Warning", "Notice",
 // "Informational", "Debug" in JSON output.

@@ -28,9 +28,9 @@ Alert SampleAlert() {
 }
 
 TEST(PriorityTest, NamesAndFalcoSpellings) {
-  for (Priority p : {Priority::kEmergency, Priority::kAlert, Priority::kCritical,
-                     Priority::kError, Priority::kWarning, Priority::kNotice,
-                     Priority::kInformational, Priority::kDebug}) {
+  for (Priority p :
+       {Priority::kEmergency, Priority::kAlert, Priority::kCritical, Priority::kError,
+        Priority::kWarning, Priority::kNotice, Priority::kInformational, Priority::kDebug}) {
     auto parsed = ParsePriority(PriorityName(p));
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(*parsed, p);
@@ -79,7 +79,8 @@ TEST(AlertJsonTest, ReadsRealFalcoLine) {
       R"j(opened (file=/etc/shadow)","output_fields":{"evt.time":1700000000123456789,)j"
       R"j("fd.name":"/etc/shadow","container.id":"host","evt.is_open_read":true},)j"
       R"j("priority":"Warning","rule":"Read sensitive file untrusted","source":"syscall",)j"
-      R"j("tags":["filesystem","mitre_credential_access"],"time":"2023-11-14T22:13:20.123456789Z",)j"
+      R"j("tags":["filesystem","mitre_credential_access"],)j"
+      R"j("time":"2023-11-14T22:13:20.123456789Z",)j"
       R"j("uuid":"8c5d0b5e-2e0e-4a4b-9d41-6d1c3b0c8a11"})j");
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->priority, Priority::kWarning);
@@ -100,8 +101,7 @@ TEST(AlertJsonTest, ErrorsNameTheField) {
     const char* field;
   } cases[] = {
       {R"({"output":"x","priority":"Warning","time":"2023-11-14T22:13:20Z"})", "'rule'"},
-      {R"({"rule":1,"output":"x","priority":"Warning","time":"2023-11-14T22:13:20Z"})",
-       "'rule'"},
+      {R"({"rule":1,"output":"x","priority":"Warning","time":"2023-11-14T22:13:20Z"})", "'rule'"},
       {R"({"rule":"r","output":"x","priority":"Loud","time":"2023-11-14T22:13:20Z"})",
        "'priority'"},
       {R"({"rule":"r","output":"x","priority":"Warning","time":"yesterday"})", "'time'"},

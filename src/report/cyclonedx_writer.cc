@@ -11,10 +11,18 @@ namespace vigil::report::internal {
 namespace {
 
 bool IsCycloneDxType(std::string_view type) {
-  static constexpr std::string_view kTypes[] = {
-      "application", "framework", "library",  "container", "platform",
-      "operating-system", "device", "device-driver", "firmware", "file",
-      "machine-learning-model", "data"};
+  static constexpr std::string_view kTypes[] = {"application",
+                                                "framework",
+                                                "library",
+                                                "container",
+                                                "platform",
+                                                "operating-system",
+                                                "device",
+                                                "device-driver",
+                                                "firmware",
+                                                "file",
+                                                "machine-learning-model",
+                                                "data"};
   for (std::string_view t : kTypes) {
     if (t == type) return true;
   }
@@ -28,10 +36,9 @@ void AddProperty(OrderedJson& props, std::string_view name, const std::string& v
 OrderedJson Licenses(const std::vector<std::string>& licenses) {
   OrderedJson out = OrderedJson::array();
   // A single compound expression must stand alone in the array (CycloneDX "expression").
-  if (licenses.size() == 1 &&
-      (licenses[0].find(" OR ") != std::string::npos ||
-       licenses[0].find(" AND ") != std::string::npos ||
-       licenses[0].find(" WITH ") != std::string::npos)) {
+  if (licenses.size() == 1 && (licenses[0].find(" OR ") != std::string::npos ||
+                               licenses[0].find(" AND ") != std::string::npos ||
+                               licenses[0].find(" WITH ") != std::string::npos)) {
     out.push_back({{"expression", licenses[0]}});
     return out;
   }
@@ -93,10 +100,9 @@ void WriteCycloneDx(const Report* report, const Sbom* sbom, std::ostream& out) {
     std::set<std::string> seen;
     for (const Finding& f : report->findings) {
       if (!f.package) continue;
-      std::string key = f.package->purl.empty()
-                            ? f.package->ecosystem + "|" + f.package->name + "|" +
-                                  f.package->version
-                            : f.package->purl;
+      std::string key = f.package->purl.empty() ? f.package->ecosystem + "|" + f.package->name +
+                                                      "|" + f.package->version
+                                                : f.package->purl;
       if (!seen.insert(key).second) continue;
       Component c;
       c.name = f.package->name;
@@ -177,8 +183,7 @@ void WriteCycloneDx(const Report* report, const Sbom* sbom, std::ostream& out) {
         if (auto it = ref_by_purl.find(f.package->purl);
             !f.package->purl.empty() && it != ref_by_purl.end()) {
           ref = it->second;
-        } else if (auto it2 = ref_by_name_version.find(f.package->name + "@" +
-                                                       f.package->version);
+        } else if (auto it2 = ref_by_name_version.find(f.package->name + "@" + f.package->version);
                    it2 != ref_by_name_version.end()) {
           ref = it2->second;
         }
@@ -208,7 +213,7 @@ void WriteCycloneDx(const Report* report, const Sbom* sbom, std::ostream& out) {
                             {"version", tool_version.empty() ? "0.0.0" : tool_version}}})}};
   OrderedJson target_comp;
   target_comp["bom-ref"] = target_ref;
-  target_comp["type"] = target_kind == "image" ? "container"
+  target_comp["type"] = target_kind == "image"        ? "container"
                         : target_kind == "filesystem" ? "file"
                                                       : "application";
   target_comp["name"] = target;
@@ -220,9 +225,9 @@ void WriteCycloneDx(const Report* report, const Sbom* sbom, std::ostream& out) {
   doc["bomFormat"] = "CycloneDX";
   doc["specVersion"] = "1.5";
   doc["serialNumber"] =
-      "urn:uuid:" + DeterministicUuid(target + "|" + target_kind + "|" + digest + "|" +
-                                      created_at + "|" + std::to_string(components.size()) +
-                                      "|" + std::to_string(vulns.size()));
+      "urn:uuid:" +
+      DeterministicUuid(target + "|" + target_kind + "|" + digest + "|" + created_at + "|" +
+                        std::to_string(components.size()) + "|" + std::to_string(vulns.size()));
   doc["version"] = 1;
   doc["metadata"] = std::move(meta);
   doc["components"] = std::move(comp_json);

@@ -95,8 +95,7 @@ Summary Report::Summarize() const {
 bool AnyCounted(const Report& report, const std::vector<Severity>& counted) {
   for (const Finding& f : report.findings) {
     if (f.status == "suppressed") continue;
-    if (counted.empty() ||
-        std::find(counted.begin(), counted.end(), f.severity) != counted.end()) {
+    if (counted.empty() || std::find(counted.begin(), counted.end(), f.severity) != counted.end()) {
       return true;
     }
   }

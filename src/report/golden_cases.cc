@@ -50,9 +50,8 @@ StatusOr<RenderedCase> RenderGoldenCase(const std::string& case_dir) {
     const Report& report = *parsed;
     const Sbom* s = sbom ? &*sbom : nullptr;
     auto report_as = [&](Format f, WriteOptions opts = {}) {
-      return [&report, f, opts, s](std::ostream& os) {
-        return WriteReport(report, f, os, opts, s);
-      };
+      return
+          [&report, f, opts, s](std::ostream& os) { return WriteReport(report, f, os, opts, s); };
     };
     VIGIL_RETURN_IF_ERROR(Render(&out, "table", report_as(Format::kTable)));
     VIGIL_RETURN_IF_ERROR(Render(&out, "color.table", report_as(Format::kTable, {.color = true})));

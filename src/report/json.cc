@@ -50,8 +50,7 @@ const json* Member(const json& obj, std::string_view key) {
   return &*it;
 }
 
-Status ReadString(const json& obj, std::string_view key, std::string_view path,
-                  std::string* out) {
+Status ReadString(const json& obj, std::string_view key, std::string_view path, std::string* out) {
   const json* v = Member(obj, key);
   if (v == nullptr) return OkStatus();
   if (!v->is_string()) return TypeError(Join(path, key), "string", *v);
@@ -214,8 +213,8 @@ Status CheckSchema(const json& j, std::string_view want) {
   std::string schema;
   VIGIL_RETURN_IF_ERROR(ReadRequiredString(j, "schema", "", &schema));
   if (schema != want) {
-    return InvalidArgumentError("schema: unsupported '" + schema + "' (want '" +
-                                std::string(want) + "')");
+    return InvalidArgumentError("schema: unsupported '" + schema + "' (want '" + std::string(want) +
+                                "')");
   }
   return OkStatus();
 }
@@ -367,8 +366,7 @@ Status ParseCycloneDxComponent(const json& j, const std::string& path, Sbom* sbo
   return OkStatus();
 }
 
-Status WalkCycloneDxComponents(const json& list, const std::string& path, int depth,
-                               Sbom* sbom) {
+Status WalkCycloneDxComponents(const json& list, const std::string& path, int depth, Sbom* sbom) {
   if (depth > kMaxComponentDepth) {
     return InvalidArgumentError(path + ": components nested deeper than " +
                                 std::to_string(kMaxComponentDepth));
@@ -378,8 +376,8 @@ Status WalkCycloneDxComponents(const json& list, const std::string& path, int de
     std::string p = Index(path, i);
     VIGIL_RETURN_IF_ERROR(ParseCycloneDxComponent(list[i], p, sbom));
     if (const json* nested = Member(list[i], "components")) {
-      VIGIL_RETURN_IF_ERROR(WalkCycloneDxComponents(*nested, Join(p, "components"), depth + 1,
-                                                    sbom));
+      VIGIL_RETURN_IF_ERROR(
+          WalkCycloneDxComponents(*nested, Join(p, "components"), depth + 1, sbom));
     }
   }
   return OkStatus();

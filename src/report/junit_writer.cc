@@ -59,9 +59,8 @@ std::string FailureBody(const Finding& f) {
 void WriteJunit(const Report& report, std::ostream& out) {
   std::ostringstream suites;
   int tests = 0, failures = 0, skipped = 0;
-  for (FindingKind kind : {FindingKind::kVulnerability, FindingKind::kSecret,
-                           FindingKind::kMalware, FindingKind::kMisconfig,
-                           FindingKind::kRuntime}) {
+  for (FindingKind kind : {FindingKind::kVulnerability, FindingKind::kSecret, FindingKind::kMalware,
+                           FindingKind::kMisconfig, FindingKind::kRuntime}) {
     std::ostringstream cases;
     int suite_tests = 0, suite_failures = 0, suite_skipped = 0;
     for (const Finding& f : report.findings) {

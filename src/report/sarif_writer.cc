@@ -46,8 +46,8 @@ std::string RelativeUri(std::string_view path) {
   std::string out;
   for (char ch : path) {
     unsigned char c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-        ch == '-' || ch == '.' || ch == '_' || ch == '~' || ch == '/') {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || ch == '-' ||
+        ch == '.' || ch == '_' || ch == '~' || ch == '/') {
       out += ch;
     } else {
       out += '%';
@@ -111,8 +111,8 @@ OrderedJson Rule(const Finding& f) {
   rule["defaultConfiguration"] = {{"level", Level(f.severity)}};
   if (!f.references.empty()) rule["helpUri"] = f.references.front();
   rule["help"] = {{"text", HelpText(f)}, {"markdown", HelpMarkdown(f)}};
-  OrderedJson tags = OrderedJson::array({"security", std::string(FindingKindName(f.kind)),
-                                         std::string(SeverityName(f.severity))});
+  OrderedJson tags = OrderedJson::array(
+      {"security", std::string(FindingKindName(f.kind)), std::string(SeverityName(f.severity))});
   for (const std::string& c : f.controls) tags.push_back(c);
   rule["properties"] = {{"tags", tags},
                         {"precision", "very-high"},
@@ -144,8 +144,8 @@ void WriteSarif(const Report& report, std::ostream& out) {
     }
     OrderedJson location = {{"physicalLocation", std::move(physical)}};
     if (!f.location.resource.empty()) {
-      location["logicalLocations"] = OrderedJson::array(
-          {{{"fullyQualifiedName", f.location.resource}, {"kind", "resource"}}});
+      location["logicalLocations"] =
+          OrderedJson::array({{{"fullyQualifiedName", f.location.resource}, {"kind", "resource"}}});
     }
     result["locations"] = OrderedJson::array({std::move(location)});
     // A fingerprint that survives line shifts of unrelated code, so code scanning keeps one

@@ -16,13 +16,13 @@ struct Component {
   std::vector<std::string> licenses;  // SPDX ids or free text as declared
   std::string source_name;            // dpkg Source:, apk origin, rpm source rpm
   std::string source_version;
-  std::string layer;          // diff-id of the layer that added it
-  std::string location;       // where it was found (database file, manifest path)
+  std::string layer;               // diff-id of the layer that added it
+  std::string location;            // where it was found (database file, manifest path)
   std::vector<std::string> files;  // files it owns, when the package database says
-  std::string owner_purl;     // language package owned by an OS package: the owner's purl
-  std::string supplier;       // maintainer / vendor
+  std::string owner_purl;          // language package owned by an OS package: the owner's purl
+  std::string supplier;            // maintainer / vendor
   std::string arch;
-  bool dev = false;           // npm dev dependency and the like
+  bool dev = false;  // npm dev dependency and the like
 };
 
 struct OsInfo {
@@ -33,10 +33,10 @@ struct OsInfo {
 };
 
 struct Sbom {
-  std::string target;      // the reference scanned
-  std::string target_kind; // "image", "filesystem"
+  std::string target;           // the reference scanned
+  std::string target_kind;      // "image", "filesystem"
   std::string artifact_digest;  // image manifest/config digest when known
-  std::string created_at;  // RFC 3339
+  std::string created_at;       // RFC 3339
   std::string tool_version;
   OsInfo os;
   std::vector<Component> components;

@@ -25,8 +25,7 @@ class IdAllocator {
   // "SPDXRef-<prefix>-<sanitised name>-<hash of identity>", made unique within the document.
   std::string Allocate(std::string_view prefix, std::string_view name, std::string_view identity) {
     std::string base = "SPDXRef-" + std::string(prefix) + "-" +
-                       SanitizeId(Truncate(std::string(name), 64)) + "-" +
-                       ShortHash(identity, 16);
+                       SanitizeId(Truncate(std::string(name), 64)) + "-" + ShortHash(identity, 16);
     std::string id = base;
     for (int n = 2; used_.count(id); ++n) id = base + "-" + std::to_string(n);
     used_.insert(id);
@@ -56,8 +55,8 @@ void WriteSpdx(const Sbom& sbom, std::ostream& out) {
   OrderedJson packages = OrderedJson::array();
   OrderedJson relationships = OrderedJson::array();
 
-  std::string root_id = ids.Allocate(sbom.target_kind == "image" ? "Image" : "Target",
-                                     doc_name, sbom.target + "|" + sbom.artifact_digest);
+  std::string root_id = ids.Allocate(sbom.target_kind == "image" ? "Image" : "Target", doc_name,
+                                     sbom.target + "|" + sbom.artifact_digest);
   OrderedJson root;
   root["name"] = doc_name;
   root["SPDXID"] = root_id;
@@ -74,8 +73,8 @@ void WriteSpdx(const Sbom& sbom, std::ostream& out) {
                            {"relationshipType", "DESCRIBES"}});
 
   if (!sbom.os.id.empty()) {
-    std::string os_id = ids.Allocate("OperatingSystem", sbom.os.id, sbom.os.id + "@" +
-                                                                        sbom.os.version_id);
+    std::string os_id =
+        ids.Allocate("OperatingSystem", sbom.os.id, sbom.os.id + "@" + sbom.os.version_id);
     OrderedJson os;
     os["name"] = sbom.os.id;
     os["SPDXID"] = os_id;
@@ -94,9 +93,9 @@ void WriteSpdx(const Sbom& sbom, std::ostream& out) {
   }
 
   for (const Component& c : sbom.components) {
-    std::string id = ids.Allocate(
-        "Package-" + SanitizeId(c.ecosystem.empty() ? "unknown" : c.ecosystem), c.name,
-        c.purl + "|" + c.name + "|" + c.version + "|" + c.location + "|" + c.layer);
+    std::string id =
+        ids.Allocate("Package-" + SanitizeId(c.ecosystem.empty() ? "unknown" : c.ecosystem), c.name,
+                     c.purl + "|" + c.name + "|" + c.version + "|" + c.location + "|" + c.layer);
     OrderedJson p;
     p["name"] = c.name;
     p["SPDXID"] = id;
@@ -124,9 +123,8 @@ void WriteSpdx(const Sbom& sbom, std::ostream& out) {
     }
     p["primaryPackagePurpose"] = c.type == "application" ? "APPLICATION" : "LIBRARY";
     packages.push_back(std::move(p));
-    relationships.push_back({{"spdxElementId", root_id},
-                             {"relatedSpdxElement", id},
-                             {"relationshipType", "CONTAINS"}});
+    relationships.push_back(
+        {{"spdxElementId", root_id}, {"relatedSpdxElement", id}, {"relationshipType", "CONTAINS"}});
   }
 
   OrderedJson doc;
@@ -140,9 +138,9 @@ void WriteSpdx(const Sbom& sbom, std::ostream& out) {
       "https://vigil.invalid/spdx/" + SanitizeId(Truncate(doc_name, 64)) + "-" + uuid;
   doc["creationInfo"] = {
       {"created", NormalizeTimestamp(sbom.created_at)},
-      {"creators", OrderedJson::array({"Tool: vigil-" + (sbom.tool_version.empty()
-                                                              ? std::string("0.0.0")
-                                                              : sbom.tool_version)})}};
+      {"creators",
+       OrderedJson::array({"Tool: vigil-" + (sbom.tool_version.empty() ? std::string("0.0.0")
+                                                                       : sbom.tool_version)})}};
   doc["packages"] = std::move(packages);
   doc["relationships"] = std::move(relationships);
   out << Dump(doc);

@@ -141,14 +141,13 @@ void WriteTable(const Report& report, std::ostream& out, const WriteOptions& opt
   }
   std::vector<Finding> sorted = report.findings;
   SortFindings(sorted);
-  for (FindingKind kind : {FindingKind::kVulnerability, FindingKind::kSecret,
-                           FindingKind::kMalware, FindingKind::kMisconfig,
-                           FindingKind::kRuntime}) {
+  for (FindingKind kind : {FindingKind::kVulnerability, FindingKind::kSecret, FindingKind::kMalware,
+                           FindingKind::kMisconfig, FindingKind::kRuntime}) {
     std::vector<std::vector<Cell>> rows;
     for (const Finding& f : sorted) {
       if (f.kind != kind) continue;
-      std::string title = Truncate(SanitizeUtf8(f.title.empty() ? f.description : f.title),
-                                   kTitleWidth);
+      std::string title =
+          Truncate(SanitizeUtf8(f.title.empty() ? f.description : f.title), kTitleWidth);
       if (kind == FindingKind::kVulnerability) {
         std::string pkg = f.package ? f.package->name : "";
         std::string ver = f.package ? f.package->version : "";
@@ -170,8 +169,7 @@ void WriteTable(const Report& report, std::ostream& out, const WriteOptions& opt
     if (rows.empty()) continue;
     out << "\n" << SectionTitle(kind) << " (" << rows.size() << ")\n";
     if (kind == FindingKind::kVulnerability) {
-      PrintTable({"PACKAGE", "INSTALLED", "ID", "SEVERITY", "STATUS", "FIXED", "TITLE"}, rows,
-                 out);
+      PrintTable({"PACKAGE", "INSTALLED", "ID", "SEVERITY", "STATUS", "FIXED", "TITLE"}, rows, out);
     } else {
       PrintTable({"ID", "SEVERITY", "STATUS", "LOCATION", "TITLE"}, rows, out);
     }
@@ -201,7 +199,8 @@ void WriteSbomTable(const Sbom& sbom, std::ostream& out, const WriteOptions& opt
   std::vector<const Component*> sorted;
   for (const Component& c : sbom.components) sorted.push_back(&c);
   std::stable_sort(sorted.begin(), sorted.end(), [](const Component* a, const Component* b) {
-    return std::tie(a->name, a->version, a->ecosystem) < std::tie(b->name, b->version, b->ecosystem);
+    return std::tie(a->name, a->version, a->ecosystem) <
+           std::tie(b->name, b->version, b->ecosystem);
   });
   std::vector<std::vector<Cell>> rows;
   for (const Component* c : sorted) {

@@ -74,8 +74,7 @@ Status WriteReport(const Report& report, Format format, std::ostream& out,
   return OkStatus();
 }
 
-Status WriteSbom(const Sbom& sbom, Format format, std::ostream& out,
-                 const WriteOptions& options) {
+Status WriteSbom(const Sbom& sbom, Format format, std::ostream& out, const WriteOptions& options) {
   switch (format) {
     case Format::kTable:
       internal::WriteSbomTable(sbom, out, options);

@@ -85,7 +85,10 @@ TEST(JunitTest, EscapesAndMarksSuppressedSkipped) {
             std::string::npos);
   EXPECT_NE(xml.find("<skipped message=\"suppressed\"/>"), std::string::npos);
   EXPECT_NE(xml.find("tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"1\""), std::string::npos);
-  EXPECT_EQ(internal::XmlEscape(std::string("a\x01" "b\xff", 4)), "ab\xEF\xBF\xBD");
+  EXPECT_EQ(internal::XmlEscape(std::string("a\x01"
+                                            "b\xff",
+                                            4)),
+            "ab\xEF\xBF\xBD");
 }
 
 TEST(SarifTest, RulesDeduplicatedAndLocationsAlwaysPresent) {
