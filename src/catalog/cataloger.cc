@@ -45,4 +45,15 @@ bool OsCaptureWants(std::string_view path) {
   return false;
 }
 
+bool IsPackageDatabasePath(std::string_view path) {
+  std::string p = CapturePath(path);
+  auto in_dir = [&p](std::string_view dir) {
+    return p == dir || (StartsWith(p, dir) && p.size() > dir.size() && p[dir.size()] == '/' &&
+                        Dirname(p) == dir);
+  };
+  return p == "/var/lib/dpkg/status" || in_dir("/var/lib/dpkg/status.d") ||
+         p == "/lib/apk/db/installed" || p == "/usr/lib/apk/db/installed" ||
+         in_dir("/var/lib/rpm") || in_dir("/usr/lib/sysimage/rpm");
+}
+
 }  // namespace vigil::catalog

@@ -55,6 +55,13 @@ std::string OsCatalogersFingerprint();
 // read. Accepts tar-style paths too ("var/lib/dpkg/status", "./etc/os-release").
 bool OsCaptureWants(std::string_view path);
 
+// True when a change to `path` (added, modified or deleted) can change which OS packages are
+// installed: the dpkg status file and status.d/ entries, the apk installed database, and the
+// rpm database directories. The layer walk uses it to compute AttributeLayers' touches_db
+// flags from a layer's changed paths; side files (.list, copyright, os-release) change no
+// package's identity and do not count. Accepts tar-style paths.
+bool IsPackageDatabasePath(std::string_view path);
+
 // Normalises a tar-style or absolute path to the absolute form Wants() expects.
 std::string CapturePath(std::string_view path);
 

@@ -31,10 +31,11 @@ StatusOr<report::Sbom> InventoryFileSystem(const FileSystem& fs,
 // Sets Component::layer for OS packages: a package's layer is the first layer whose
 // cumulative merged view (cumulative_views[i]: base layer 0 up to layer i) already contains
 // the same package (ecosystem, name, version, arch). `touches_db[i]` (optional; empty means
-// all true) says whether layer i changed a package database path; views of layers that did
-// not are not cataloged again, their package set being their predecessor's. Components
-// already attributed, or not found in any view, are left as they are. `diff_ids[i]` names
-// layer i; both vectors must have the same size (otherwise nothing is done).
+// all true) says whether layer i changed a package database path (IsPackageDatabasePath of
+// any of its changed paths); views of layers that did not are not cataloged again, their package
+// set being their predecessor's. Components already attributed, or not found in any view, are left
+// as they are. `diff_ids[i]` names layer i; both vectors must have the same size (otherwise nothing
+// is done).
 void AttributeLayers(std::vector<report::Component>& components,
                      const std::vector<const FileSystem*>& cumulative_views,
                      const std::vector<std::string>& diff_ids,

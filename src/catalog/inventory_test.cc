@@ -143,5 +143,18 @@ TEST(Capture, PredicateCoversEveryInput) {
   EXPECT_EQ(OsCatalogersFingerprint(), "dpkg/1,apk/1,rpm/1,os/1");
 }
 
+TEST(Capture, PackageDatabasePaths) {
+  EXPECT_TRUE(IsPackageDatabasePath("var/lib/dpkg/status"));
+  EXPECT_TRUE(IsPackageDatabasePath("/var/lib/dpkg/status.d/libc6"));
+  EXPECT_TRUE(IsPackageDatabasePath("lib/apk/db/installed"));
+  EXPECT_TRUE(IsPackageDatabasePath("var/lib/rpm/rpmdb.sqlite"));
+  EXPECT_TRUE(IsPackageDatabasePath("usr/lib/sysimage/rpm/Packages"));
+  EXPECT_TRUE(IsPackageDatabasePath("var/lib/rpm"));
+  EXPECT_FALSE(IsPackageDatabasePath("var/lib/dpkg/info/bash.list"));
+  EXPECT_FALSE(IsPackageDatabasePath("usr/share/doc/bash/copyright"));
+  EXPECT_FALSE(IsPackageDatabasePath("etc/os-release"));
+  EXPECT_FALSE(IsPackageDatabasePath("var/lib/dpkg/status-old"));
+}
+
 }  // namespace
 }  // namespace vigil::catalog
