@@ -10,6 +10,8 @@
 #include "base/fs.h"
 #include "base/hash.h"
 #include "base/strings.h"
+#include "image/layer.h"
+#include "image/open.h"
 #include "image/registry.h"
 #include "image/registry_test_server.h"
 
@@ -360,6 +362,40 @@ TEST(RegistryTls, CaCertRequiredUnlessInsecure) {
   RegistryOptions insecure;
   insecure.insecure = true;
   EXPECT_TRUE(Pull(*r, "vigil/small:1.0", insecure).ok());
+}
+
+// The whole path a scan takes: OpenImage with the registry factory, Resolve, then the layer
+// walk (decompression, tar parsing, digest and diff_id checks) over the streamed blobs.
+TEST(RegistryAnonymous, OpenImageAndWalkLayers) {
+  START_REGISTRY(r);
+  RegistryOptions registry_options;
+  OpenOptions options;
+  options.registry = [&](const Reference& ref) {
+    return OpenRegistrySource(ref, registry_options);
+  };
+  for (const std::string name : {"vigil/multi:1.0", "vigil/small-docker:1.0"}) {
+    auto source = OpenImage("docker://" + r->host() + "/" + name, options);
+    ASSERT_TRUE(source.ok()) << source.status();
+    EXPECT_EQ((*source)->Describe(), "registry:" + r->host() + "/" + name);
+    auto image = (*source)->Resolve(MakePlatform("linux/arm64"));
+    // small-docker is not an index: resolved anyway (with a warning), as docker does.
+    ASSERT_TRUE(image.ok()) << image.status();
+    std::vector<std::string> paths;
+    for (size_t i = 0; i < image->layers.size(); ++i) {
+      WalkStats stats;
+      Status walked = WalkLayer(
+          **source, *image, i, WalkOptions{},
+          [&](const LayerEntry& entry, BlobReader*) {
+            paths.push_back(entry.path);
+            return OkStatus();
+          },
+          &stats);
+      ASSERT_TRUE(walked.ok()) << walked;
+      EXPECT_EQ(stats.compression, Compression::kGzip);
+    }
+    EXPECT_NE(std::find(paths.begin(), paths.end(), "/bin/busybox"), paths.end()) << name;
+    EXPECT_NE(std::find(paths.begin(), paths.end(), "/etc/motd"), paths.end()) << name;
+  }
 }
 
 // Paging of tags/list and blob redirects, against the scripted fake registry (docker-registry
