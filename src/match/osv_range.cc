@@ -54,30 +54,41 @@ StatusOr<OsvRange> OsvRange::Create(const VersionScheme& scheme, std::vector<Osv
   std::stable_sort(ordered.begin(), ordered.end(), less);
   ordered.insert(ordered.end(), std::make_move_iterator(limits.begin()),
                  std::make_move_iterator(limits.end()));
-  return OsvRange(&scheme, std::move(ordered));
+  std::vector<std::shared_ptr<const ParsedVersion>> parsed;
+  for (const OsvEvent& e : ordered) {
+    if (IsZeroIntroduced(e) || (e.kind == OsvEventKind::kLimit && e.version == "*")) {
+      parsed.emplace_back();
+      continue;
+    }
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<const ParsedVersion> p, scheme.Parse(e.version));
+    parsed.emplace_back(std::move(p));
+  }
+  return OsvRange(&scheme, std::move(ordered), std::move(parsed));
 }
 
 StatusOr<bool> OsvRange::Contains(std::string_view version) const {
   VIGIL_RETURN_IF_ERROR(scheme_->Validate(version));
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<const ParsedVersion> v, scheme_->Parse(version));
+  return Contains(*v);
+}
+
+bool OsvRange::Contains(const ParsedVersion& version) const {
   bool affected = false;
   bool has_limit = false;
   bool below_limit = false;
-  for (const OsvEvent& e : events_) {
+  for (size_t i = 0; i < events_.size(); ++i) {
+    const OsvEvent& e = events_[i];
+    const ParsedVersion* bound = parsed_[i].get();
     if (e.kind == OsvEventKind::kLimit) {
       has_limit = true;
-      if (e.version == "*") {
-        below_limit = true;
-        continue;
-      }
-      VIGIL_ASSIGN_OR_RETURN(int c, scheme_->Compare(version, e.version));
-      if (c < 0) below_limit = true;
+      if (bound == nullptr || scheme_->CompareParsed(version, *bound) < 0) below_limit = true;
       continue;
     }
-    if (IsZeroIntroduced(e)) {
+    if (bound == nullptr) {  // introduced: 0
       affected = true;
       continue;
     }
-    VIGIL_ASSIGN_OR_RETURN(int c, scheme_->Compare(version, e.version));
+    int c = scheme_->CompareParsed(version, *bound);
     switch (e.kind) {
       case OsvEventKind::kIntroduced:
         if (c >= 0) affected = true;

@@ -3,6 +3,7 @@
 // commits, not versions, and are not evaluated here.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,15 +32,20 @@ class OsvRange {
   // below it switches affected on, "fixed" at or below it and "last_affected" below it
   // switch it off; with "limit" events it must also be below one of them.
   StatusOr<bool> Contains(std::string_view version) const;
+  // Same for a version parsed by the range's scheme (parse once, test against many ranges).
+  bool Contains(const ParsedVersion& version) const;
 
   const std::vector<OsvEvent>& events() const { return events_; }
 
  private:
-  OsvRange(const VersionScheme* scheme, std::vector<OsvEvent> events)
-      : scheme_(scheme), events_(std::move(events)) {}
+  OsvRange(const VersionScheme* scheme, std::vector<OsvEvent> events,
+           std::vector<std::shared_ptr<const ParsedVersion>> parsed)
+      : scheme_(scheme), events_(std::move(events)), parsed_(std::move(parsed)) {}
 
   const VersionScheme* scheme_;
   std::vector<OsvEvent> events_;  // sorted; limits kept at the end
+  // parsed_[i] is events_[i].version parsed, or null for "introduced: 0" and "limit: *".
+  std::vector<std::shared_ptr<const ParsedVersion>> parsed_;
 };
 
 // One-shot form of OsvRange::Create(...).Contains(version).

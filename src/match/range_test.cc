@@ -74,6 +74,9 @@ TEST(OsvRangeTest, CompileOnceTestMany) {
   EXPECT_TRUE(*range->Contains("v1.20.4"));
   EXPECT_FALSE(*range->Contains("v1.21.0"));
   EXPECT_TRUE(*range->Contains("v0.0.0-20230101000000-abcdefabcdef"));
+  auto parsed = Scheme("Go").Parse("1.20.5");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_FALSE(range->Contains(**parsed));
 }
 
 TEST(OsvRangeTest, Errors) {

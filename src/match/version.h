@@ -8,12 +8,25 @@
 #pragma once
 
 #include <iosfwd>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "base/status.h"
 
 namespace vigil::match {
+
+class VersionScheme;
+
+// A version parsed once by a scheme, to be compared many times (one installed package against
+// every range of every advisory for it). Immutable and thread-safe; it owns a copy of its text.
+class ParsedVersion {
+ public:
+  virtual ~ParsedVersion() = default;
+  virtual std::string_view text() const = 0;
+  // The scheme that parsed it; only that scheme orders it without reparsing.
+  virtual const VersionScheme* scheme() const = 0;
+};
 
 class VersionScheme {
  public:
@@ -29,6 +42,13 @@ class VersionScheme {
   // OK if `v` is a version this scheme can order. Schemes whose native tool orders any string
   // (apk, rpm) still reject empty input and report versions their grammar calls invalid.
   virtual Status Validate(std::string_view v) const = 0;
+
+  // Parses once for CompareParsed. Accepts exactly what Compare accepts (which for some
+  // schemes is more than Validate: see each scheme).
+  virtual StatusOr<std::unique_ptr<const ParsedVersion>> Parse(std::string_view v) const = 0;
+
+  // Same result as Compare(a.text(), b.text()), without reparsing handles of this scheme.
+  virtual int CompareParsed(const ParsedVersion& a, const ParsedVersion& b) const = 0;
 };
 
 // The scheme for an OSV ecosystem name, case-insensitive, ignoring a ":<release>" suffix

@@ -117,13 +117,16 @@ int CompareApk(const ApkVersion& a, const ApkVersion& b) {
   return 0;
 }
 
-class Apk final : public VersionScheme {
+class Apk final : public SchemeImpl<ApkVersion> {
  public:
   std::string_view Name() const override { return "apk"; }
 
-  StatusOr<int> Compare(std::string_view a, std::string_view b) const override {
-    if (a.empty() || b.empty()) return InvalidVersion("apk", a.empty() ? a : b, "empty version");
-    return Sign(CompareApk(ParseApk(a), ParseApk(b)));
+  StatusOr<ApkVersion> ParseValue(std::string_view s) const override {
+    if (s.empty()) return InvalidVersion("apk", s, "empty version");
+    return ParseApk(s);
+  }
+  int CompareValues(const ApkVersion& a, const ApkVersion& b) const override {
+    return CompareApk(a, b);
   }
 
   Status Validate(std::string_view v) const override {

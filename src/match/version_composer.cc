@@ -61,17 +61,17 @@ std::vector<Part> Canonicalize(std::string_view s) {
   return parts;
 }
 
-class Composer final : public VersionScheme {
+class Composer final : public SchemeImpl<std::vector<Part>> {
  public:
   std::string_view Name() const override { return "composer"; }
 
-  StatusOr<std::vector<Part>> Parse(std::string_view s) const {
+  StatusOr<std::vector<Part>> ParseValue(std::string_view s) const override {
     std::vector<Part> parts = Canonicalize(s);
     if (parts.empty()) return InvalidVersion("Packagist", s, "empty version");
     return parts;
   }
 
-  int Cmp(const std::vector<Part>& a, const std::vector<Part>& b) const {
+  int CompareValues(const std::vector<Part>& a, const std::vector<Part>& b) const override {
     size_t n = std::min(a.size(), b.size());
     for (size_t i = 0; i < n; ++i) {
       if (int r = CompareParts(a[i], b[i])) return r;
@@ -89,10 +89,7 @@ class Composer final : public VersionScheme {
     return 0;
   }
 
-  StatusOr<int> Compare(std::string_view a, std::string_view b) const override {
-    return CompareWith(*this, a, b);
-  }
-  Status Validate(std::string_view v) const override { return Parse(v).status(); }
+  Status Validate(std::string_view v) const override { return ParseValue(v).status(); }
 };
 
 }  // namespace

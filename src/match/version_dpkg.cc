@@ -49,11 +49,11 @@ int VerRevCmp(std::string_view a, std::string_view b) {
   return 0;
 }
 
-class Dpkg final : public VersionScheme {
+class Dpkg final : public SchemeImpl<DpkgVersion> {
  public:
   std::string_view Name() const override { return "dpkg"; }
 
-  StatusOr<DpkgVersion> Parse(std::string_view s) const {
+  StatusOr<DpkgVersion> ParseValue(std::string_view s) const override {
     // dpkg strips surrounding blanks and rejects embedded ones.
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -90,16 +90,13 @@ class Dpkg final : public VersionScheme {
     return v;
   }
 
-  int Cmp(const DpkgVersion& a, const DpkgVersion& b) const {
+  int CompareValues(const DpkgVersion& a, const DpkgVersion& b) const override {
     if (int r = CompareDigits(a.epoch, b.epoch)) return r;
     if (int r = VerRevCmp(a.upstream, b.upstream)) return r;
     return VerRevCmp(a.revision, b.revision);
   }
 
-  StatusOr<int> Compare(std::string_view a, std::string_view b) const override {
-    return CompareWith(*this, a, b);
-  }
-  Status Validate(std::string_view v) const override { return Parse(v).status(); }
+  Status Validate(std::string_view v) const override { return ParseValue(v).status(); }
 };
 
 }  // namespace

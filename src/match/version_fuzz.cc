@@ -26,6 +26,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (ab.ok() && (*ab != -*ba || *ab < -1 || *ab > 1)) std::abort();
     auto aa = scheme->Compare(a, a);
     if (aa.ok() && *aa != 0) std::abort();
+    auto pa = scheme->Parse(a);
+    auto pb = scheme->Parse(b);
+    if (pa.ok() != scheme->Compare(a, a).ok()) std::abort();
+    if (ab.ok() && (!pa.ok() || !pb.ok() || scheme->CompareParsed(**pa, **pb) != *ab)) {
+      std::abort();
+    }
     using vigil::match::OsvEventKind;
     (void)vigil::match::Satisfies(
         *scheme, a, {{OsvEventKind::kIntroduced, "0"}, {OsvEventKind::kFixed, std::string(b)}});

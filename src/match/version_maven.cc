@@ -133,16 +133,17 @@ MavenToken NullLike(const MavenToken& other) {
   return t;
 }
 
-class Maven final : public VersionScheme {
+class Maven final : public SchemeImpl<std::vector<MavenToken>> {
  public:
   std::string_view Name() const override { return "maven"; }
 
-  StatusOr<std::vector<MavenToken>> Parse(std::string_view s) const {
+  StatusOr<std::vector<MavenToken>> ParseValue(std::string_view s) const override {
     if (s.empty()) return InvalidVersion("maven", s, "empty version");
     return Tokenize(s);
   }
 
-  int Cmp(const std::vector<MavenToken>& a, const std::vector<MavenToken>& b) const {
+  int CompareValues(const std::vector<MavenToken>& a,
+                    const std::vector<MavenToken>& b) const override {
     size_t n = std::max(a.size(), b.size());
     for (size_t i = 0; i < n; ++i) {
       MavenToken ta = i < a.size() ? a[i] : NullLike(b[i]);
@@ -153,10 +154,7 @@ class Maven final : public VersionScheme {
     return 0;
   }
 
-  StatusOr<int> Compare(std::string_view a, std::string_view b) const override {
-    return CompareWith(*this, a, b);
-  }
-  Status Validate(std::string_view v) const override { return Parse(v).status(); }
+  Status Validate(std::string_view v) const override { return ParseValue(v).status(); }
 };
 
 }  // namespace

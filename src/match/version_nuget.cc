@@ -16,11 +16,11 @@ struct NuGetVersion {
   std::vector<std::string_view> labels;
 };
 
-class NuGet final : public VersionScheme {
+class NuGet final : public SchemeImpl<NuGetVersion> {
  public:
   std::string_view Name() const override { return "nuget"; }
 
-  StatusOr<NuGetVersion> Parse(std::string_view text) const {
+  StatusOr<NuGetVersion> ParseValue(std::string_view text) const override {
     std::string_view s = text;
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -76,7 +76,7 @@ class NuGet final : public VersionScheme {
     return v;
   }
 
-  int Cmp(const NuGetVersion& a, const NuGetVersion& b) const {
+  int CompareValues(const NuGetVersion& a, const NuGetVersion& b) const override {
     for (size_t i = 0; i < 4; ++i) {
       if (int r = CompareDigits(a.numbers[i], b.numbers[i])) return r;
     }
@@ -93,10 +93,7 @@ class NuGet final : public VersionScheme {
     return 0;
   }
 
-  StatusOr<int> Compare(std::string_view a, std::string_view b) const override {
-    return CompareWith(*this, a, b);
-  }
-  Status Validate(std::string_view v) const override { return Parse(v).status(); }
+  Status Validate(std::string_view v) const override { return ParseValue(v).status(); }
 };
 
 }  // namespace

@@ -12,14 +12,14 @@
 namespace vigil::match::internal {
 namespace {
 
-class NumericList final : public VersionScheme {
+class NumericList final : public SchemeImpl<std::vector<std::string_view>> {
  public:
   NumericList(std::string_view name, std::string_view display, std::string_view separators)
       : name_(name), display_(display), separators_(separators) {}
 
   std::string_view Name() const override { return name_; }
 
-  StatusOr<std::vector<std::string_view>> Parse(std::string_view text) const {
+  StatusOr<std::vector<std::string_view>> ParseValue(std::string_view text) const override {
     std::string_view s = text;
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -41,7 +41,8 @@ class NumericList final : public VersionScheme {
     return parts;
   }
 
-  int Cmp(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) const {
+  int CompareValues(const std::vector<std::string_view>& a,
+                    const std::vector<std::string_view>& b) const override {
     size_t n = std::min(a.size(), b.size());
     for (size_t i = 0; i < n; ++i) {
       if (int r = CompareDigits(a[i], b[i])) return r;
@@ -50,10 +51,7 @@ class NumericList final : public VersionScheme {
     return 0;
   }
 
-  StatusOr<int> Compare(std::string_view a, std::string_view b) const override {
-    return CompareWith(*this, a, b);
-  }
-  Status Validate(std::string_view v) const override { return Parse(v).status(); }
+  Status Validate(std::string_view v) const override { return ParseValue(v).status(); }
 
  private:
   std::string_view name_;

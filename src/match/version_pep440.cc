@@ -303,12 +303,12 @@ struct PypiVersion {
   std::vector<std::string> legacy_key;
 };
 
-class Pep440 final : public VersionScheme {
+class Pep440 final : public SchemeImpl<PypiVersion> {
  public:
   std::string_view Name() const override { return "pep440"; }
   // Non-PEP 440 strings are ordered as packaging < 22 did (LegacyVersion, before every
   // valid version) because OSV's PyPI data still holds them; Validate rejects them.
-  StatusOr<PypiVersion> Parse(std::string_view s) const {
+  StatusOr<PypiVersion> ParseValue(std::string_view s) const override {
     PypiVersion v;
     auto pep = ParsePep440(s);
     if (pep.ok()) {
@@ -320,13 +320,10 @@ class Pep440 final : public VersionScheme {
     v.legacy_key = LegacyKey(Trim(s));
     return v;
   }
-  int Cmp(const PypiVersion& a, const PypiVersion& b) const {
+  int CompareValues(const PypiVersion& a, const PypiVersion& b) const override {
     if (a.legacy != b.legacy) return a.legacy ? -1 : 1;
     if (!a.legacy) return ComparePep440(a.pep, b.pep);
     return a.legacy_key < b.legacy_key ? -1 : a.legacy_key > b.legacy_key ? 1 : 0;
-  }
-  StatusOr<int> Compare(std::string_view a, std::string_view b) const override {
-    return CompareWith(*this, a, b);
   }
   Status Validate(std::string_view v) const override { return ParsePep440(v).status(); }
 };

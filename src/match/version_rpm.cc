@@ -85,26 +85,23 @@ int RpmVerCmp(std::string_view a, std::string_view b) {
   return i == a.size() ? -1 : 1;
 }
 
-class Rpm final : public VersionScheme {
+class Rpm final : public SchemeImpl<Evr> {
  public:
   std::string_view Name() const override { return "rpm"; }
 
-  StatusOr<Evr> Parse(std::string_view s) const {
+  StatusOr<Evr> ParseValue(std::string_view s) const override {
     if (s.empty()) return InvalidVersion("rpm", s, "empty version");
     return ParseEvr(s);
   }
 
-  int Cmp(const Evr& a, const Evr& b) const {
+  int CompareValues(const Evr& a, const Evr& b) const override {
     if (int r = CompareDigits(a.epoch, b.epoch)) return r;
     if (int r = RpmVerCmp(a.version, b.version)) return r;
     if (a.has_release != b.has_release) return a.has_release ? 1 : -1;
     return RpmVerCmp(a.release, b.release);
   }
 
-  StatusOr<int> Compare(std::string_view a, std::string_view b) const override {
-    return CompareWith(*this, a, b);
-  }
-  Status Validate(std::string_view v) const override { return Parse(v).status(); }
+  Status Validate(std::string_view v) const override { return ParseValue(v).status(); }
 };
 
 }  // namespace

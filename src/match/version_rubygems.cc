@@ -58,11 +58,11 @@ bool MatchesGemPattern(std::string_view s) {
   return i == s.size();
 }
 
-class RubyGems final : public VersionScheme {
+class RubyGems final : public SchemeImpl<std::vector<Segment>> {
  public:
   std::string_view Name() const override { return "rubygems"; }
 
-  StatusOr<std::vector<Segment>> Parse(std::string_view text) const {
+  StatusOr<std::vector<Segment>> ParseValue(std::string_view text) const override {
     std::string_view s = Strip(text);
     if (s.empty()) return InvalidVersion("RubyGems", text, "empty version");
     std::vector<Segment> segs;
@@ -95,7 +95,7 @@ class RubyGems final : public VersionScheme {
     return canon;
   }
 
-  int Cmp(const std::vector<Segment>& a, const std::vector<Segment>& b) const {
+  int CompareValues(const std::vector<Segment>& a, const std::vector<Segment>& b) const override {
     const Segment kZero{true, "0"};
     size_t n = std::max(a.size(), b.size());
     for (size_t i = 0; i < n; ++i) {
@@ -106,10 +106,6 @@ class RubyGems final : public VersionScheme {
       if (r) return r;
     }
     return 0;
-  }
-
-  StatusOr<int> Compare(std::string_view a, std::string_view b) const override {
-    return CompareWith(*this, a, b);
   }
 
   Status Validate(std::string_view v) const override {

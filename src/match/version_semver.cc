@@ -134,18 +134,17 @@ int CompareSemVer(const SemVer& a, const SemVer& b, bool compare_build) {
 namespace internal {
 namespace {
 
-class SemVerFamily final : public VersionScheme {
+class SemVerFamily final : public SchemeImpl<SemVer> {
  public:
   SemVerFamily(std::string_view name, SemVerDialect dialect) : name_(name), dialect_(dialect) {}
   std::string_view Name() const override { return name_; }
-  StatusOr<SemVer> Parse(std::string_view s) const { return ParseSemVer(s, dialect_); }
-  int Cmp(const SemVer& a, const SemVer& b) const {
+  StatusOr<SemVer> ParseValue(std::string_view s) const override {
+    return ParseSemVer(s, dialect_);
+  }
+  int CompareValues(const SemVer& a, const SemVer& b) const override {
     return CompareSemVer(a, b, dialect_ == SemVerDialect::kPub);
   }
-  StatusOr<int> Compare(std::string_view a, std::string_view b) const override {
-    return CompareWith(*this, a, b);
-  }
-  Status Validate(std::string_view v) const override { return Parse(v).status(); }
+  Status Validate(std::string_view v) const override { return ParseValue(v).status(); }
 
  private:
   std::string_view name_;

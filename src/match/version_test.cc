@@ -288,12 +288,29 @@ TEST(SchemesTest, GarbageNeverCrashesAndResultsAreAntisymmetric) {
         if (ab.ok()) {
           EXPECT_EQ(*ab, -*ba) << scheme->Name() << " \"" << a << "\" \"" << b << "\"";
           EXPECT_TRUE(*ab >= -1 && *ab <= 1);
+          auto pa = scheme->Parse(a);
+          auto pb = scheme->Parse(b);
+          ASSERT_TRUE(pa.ok() && pb.ok()) << scheme->Name();
+          EXPECT_EQ(scheme->CompareParsed(**pa, **pb), *ab) << scheme->Name();
+          EXPECT_EQ((*pa)->text(), a);
+          EXPECT_EQ((*pa)->scheme(), scheme);
         } else {
           EXPECT_TRUE(IsInvalidArgument(ab.status())) << ab.status();
         }
       }
     }
   }
+}
+
+TEST(ParsedVersionTest, ForeignHandlesAreReparsedNotMisread) {
+  const VersionScheme& dpkg = Scheme("Debian");
+  const VersionScheme& npm = Scheme("npm");
+  auto a = npm.Parse("1.2.3");
+  auto b = dpkg.Parse("1.2.10");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(dpkg.CompareParsed(**a, **b), -1);
+  auto bad = dpkg.Parse("");
+  EXPECT_TRUE(IsInvalidArgument(bad.status()));
 }
 
 TEST(CompareBatchTest, OneLinePerInput) {

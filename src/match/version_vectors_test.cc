@@ -92,6 +92,11 @@ TEST(VersionVectorsTest, EveryVectorPassesInBothDirections) {
         auto forward = (*scheme)->Compare(parts[0], parts[2]);
         auto backward = (*scheme)->Compare(parts[2], parts[0]);
         bool ok = forward.ok() && backward.ok() && *forward == want && *backward == -want;
+        // The parse-once path must agree with Compare.
+        auto pa = (*scheme)->Parse(parts[0]);
+        auto pb = (*scheme)->Parse(parts[2]);
+        ok = ok && pa.ok() && pb.ok() && (*scheme)->CompareParsed(**pa, **pb) == want &&
+             (*scheme)->CompareParsed(**pb, **pa) == -want;
         if (ok) {
           ++passed;
           EXPECT_FALSE(KnownFailures().count(key)) << "known failure now passes: " << key;
