@@ -2,12 +2,14 @@
 // build dir, read through every local transport; all must yield the same tree.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <map>
 
 #include "base/fs.h"
+#include "base/hash.h"
 #include "image/containers_storage.h"
 #include "image/load.h"
 #include "image/open.h"
@@ -179,6 +181,61 @@ TEST_F(ImageIntegrationTest, ErrorsNameTheProblem) {
   EXPECT_EQ(registry.status().code(), StatusCode::kUnimplemented);
   auto cs = OpenImage("containers-storage:nope", OpenOptions{dir_ + "/no-storage", nullptr});
   EXPECT_FALSE(cs.ok());
+}
+
+// A copy of the fixture layout whose index.json points to a nested multi-platform index.
+TEST_F(ImageIntegrationTest, NestedIndexAndPlatformSelection) {
+  testing::TempDir tmp;
+  std::string layout = tmp.path() + "/oci";
+  ASSERT_EQ(std::system(("cp -r " + dir_ + "/oci " + layout).c_str()), 0);
+  auto index = ReadHostFile(layout + "/index.json");
+  ASSERT_TRUE(index.ok());
+  size_t at = index->find("sha256:");
+  ASSERT_NE(at, std::string::npos);
+  std::string manifest_digest = index->substr(at, 71);
+  auto manifest = ReadHostFile(layout + "/blobs/sha256/" + manifest_digest.substr(7));
+  ASSERT_TRUE(manifest.ok());
+  std::string nested =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
+      R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)" +
+      std::string(64, 'e') + R"(","size":1,"platform":{"os":"linux","architecture":"arm64","variant":"v8"}},)"
+      R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + manifest_digest +
+      R"(","size":)" + std::to_string(manifest->size()) +
+      R"(,"platform":{"os":"linux","architecture":"amd64"}}]})";
+  std::string nested_hex = Sha256Hex(nested);
+  ASSERT_TRUE(WriteFileAtomic(layout + "/blobs/sha256/" + nested_hex, nested).ok());
+  std::string top =
+      R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json",)"
+      R"("digest":"sha256:)" + nested_hex + R"(","size":)" + std::to_string(nested.size()) +
+      R"(,"annotations":{"org.opencontainers.image.ref.name":"multi"}}]})";
+  ASSERT_TRUE(WriteFileAtomic(layout + "/index.json", top).ok());
+
+  auto source = OpenImage("oci:" + layout + ":multi");
+  ASSERT_TRUE(source.ok()) << source.status();
+  auto amd64 = (*source)->Resolve(*Platform::Parse("linux/amd64"));
+  ASSERT_TRUE(amd64.ok()) << amd64.status();
+  EXPECT_EQ(amd64->layers.size(), 4u);
+  EXPECT_EQ(amd64->manifest_digest, manifest_digest);
+  auto arm = (*source)->Resolve(*Platform::Parse("linux/arm64"));
+  ASSERT_FALSE(arm.ok());  // selected, but its manifest blob does not exist
+  auto s390 = (*source)->Resolve(*Platform::Parse("linux/s390x"));
+  ASSERT_FALSE(s390.ok());
+  EXPECT_EQ(s390.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(s390.status().message().find("linux/arm64/v8"), std::string::npos) << s390.status();
+
+  // A corrupted layer blob fails the digest check, naming the layer.
+  std::string blob = layout + "/blobs/sha256/" + amd64->layers[3].digest.substr(7);
+  auto data = ReadHostFile(blob);
+  ASSERT_TRUE(data.ok());
+  std::string bad = *data;
+  bad[bad.size() / 2] ^= 0x40;
+  ASSERT_EQ(::unlink(blob.c_str()), 0);
+  ASSERT_TRUE(WriteFileAtomic(blob, bad).ok());
+  LoadOptions options;
+  options.use_cache = false;
+  auto image = LoadImage(**source, Platform(), CaptureAll(), options);
+  ASSERT_FALSE(image.ok());
+  EXPECT_NE(image.status().message().find("layer 3"), std::string::npos) << image.status();
 }
 
 TEST_F(ImageIntegrationTest, RunningContainers) {
