@@ -55,6 +55,8 @@ Status TransportError(const std::string& method, const std::string& url, CURLcod
   }
 }
 
+constexpr size_t kMaxHeaderBytes = 1u << 20;
+
 // Receives one response. Driven by a private multi handle so the body can be pulled in
 // caller-sized pieces (BlobReader is pull-style) without a thread per download.
 //
@@ -123,6 +125,10 @@ class CurlStream : public HttpStream {
     while (!headers_done_ && !done_) {
       Pump();
     }
+    if (headers_too_large_) {
+      return ResourceExhaustedError(method_ + " " + response_.url + ": response headers exceed " +
+                                    std::to_string(kMaxHeaderBytes) + " bytes");
+    }
     if (done_ && result_ != CURLE_OK) {
       return TransportError(method_, response_.url, result_, errbuf_);
     }
@@ -171,6 +177,13 @@ class CurlStream : public HttpStream {
   static size_t OnHeader(char* data, size_t size, size_t nitems, void* user) {
     auto* self = static_cast<CurlStream*>(user);
     size_t total = size * nitems;
+    // libcurl bounds one header line, not how many there are; a hostile server could
+    // otherwise grow the header map without end. Returning less than `total` aborts.
+    self->header_bytes_ += total;
+    if (self->header_bytes_ > kMaxHeaderBytes) {
+      self->headers_too_large_ = true;
+      return 0;
+    }
     std::string_view line(data, total);
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
     if (StartsWith(line, "HTTP/")) {
@@ -210,6 +223,8 @@ class CurlStream : public HttpStream {
   std::string buffer_;
   size_t pos_ = 0;
   bool headers_done_ = false;
+  size_t header_bytes_ = 0;
+  bool headers_too_large_ = false;
   bool done_ = false;
   CURLcode result_ = CURLE_OK;
 };

@@ -240,6 +240,25 @@ TEST(RegistryAnonymous, TamperedBlobsAreRejected) {
   auto bad_config = Pull(*r, "vigil/small:1.0");
   ASSERT_FALSE(bad_config.ok());
   EXPECT_TRUE(IsDataLoss(bad_config.status())) << bad_config.status();
+
+  // A manifest changed in storage: the registry still labels it with the digest it was
+  // pushed as, and the client checks the content against that header.
+  auto docker_digest = testing::TagDigest(r->storage(), "vigil/small-docker", "1.0");
+  ASSERT_TRUE(docker_digest.ok());
+  std::string manifest_path = testing::BlobDataPath(r->storage(), *docker_digest);
+  auto manifest = ReadHostFile(manifest_path);
+  ASSERT_TRUE(manifest.ok());
+  ASSERT_TRUE(WriteFileAtomic(manifest_path, *manifest + "\n").ok());
+  auto bad_manifest = Pull(*r, "vigil/small-docker:1.0");
+  ASSERT_FALSE(bad_manifest.ok());
+  EXPECT_TRUE(IsDataLoss(bad_manifest.status())) << bad_manifest.status();
+  EXPECT_NE(bad_manifest.status().message().find("Docker-Content-Digest " + *docker_digest),
+            std::string::npos)
+      << bad_manifest.status();
+  // By digest, the reference itself is the expectation.
+  auto by_digest = Pull(*r, "vigil/small-docker@" + *docker_digest);
+  ASSERT_FALSE(by_digest.ok());
+  EXPECT_TRUE(IsDataLoss(by_digest.status())) << by_digest.status();
 }
 
 TEST(RegistryBasicAuth, DockerConfigCredentials) {
