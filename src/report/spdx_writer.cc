@@ -36,6 +36,19 @@ class IdAllocator {
   std::set<std::string> used_;
 };
 
+// SPDX agent syntax puts an e-mail in parentheses: "Name (mail@example.org)"; package
+// databases write "Name <mail@example.org>".
+std::string SpdxAgent(std::string_view supplier) {
+  std::string out(Trim(supplier));
+  size_t open = out.find('<');
+  size_t close = out.find('>', open == std::string::npos ? 0 : open);
+  if (open != std::string::npos && close != std::string::npos) {
+    out[open] = '(';
+    out[close] = ')';
+  }
+  return out;
+}
+
 std::string DeclaredLicense(const std::vector<std::string>& licenses) {
   if (licenses.size() == 1) {
     if (auto id = CanonicalSpdxLicenseId(licenses[0])) return *id;
@@ -100,7 +113,7 @@ void WriteSpdx(const Sbom& sbom, std::ostream& out) {
     p["name"] = c.name;
     p["SPDXID"] = id;
     if (!c.version.empty()) p["versionInfo"] = c.version;
-    p["supplier"] = c.supplier.empty() ? "NOASSERTION" : "Organization: " + c.supplier;
+    p["supplier"] = c.supplier.empty() ? "NOASSERTION" : "Organization: " + SpdxAgent(c.supplier);
     p["downloadLocation"] = "NOASSERTION";
     p["filesAnalyzed"] = false;
     if (!c.source_name.empty()) {
