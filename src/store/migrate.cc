@@ -32,10 +32,11 @@ Status CheckApplied(const std::vector<AppliedMigration>& applied,
     }
     const Migration& k = known[i];
     if (a.name != k.name || a.checksum != MigrationChecksum(k)) {
-      return FailedPreconditionError(
-          Describe(k) + " was applied to this database from a different definition (recorded "
-          "name '" + a.name + "', checksum " + a.checksum.substr(0, 12) +
-          "); applied migrations must never be edited");
+      const std::string recorded =
+          "recorded name '" + a.name + "', checksum " + a.checksum.substr(0, 12);
+      return FailedPreconditionError(Describe(k) +
+                                     " was applied to this database from a different definition (" +
+                                     recorded + "); applied migrations must never be edited");
     }
   }
   return OkStatus();
@@ -70,8 +71,7 @@ Status ValidateMigrations(std::span<const Migration> migrations) {
     const Migration& m = migrations[i];
     if (m.version != static_cast<int>(i) + 1) {
       return InvalidArgumentError("migration list: entry " + std::to_string(i) + " has version " +
-                                  std::to_string(m.version) + ", want " +
-                                  std::to_string(i + 1));
+                                  std::to_string(m.version) + ", want " + std::to_string(i + 1));
     }
     if (m.name.empty() || m.sql.empty()) {
       return InvalidArgumentError("migration list: " + Describe(m) + " has no name or no SQL");

@@ -43,8 +43,7 @@ Status ValidateMigrations(std::span<const Migration> migrations);
 
 // OK when `applied` (a database's records, ascending) is a prefix of `known` with matching
 // names and checksums; otherwise the FailedPrecondition RunMigrations would return.
-Status CheckApplied(const std::vector<AppliedMigration>& applied,
-                    std::span<const Migration> known);
+Status CheckApplied(const std::vector<AppliedMigration>& applied, std::span<const Migration> known);
 
 class MigrationBackend {
  public:

@@ -118,10 +118,9 @@ TEST(MigrateTest, RejectsMalformedLists) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(MigrateSqlite(*db, std::vector<Migration>{kV2}).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(MigrateSqlite(*db, std::vector<Migration>{Migration{1, "", "SELECT 1"}})
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      MigrateSqlite(*db, std::vector<Migration>{Migration{1, "", "SELECT 1"}}).status().code(),
+      StatusCode::kInvalidArgument);
   EXPECT_FALSE(TableExists(*db, "schema_migrations"));
 }
 

@@ -228,8 +228,8 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions&
                               "); is the file on a network filesystem?");
     }
   }
-  VIGIL_RETURN_IF_ERROR(Annotate(db->Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"),
-                                 "open " + path));
+  VIGIL_RETURN_IF_ERROR(
+      Annotate(db->Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"), "open " + path));
   return db;
 }
 
@@ -241,8 +241,7 @@ Db::~Db() {
 
 StatusOr<Statement> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                              0, &stmt, nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), 0, &stmt, nullptr);
   Statement result(stmt, db_, std::string(sql));
   if (rc != SQLITE_OK) return result.Error(rc, "prepare");
   if (stmt == nullptr) return InvalidArgumentError("prepare [" + ShortSql(sql) + "]: empty SQL");

@@ -21,8 +21,7 @@ int64_t ToNs(TimePoint t) {
 }
 
 TimePoint FromNs(int64_t ns) {
-  return TimePoint(
-      std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(ns)));
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(ns)));
 }
 
 // JSON text of a string list. Invalid UTF-8 (a path from a hostile image, say) cannot be
@@ -32,8 +31,7 @@ std::string ListToJson(const std::vector<std::string>& list) {
   return json(list).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-Status ListFromJson(std::string_view text, std::string_view column,
-                    std::vector<std::string>* out) {
+Status ListFromJson(std::string_view text, std::string_view column, std::vector<std::string>* out) {
   json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_array()) {
     return DataLossError("column " + std::string(column) + " is not a JSON array");
@@ -95,8 +93,8 @@ Status ReadFinding(const Statement& stmt, report::Finding* f, std::string* finge
   if (stmt.ColumnIsNull(10)) {
     f->package.reset();
   } else {
-    f->package = report::PackageRef{stmt.ColumnText(10), stmt.ColumnText(11),
-                                    stmt.ColumnText(12), stmt.ColumnText(13)};
+    f->package = report::PackageRef{stmt.ColumnText(10), stmt.ColumnText(11), stmt.ColumnText(12),
+                                    stmt.ColumnText(13)};
   }
   f->fixed_version = stmt.ColumnText(14);
   f->status = stmt.ColumnText(15);
@@ -174,8 +172,8 @@ bool SqliteStore::IsCurrent() {
   SqliteMigrationBackend backend(*db_);
   auto applied = backend.ListApplied();
   const auto known = SqliteSchemaMigrations();
-  return applied.ok() && applied->size() == known.size() &&
-         CheckApplied(*applied, known).ok() && tx->Commit().ok();
+  return applied.ok() && applied->size() == known.size() && CheckApplied(*applied, known).ok() &&
+         tx->Commit().ok();
 }
 
 // A fresh file is marked as Vigil's; a file marked by another program, or an unmarked one
@@ -203,8 +201,8 @@ Status SqliteStore::ClaimApplicationId() {
 }
 
 StatusOr<int> SqliteStore::SchemaVersion() {
-  VIGIL_ASSIGN_OR_RETURN(int64_t v,
-                         db_->QueryInt64("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+  VIGIL_ASSIGN_OR_RETURN(
+      int64_t v, db_->QueryInt64("SELECT coalesce(max(version), 0) FROM schema_migrations"));
   return static_cast<int>(v);
 }
 
@@ -247,8 +245,8 @@ StatusOr<int64_t> SqliteStore::RecordScan(const report::Report& report) {
     const report::Finding& f = report.findings[i];
     Status status = BindFinding(insert, scan_id, f);
     if (!status.ok()) {
-      return Annotate(status, "record scan of " + report.target + ": finding " +
-                                  std::to_string(i) + " (" + f.id + ")");
+      return Annotate(status, "record scan of " + report.target + ": finding " + std::to_string(i) +
+                                  " (" + f.id + ")");
     }
     insert.Reset();
   }
@@ -292,8 +290,8 @@ Status SqliteStore::LoadFindings(int64_t scan_id, std::vector<report::Finding>* 
     std::string fingerprint;
     Status status = ReadFinding(stmt, &findings->emplace_back(), &fingerprint);
     if (!status.ok()) {
-      return Annotate(status, ScanContext(scan_id) + " finding row " +
-                                  std::to_string(stmt.ColumnInt64(23)));
+      return Annotate(
+          status, ScanContext(scan_id) + " finding row " + std::to_string(stmt.ColumnInt64(23)));
     }
     if (fingerprints != nullptr) fingerprints->push_back(std::move(fingerprint));
   }
@@ -316,9 +314,8 @@ StatusOr<report::Report> SqliteStore::GetScan(int64_t scan_id) {
   report.artifact_digest = std::move(info.artifact_digest);
   report.created_at = std::move(info.created_at);
   report.tool_version = std::move(info.tool_version);
-  VIGIL_RETURN_IF_ERROR(
-      Annotate(ListFromJson(stmt.ColumnText(15), "warnings", &report.warnings),
-               ScanContext(scan_id)));
+  VIGIL_RETURN_IF_ERROR(Annotate(ListFromJson(stmt.ColumnText(15), "warnings", &report.warnings),
+                                 ScanContext(scan_id)));
   VIGIL_RETURN_IF_ERROR(LoadFindings(scan_id, &report.findings, nullptr));
   VIGIL_RETURN_IF_ERROR(tx.Commit());
   return report;
@@ -436,10 +433,9 @@ Status SqliteStore::PutModel(const ModelRecord& model) {
 }
 
 StatusOr<ModelRecord> SqliteStore::GetModel(std::string_view workload, std::string_view name) {
-  VIGIL_ASSIGN_OR_RETURN(
-      Statement stmt,
-      db_->Prepare("SELECT format_version, blob, sha256, updated_ns FROM models"
-                   " WHERE workload = ?1 AND name = ?2"));
+  VIGIL_ASSIGN_OR_RETURN(Statement stmt,
+                         db_->Prepare("SELECT format_version, blob, sha256, updated_ns FROM models"
+                                      " WHERE workload = ?1 AND name = ?2"));
   stmt.BindText(1, workload).BindText(2, name);
   VIGIL_ASSIGN_OR_RETURN(bool row, stmt.Step());
   const std::string context = "model " + std::string(workload) + "/" + std::string(name);
@@ -501,8 +497,7 @@ Status SqliteStore::PutSetting(std::string_view key, std::string_view value) {
 }
 
 StatusOr<std::string> SqliteStore::GetSetting(std::string_view key) {
-  VIGIL_ASSIGN_OR_RETURN(Statement stmt,
-                         db_->Prepare("SELECT value FROM settings WHERE key = ?1"));
+  VIGIL_ASSIGN_OR_RETURN(Statement stmt, db_->Prepare("SELECT value FROM settings WHERE key = ?1"));
   stmt.BindText(1, key);
   VIGIL_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return NotFoundError("setting " + std::string(key) + ": not found");

@@ -84,8 +84,10 @@ TEST(StatementTest, TypedBindAndColumnRoundTrip) {
   {
     auto insert = db->Prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5)");
     ASSERT_TRUE(insert.ok());
-    insert->BindInt64(1, INT64_MIN).BindDouble(2, 2.5).BindText(3, "h\xc3\xa9llo").BindBlob(4,
-                                                                                        blob);
+    insert->BindInt64(1, INT64_MIN)
+        .BindDouble(2, 2.5)
+        .BindText(3, "h\xc3\xa9llo")
+        .BindBlob(4, blob);
     insert->BindNull(5);
     ASSERT_TRUE(insert->Run().ok());
     insert->Reset();

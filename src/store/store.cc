@@ -32,8 +32,7 @@ void HashField(Sha256& h, std::string_view field) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
-                                             const StoreOptions& options) {
+StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& options) {
   if (StartsWith(path, "postgres://") || StartsWith(path, "postgresql://")) {
     return UnimplementedError("store " + path +
                               ": PostgreSQL is not supported yet; use an SQLite file");
@@ -59,7 +58,9 @@ std::string Fingerprint(const report::Finding& finding) {
 }
 
 StatusOr<TimePoint> ParseRfc3339(std::string_view text) {
-  auto bad = [&] { return InvalidArgumentError("not an RFC 3339 time: '" + std::string(text) + "'"); };
+  auto bad = [&] {
+    return InvalidArgumentError("not an RFC 3339 time: '" + std::string(text) + "'");
+  };
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!Digits(text, 0, 4, &year) || text.size() < 20 || text[4] != '-' ||
       !Digits(text, 5, 2, &month) || text[7] != '-' || !Digits(text, 8, 2, &day) ||

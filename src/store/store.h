@@ -41,7 +41,7 @@ struct ScanInfo {
   std::string artifact_digest;
   std::string created_at;  // as the report gave it
   std::string tool_version;
-  TimePoint recorded_at;   // when the store recorded it
+  TimePoint recorded_at;  // when the store recorded it
   // As report::Report::Summarize() computed it when recorded: `total` and `by_severity`
   // count the findings that are not suppressed, `suppressed` the others.
   report::Summary summary;
@@ -64,8 +64,8 @@ struct ScanDiff {
 // One action taken by or through Vigil. The audit log is append-only: the schema rejects
 // UPDATE and DELETE on it.
 struct AuditEntry {
-  int64_t id = 0;   // assigned by AppendAudit; ignored on input
-  TimePoint time;   // when it happened; the epoch (default) means "now" on append
+  int64_t id = 0;       // assigned by AppendAudit; ignored on input
+  TimePoint time;       // when it happened; the epoch (default) means "now" on append
   std::string actor;    // who: "cli:uid=1000", "agent:node-1", "server:alice"
   std::string action;   // what: "respond.kill", "scan.image", "policy.update"
   std::string target;   // on what: container id, image reference, policy name

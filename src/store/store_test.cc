@@ -5,23 +5,22 @@
 #include <fstream>
 #include <thread>
 
-#include "gmock/gmock.h"
 #include "base/strings.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/codes.h"
 #include "store/schema.h"
 #include "store/sqlite_store.h"
 #include "store/test_util.h"
 
-
 namespace vigil::store {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using report::Finding;
 using report::FindingKind;
 using report::Severity;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using testing::TempDir;
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -36,8 +35,8 @@ constexpr bool kSanitized = false;
 constexpr bool kSanitized = false;
 #endif
 
-const TimePoint kT0 = std::chrono::sys_days(std::chrono::year(2026) / 11 / 24) +
-                      std::chrono::hours(6);
+const TimePoint kT0 =
+    std::chrono::sys_days(std::chrono::year(2026) / 11 / 24) + std::chrono::hours(6);
 
 // Field-by-field comparison naming every field that differs (the report model has no
 // operator==, and defining one here would collide with one added to report/ later).
@@ -192,8 +191,8 @@ TEST_F(StoreTest, RefusesNewerDatabase) {
     auto store = MustOpen();
     ASSERT_NE(store, nullptr);
     auto& db = static_cast<SqliteStore&>(*store).db();
-    ASSERT_TRUE(db.Exec("INSERT INTO schema_migrations VALUES (999, 'from_the_future', 'x', '')")
-                    .ok());
+    ASSERT_TRUE(
+        db.Exec("INSERT INTO schema_migrations VALUES (999, 'from_the_future', 'x', '')").ok());
   }
   auto store = Store::Open(path_, options_);
   ASSERT_FALSE(store.ok());
@@ -336,7 +335,7 @@ TEST_F(StoreTest, ListScansFiltersAndSummarises) {
   EXPECT_EQ(info.summary.total, 4);
   EXPECT_EQ(info.summary.suppressed, 1);
   EXPECT_THAT(info.summary.by_severity, ElementsAre(1, 1, 0, 1, 0, 1));  // the low one is
-                                                                          // suppressed
+                                                                         // suppressed
 
   ScanFilter by_target;
   by_target.target = a.target;
@@ -688,8 +687,10 @@ TEST_F(StoreTest, ConcurrentWriterAndReaderThreads) {
       last = scans->size();
       if (!scans->empty()) {
         auto report = (*store)->GetScan(scans->front().id);
-        if (!report.ok()) reader_status = report.status();
-        else if (report->findings.size() != 5) reader_status = InternalError("torn scan");
+        if (!report.ok())
+          reader_status = report.status();
+        else if (report->findings.size() != 5)
+          reader_status = InternalError("torn scan");
       }
       ++reads;
     } while (!done && reader_status.ok());
@@ -724,8 +725,7 @@ TEST(CodesTest, MatchTheReportFormatAndRoundTrip) {
 
 TEST(Rfc3339Test, ParsesCommonForms) {
   const TimePoint base = std::chrono::sys_days(std::chrono::year(2026) / 11 / 24) +
-                         std::chrono::hours(6) + std::chrono::minutes(4) +
-                         std::chrono::seconds(43);
+                         std::chrono::hours(6) + std::chrono::minutes(4) + std::chrono::seconds(43);
   EXPECT_EQ(*ParseRfc3339("2026-11-24T06:04:43Z"), base);
   EXPECT_EQ(*ParseRfc3339("2026-11-24t06:04:43z"), base);
   EXPECT_EQ(*ParseRfc3339("2026-11-24T08:04:43+02:00"), base);
@@ -734,10 +734,10 @@ TEST(Rfc3339Test, ParsesCommonForms) {
             base + std::chrono::nanoseconds(123456789));
   EXPECT_EQ(*ParseRfc3339("2026-11-24T06:04:43.5Z"), base + std::chrono::milliseconds(500));
   EXPECT_EQ(*ParseRfc3339(FormatRfc3339(base)), base);
-  for (const char* bad : {"", "2026-11-24", "2026-11-24T06:04:43", "2026-13-01T00:00:00Z",
-                          "2026-02-30T00:00:00Z", "2026-11-24T06:04:43.Z",
-                          "2026-11-24T06:04:43+0200", "2026-11-24T06:04:43Zjunk",
-                          "2026-11-24T25:00:00Z"}) {
+  for (const char* bad :
+       {"", "2026-11-24", "2026-11-24T06:04:43", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
+        "2026-11-24T06:04:43.Z", "2026-11-24T06:04:43+0200", "2026-11-24T06:04:43Zjunk",
+        "2026-11-24T25:00:00Z"}) {
     EXPECT_FALSE(ParseRfc3339(bad).ok()) << bad;
   }
 }
