@@ -99,15 +99,16 @@ void BM_OsvRangeContains(benchmark::State& state) {
 
 TEST(VersionBench, ComparisonsPerSecond) {
   for (const Sample& s : Samples()) {
-    benchmark::RegisterBenchmark(("Compare/" + std::string(s.ecosystem)).c_str(), BM_Compare, &s);
-    benchmark::RegisterBenchmark(("CompareParsed/" + std::string(s.ecosystem)).c_str(),
-                                 BM_CompareParsed, &s);
+    std::string name(s.ecosystem);
+    for (char& c : name) c = c == ' ' ? '_' : c;
+    benchmark::RegisterBenchmark(("Compare/" + name).c_str(), BM_Compare, &s);
+    benchmark::RegisterBenchmark(("CompareParsed/" + name).c_str(), BM_CompareParsed, &s);
   }
   benchmark::RegisterBenchmark("OsvRange/Contains/Debian", BM_OsvRangeContains);
   // Short runs keep the whole suite well inside the ctest timeout.
   std::string min_time = "--benchmark_min_time=0.1";
-  std::string name = "match_version_bench";
-  char* argv[] = {name.data(), min_time.data(), nullptr};
+  std::string program = "match_version_bench";
+  char* argv[] = {program.data(), min_time.data(), nullptr};
   int argc = 2;
   benchmark::Initialize(&argc, argv);
   EXPECT_GT(benchmark::RunSpecifiedBenchmarks(), 0u);
