@@ -185,7 +185,8 @@ report::OsInfo DetectOs(const FileSystem& fs) {
       return os;
     }
   }
-  if (std::string_view v = FirstLine(ReadSmall(fs, "/etc/alpine-release")); !v.empty()) {
+  std::string alpine = ReadSmall(fs, "/etc/alpine-release");
+  if (std::string_view v = FirstLine(alpine); !v.empty()) {
     os.id = "alpine";
     os.version_id = std::string(v);
     os.pretty_name = "Alpine Linux v" + os.version_id;
