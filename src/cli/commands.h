@@ -1,0 +1,30 @@
+// Subcommand registration. Each command adds itself to the app and returns a runner that
+// main() calls when that subcommand was chosen; runners return the process exit code.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "cli/common.h"
+
+namespace vigil::cli {
+
+using Runner = std::function<int()>;
+
+struct Command {
+  CLI::App* app = nullptr;
+  Runner run;
+};
+
+Command RegisterVersion(CLI::App& root, CommonFlags& flags);
+Command RegisterSbom(CLI::App& root, CommonFlags& flags);
+Command RegisterImage(CLI::App& root, CommonFlags& flags);
+Command RegisterFs(CLI::App& root, CommonFlags& flags);
+Command RegisterDebug(CLI::App& root, CommonFlags& flags);
+// Subcommands whose capability has not landed yet: they exist, document their purpose and
+// say clearly that they are not implemented (exit 3), rather than pretending.
+std::vector<Command> RegisterPending(CLI::App& root, CommonFlags& flags);
+
+}  // namespace vigil::cli
