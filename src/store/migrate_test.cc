@@ -131,6 +131,7 @@ TEST(MigrateTest, ConcurrentOpenersApplyEachMigrationOnce) {
   constexpr int kThreads = 4;
   std::vector<Status> results(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       auto db = Db::Open(path);

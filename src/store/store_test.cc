@@ -377,6 +377,7 @@ TEST_F(StoreTest, DiffByFingerprint) {
   ASSERT_TRUE(diff.ok()) << diff.status();
   auto ids = [](const std::vector<Finding>& fs) {
     std::vector<std::string> out;
+    out.reserve(fs.size());
     for (const Finding& f : fs) out.push_back(f.id);
     return out;
   };
