@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
 """Validates Vigil's SARIF, CycloneDX and SPDX output against the official JSON schemas.
 
+Vigil's own JSON forms (vigil.report/v1, vigil.sbom/v1) are checked against the schemas in
+vigil/, which state the contract of docs/report-format.md in machine-checkable form.
+
 Offline by construction: every $ref is resolved from the schema files in this folder, and any
 attempt to fetch a schema over the network fails the run instead of silently downloading.
 
 Modes:
   validate.py emit --emit BIN --cases DIR --out DIR
       Runs `BIN DIR OUT` (report_emit) and validates every emitted *.sarif.json,
-      *.cdx.json and *.spdx.json; each of the three kinds must be present at least once.
+      *.cdx.json, *.spdx.json, out.json and out.sbom.json; each kind must be present.
   validate.py self-test --emit BIN --cases DIR --out DIR
       Emits as above, then breaks copies of one document of each kind in ways the schemas
       forbid and requires the validator to reject every one (and accept the originals), so a
       validator that accepts everything cannot pass.
   validate.py check KIND FILE...
-      Validates files as KIND (sarif, cyclonedx, spdx).
+      Validates files as KIND (sarif, cyclonedx, spdx, vigil-report, vigil-sbom).
 
 Exit status: 0 valid, 1 invalid or the validator is unavailable (never a silent pass).
 """
@@ -49,8 +52,12 @@ SCHEMAS = {
     "sarif": ("sarif", "sarif-2.1.0-rtm.5.json"),
     "cyclonedx": ("cyclonedx", "bom-1.5.SNAPSHOT.schema.json"),
     "spdx": ("spdx", "spdx-schema.json"),
+    "vigil-report": ("vigil", "report-v1.schema.json"),
+    "vigil-sbom": ("vigil", "sbom-v1.schema.json"),
 }
 SUFFIXES = {".sarif.json": "sarif", ".cdx.json": "cyclonedx", ".spdx.json": "spdx"}
+# report_emit's names for Vigil's own JSON forms.
+EXACT_NAMES = {"out.json": "vigil-report", "out.sbom.json": "vigil-sbom"}
 
 
 def load_json(path):
@@ -94,6 +101,8 @@ def errors_for(kind, doc):
 
 
 def kind_of(path):
+    if path.name in EXACT_NAMES:
+        return EXACT_NAMES[path.name]
     for suffix, kind in SUFFIXES.items():
         if path.name.endswith(suffix):
             return kind
@@ -172,10 +181,21 @@ def _mutations():
     def spdx_no_version(d):
         del d["spdxVersion"]
 
+    def vigil_bad_severity(d):
+        d["findings"][0]["severity"] = "urgent"
+
+    def vigil_empty_optional(d):
+        d["findings"][0]["title"] = ""
+
+    def vigil_sbom_no_version(d):
+        del d["components"][0]["version"]
+
     return {
         "sarif": [sarif_no_version, sarif_bad_level, sarif_line_zero],
         "cyclonedx": [cdx_bad_format, cdx_bad_serial, cdx_bad_type, cdx_bad_license_id],
         "spdx": [spdx_bad_id, spdx_bad_created, spdx_no_version],
+        "vigil-report": [vigil_bad_severity, vigil_empty_optional],
+        "vigil-sbom": [vigil_sbom_no_version],
     }
 
 
@@ -188,7 +208,9 @@ def cmd_self_test(args):
         # A document with a result/component to break.
         if kind == "sarif" and not doc["runs"][0]["results"]:
             continue
-        if kind == "cyclonedx" and not doc.get("components"):
+        if kind in ("cyclonedx", "vigil-sbom") and not doc.get("components"):
+            continue
+        if kind == "vigil-report" and not doc.get("findings"):
             continue
         originals.setdefault(kind, (path, doc))
     failed = 0
