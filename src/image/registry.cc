@@ -233,7 +233,7 @@ Status RegistryClient::ErrorFor(const HttpRequest& request, const HttpResponse& 
   if (!detail.empty()) msg += ": " + detail;
   if (response.status == 401) {
     if (!credential_source_.empty()) {
-      msg += " (credentials from " + credential_source_ + " were rejected)";
+      msg += " (credentials from " + credential_source_ + " were rejected or lack access)";
     } else if (!helper_note_.empty()) {
       msg += " (" + helper_note_ + ")";
     } else {
