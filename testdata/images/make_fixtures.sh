@@ -21,6 +21,11 @@ done
 BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] || { echo "make_fixtures: busybox-static not installed" >&2; exit 77; }
 
+# A container a crashed test left running would keep overlay mounts in the old store.
+if [ -d "$OUT/storage" ] && command -v podman >/dev/null 2>&1; then
+  CONTAINERS_CONF="$OUT/containers.conf" podman --root "$OUT/storage" --runroot "$OUT/runroot" \
+    rm -af -t 0 >/dev/null 2>&1 || true
+fi
 rm -rf "$OUT"
 mkdir -p "$OUT"
 W="$OUT/work"
