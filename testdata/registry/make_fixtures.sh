@@ -18,6 +18,10 @@ set -euo pipefail
 
 OUT="${1:-${VIGIL_BUILD_DIR:?set VIGIL_BUILD_DIR or pass OUT}/fixtures/registry}"
 SELF_HASH="$(sha256sum "$0" | cut -d' ' -f1)"
+mkdir -p "$(dirname "$OUT")"
+# Concurrent test processes wait for the one that builds.
+exec 9>"$OUT.lock"
+flock 9
 if [[ -f "$OUT/stamp" && "$(cat "$OUT/stamp")" == "$SELF_HASH" ]]; then
   exit 0
 fi
