@@ -251,6 +251,7 @@ CaptureSpec CaptureSpec::CatalogDefaults() {
       "/var/lib/dpkg/info/*.list",
       "/var/lib/dpkg/info/*.md5sums",
       "/lib/apk/db/installed",
+      "/usr/lib/apk/db/installed",
       "/var/lib/rpm/*",
       "/usr/lib/sysimage/rpm/*",
       "/usr/share/doc/*/copyright",

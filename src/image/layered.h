@@ -33,7 +33,9 @@ namespace vigil::image {
 
 // Which files' contents to keep. Patterns are fnmatch(3) globs over absolute paths with
 // FNM_PATHNAME ('*' stops at '/'); a pattern "**/NAME" matches NAME (a glob) in any
-// directory. Files above max_file_bytes, or beyond max_layer_bytes captured per layer, are
+// directory. Matching is on the path stored in the layer, before any symlink: a file read
+// later through a linked directory (merged /usr: /lib -> usr/lib) must be matched by its
+// stored path, so specs name both forms where distributions differ. Files above max_file_bytes, or beyond max_layer_bytes captured per layer, are
 // recorded without content (counted in LayerStats::uncaptured).
 struct CaptureSpec {
   std::vector<std::string> patterns;
@@ -106,6 +108,7 @@ struct LoadStats {
   uint64_t cache_write_errors = 0;
 };
 
+// A cheap, copyable handle: copies share the layers and the lazily built views.
 class LayeredImage {
  public:
   LayeredImage(ResolvedImage image, std::vector<std::shared_ptr<const LayerData>> layers,
