@@ -52,8 +52,9 @@ bool IsPackageDatabasePath(std::string_view path) {
                         Dirname(p) == dir);
   };
   return p == "/var/lib/dpkg/status" || in_dir("/var/lib/dpkg/status.d") ||
-         p == "/lib/apk/db/installed" || p == "/usr/lib/apk/db/installed" ||
-         in_dir("/var/lib/rpm") || in_dir("/usr/lib/sysimage/rpm");
+         in_dir("/var/lib/dpkg/updates") || p == "/lib/apk/db/installed" ||
+         p == "/usr/lib/apk/db/installed" || in_dir("/var/lib/rpm") ||
+         in_dir("/usr/lib/sysimage/rpm");
 }
 
 }  // namespace vigil::catalog

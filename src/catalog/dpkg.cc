@@ -17,6 +17,7 @@ namespace {
 constexpr std::string_view kStatusPath = "/var/lib/dpkg/status";
 constexpr std::string_view kStatusDir = "/var/lib/dpkg/status.d";
 constexpr std::string_view kInfoDir = "/var/lib/dpkg/info";
+constexpr std::string_view kUpdatesDir = "/var/lib/dpkg/updates";
 constexpr std::string_view kDocDir = "/usr/share/doc";
 // Bounds on per-package side files: the largest real .list files are a few MB (texlive);
 // copyright files rarely exceed 1 MB.
@@ -76,6 +77,62 @@ std::string ReadOrEmpty(const FileSystem& fs, const std::string& path, uint64_t 
   return {};
 }
 
+struct Found {
+  DpkgPackage pkg;
+  std::string location;
+};
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && s.size() <= 9 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Applies dpkg's journal (updates/<number>) over the packages read from the status file, as
+// dpkg itself does when it loads its database: each entry is a whole package record that
+// replaces the package's status record, or removes it when the package is not installed.
+void ApplyJournal(const FileSystem& fs, std::vector<Found>* found,
+                  std::vector<std::string>* warnings) {
+  auto entries = fs.ListDir(kUpdatesDir);
+  if (!entries.ok()) return;
+  std::vector<std::pair<int, std::string>> journal;
+  for (const auto& e : *entries) {
+    if (AllDigits(e.name)) journal.emplace_back(std::stoi(e.name), e.name);
+  }
+  if (journal.empty()) return;
+  std::sort(journal.begin(), journal.end());
+  auto matches = [](const DpkgPackage& a, const DpkgPackage& b) {
+    return a.name == b.name && (a.arch == b.arch || b.arch.empty());
+  };
+  for (const auto& [number, name] : journal) {
+    std::string path = JoinPath(kUpdatesDir, name);
+    auto text = fs.ReadFile(path, kMaxListFile);
+    if (!text.ok()) {
+      warnings->push_back("dpkg: " + text.status().message());
+      continue;
+    }
+    DpkgStatusParse parse = ParseDpkgStatus(*text, path, true);
+    for (const auto& w : parse.warnings) warnings->push_back("dpkg: " + w);
+    for (const auto& gone : parse.excluded) {
+      found->erase(std::remove_if(found->begin(), found->end(),
+                                  [&](const Found& f) { return matches(f.pkg, gone); }),
+                   found->end());
+    }
+    for (const auto& pkg : parse.packages) {
+      auto it = std::find_if(found->begin(), found->end(),
+                             [&](const Found& f) { return matches(f.pkg, pkg); });
+      if (it != found->end()) {
+        *it = Found{pkg, path};
+      } else {
+        found->push_back(Found{pkg, path});
+      }
+    }
+  }
+  warnings->push_back(
+      fmt::format("dpkg: applied {} pending journal entries from {} (dpkg was interrupted or still "
+                  "running when this filesystem was captured)",
+                  journal.size(), kUpdatesDir));
+}
+
 }  // namespace
 
 DpkgStatusParse ParseDpkgStatus(std::string_view text, std::string_view file,
@@ -110,6 +167,8 @@ DpkgStatusParse ParseDpkgStatus(std::string_view text, std::string_view file,
       // Checked before Version: a not-installed entry may legitimately have none.
       if (!StateHasFiles(words[2])) {
         ++out.not_installed;
+        pkg.arch = std::string(para.FirstLine("Architecture"));
+        out.excluded.push_back(std::move(pkg));
         continue;
       }
     }
@@ -207,7 +266,8 @@ std::vector<std::string> ParseDpkgMd5sums(std::string_view text) {
 }
 
 bool DpkgCataloger::Wants(std::string_view path) const {
-  if (path == kStatusPath || path == kStatusDir) return true;
+  if (path == kStatusPath || path == kStatusDir || path == kUpdatesDir) return true;
+  if (StartsWith(path, kUpdatesDir) && Dirname(path) == kUpdatesDir) return true;
   if (StartsWith(path, kStatusDir) && path.size() > kStatusDir.size() &&
       path[kStatusDir.size()] == '/') {
     return true;
@@ -230,10 +290,6 @@ bool DpkgCataloger::Wants(std::string_view path) const {
 StatusOr<CatalogResult> DpkgCataloger::Catalog(const FileSystem& fs,
                                                const report::OsInfo& os) const {
   CatalogResult result;
-  struct Found {
-    DpkgPackage pkg;
-    std::string location;
-  };
   std::vector<Found> found;
   std::set<std::pair<std::string, std::string>> seen;  // name, arch
 
@@ -254,6 +310,9 @@ StatusOr<CatalogResult> DpkgCataloger::Catalog(const FileSystem& fs,
     if (!text.ok()) return Annotate(text.status(), "dpkg status");
     result.databases.emplace_back(kStatusPath);
     add_parse(ParseDpkgStatus(*text, kStatusPath, true), std::string(kStatusPath));
+  }
+  if (!result.databases.empty() && fs.IsDirectory(kUpdatesDir)) {
+    ApplyJournal(fs, &found, &result.warnings);
   }
   if (fs.IsDirectory(kStatusDir)) {
     auto entries = fs.ListDir(kStatusDir);

@@ -7,8 +7,11 @@
 // purge) is ignored: "deinstall ok installed" is still installed. Excluded, and counted:
 // config-files (removed; only its conffiles remain, so no code of it is present),
 // half-installed (an interrupted unpack or removal: its files are in an unknown state),
-// not-installed. Files in status.d/ carry no Status field in distroless images; there every
-// paragraph is installed (the directory holds only installed packages).
+// not-installed. dpkg's journal (/var/lib/dpkg/updates/<number>, one package record each,
+// left by an interrupted or running dpkg and applied by dpkg-query) is applied over the
+// status file in numeric order, with a warning. Files in status.d/ carry no Status field in
+// distroless images; there every paragraph is installed (the directory holds only installed
+// packages).
 //
 // Bad input: a malformed paragraph, or one without Package/Version, is skipped and reported
 // as a warning naming file and line (dpkg itself refuses a corrupt database; a scanner must
@@ -41,6 +44,9 @@ struct DpkgStatusParse {
   std::vector<std::string> warnings;  // "file:line: reason" for every skipped bad paragraph
   int bad_paragraphs = 0;
   int not_installed = 0;  // paragraphs excluded by their Status state
+  // Those excluded paragraphs' packages (name, arch, status, line): a journal entry in
+  // /var/lib/dpkg/updates/ that says "not installed" removes the package from the status.
+  std::vector<DpkgPackage> excluded;
 };
 
 // Parses dpkg status text. `status_required`: true for /var/lib/dpkg/status (a paragraph

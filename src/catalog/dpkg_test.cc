@@ -212,6 +212,30 @@ TEST(DpkgCataloger, FilesLicencesAndMultiArch) {
   EXPECT_THAT(result->components[2].files, IsEmpty());
 }
 
+TEST(DpkgCataloger, JournalIsApplied) {
+  MemFileSystem fs;
+  fs.AddFile("/var/lib/dpkg/status", kStatus);
+  // Entry 2 upgrades bash, entry 10 removes adduser, entry 3 installs a new package; they
+  // apply in numeric order (2, 3, 10), and a non-numeric file is not a journal entry.
+  fs.AddFile("/var/lib/dpkg/updates/0002",
+             "Package: bash\nStatus: install ok installed\nArchitecture: amd64\n"
+             "Version: 5.2.15-3\n");
+  fs.AddFile("/var/lib/dpkg/updates/0003",
+             "Package: curl\nStatus: install ok unpacked\nArchitecture: amd64\nVersion: 8\n");
+  fs.AddFile("/var/lib/dpkg/updates/0010",
+             "Package: adduser\nStatus: purge ok not-installed\nArchitecture: all\n");
+  fs.AddFile("/var/lib/dpkg/updates/tmp.i", "Package: junk\nVersion: 1\n");
+  auto result = DpkgCataloger().Catalog(fs, {});
+  ASSERT_TRUE(result.ok());
+  std::vector<std::string> got;
+  for (const auto& c : result->components) got.push_back(c.name + "=" + c.version);
+  EXPECT_THAT(got, ElementsAre("libgcc-s1=1:12.2.0-14", "bash=5.2.15-3", "curl=8"));
+  EXPECT_EQ(result->components[1].location, "/var/lib/dpkg/updates/0002");
+  ASSERT_EQ(result->warnings.size(), 1u);
+  EXPECT_THAT(result->warnings[0], HasSubstr("applied 3 pending journal entries"));
+  EXPECT_TRUE(DpkgCataloger().Wants("/var/lib/dpkg/updates/0002"));
+}
+
 TEST(DpkgCataloger, AbsentDatabase) {
   MemFileSystem fs;
   auto result = DpkgCataloger().Catalog(fs, {});
