@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/fs.h"
+#include "catalog/cataloger.h"
 #include "catalog/inventory.h"
 
 namespace vigil::catalog {
@@ -86,6 +87,36 @@ TEST_P(CatalogGolden, MatchesExpected) {
   for (size_t i = 0; i < actual["packages"].size(); ++i) {
     EXPECT_EQ(expected["packages"][i], actual["packages"][i]) << "package #" << i;
   }
+}
+
+// The capture contract (cataloger.h): a tree holding only the paths OsCaptureWants() keeps,
+// as the image layer walk would store them, must inventory exactly like the full tree.
+TEST_P(CatalogGolden, CaptureSetGivesTheSameInventory) {
+  stdfs::path dir = SuiteDir() / GetParam();
+  RealFileSystem full((dir / "rootfs").string());
+  MemFileSystem captured;
+  size_t kept = 0;
+  Status walked = Walk(full, "/", [&](const std::string& path, const FileInfo& info) {
+    if (path == "/" || !OsCaptureWants(path)) return true;
+    ++kept;
+    if (info.type == FileType::kSymlink) {
+      captured.AddSymlink(path, info.link_target);
+    } else if (info.type == FileType::kRegular) {
+      auto data = full.ReadFile(path);
+      EXPECT_TRUE(data.ok()) << data.status();
+      if (data.ok()) captured.AddFile(path, *data);
+    } else if (info.type == FileType::kDirectory) {
+      captured.AddDir(path);
+    }
+    return true;
+  });
+  ASSERT_TRUE(walked.ok()) << walked;
+  InventoryOptions options;
+  options.target = GetParam();
+  auto from_full = InventoryFileSystem(full, options);
+  auto from_captured = InventoryFileSystem(captured, options);
+  ASSERT_TRUE(from_full.ok() && from_captured.ok());
+  EXPECT_EQ(ToJson(*from_full).dump(1), ToJson(*from_captured).dump(1)) << kept << " kept";
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, CatalogGolden, ::testing::ValuesIn(Cases()), [](const auto& info) {
