@@ -24,6 +24,7 @@ constexpr int kNoSuffix = 4;
 struct ApkSuffix {
   int weight = kNoSuffix;
   std::string_view number;  // digits, may be empty (== 0)
+  bool has_number = false;
 };
 
 struct ApkVersion {
@@ -32,6 +33,7 @@ struct ApkVersion {
   char letter = 0;
   std::vector<ApkSuffix> suffixes;
   std::string_view revision;   // digits after "-r", may be empty (== 0)
+  bool has_revision = false;
   std::string_view remainder;  // unparsed tail
   bool invalid = false;        // the tail is not even a "-r" revision
 };
@@ -62,7 +64,8 @@ ApkVersion ParseApk(std::string_view s) {
     }
     if (weight < 0) break;
     i += 1 + len;
-    v.suffixes.push_back({weight, digits()});
+    std::string_view n = digits();
+    v.suffixes.push_back({weight, n, !n.empty()});
   }
   if (i + 1 < s.size() && s[i] == '~' &&
       (IsDigit(s[i + 1]) || (s[i + 1] >= 'a' && s[i + 1] <= 'f'))) {
@@ -72,6 +75,7 @@ ApkVersion ParseApk(std::string_view s) {
   if (i < s.size()) {
     if (s.substr(i, 2) == "-r") {
       i += 2;
+      v.has_revision = true;
       v.revision = digits();
     } else {
       v.invalid = true;
@@ -105,15 +109,22 @@ int CompareApk(const ApkVersion& a, const ApkVersion& b) {
   // With equal leading numbers, more numbers is newer (apk: "1.0" > "1").
   if (a.numbers.size() != b.numbers.size()) return a.numbers.size() > b.numbers.size() ? 1 : -1;
   if (a.letter != b.letter) return a.letter < b.letter ? -1 : 1;
+  // Token-presence rules of apk apply between grammatical versions only; with leftovers the
+  // vectors expect the field-by-field comparison alone.
+  bool both_valid = a.remainder.empty() && b.remainder.empty();
   size_t ns = std::max(a.suffixes.size(), b.suffixes.size());
   for (size_t i = 0; i < ns; ++i) {
     ApkSuffix sa = i < a.suffixes.size() ? a.suffixes[i] : ApkSuffix{};
     ApkSuffix sb = i < b.suffixes.size() ? b.suffixes[i] : ApkSuffix{};
     if (sa.weight != sb.weight) return sa.weight < sb.weight ? -1 : 1;
     if (int r = CompareDigits(sa.number, sb.number)) return r;
+    // apk: a suffix number, even 0, is one more token ("_alpha0" > "_alpha").
+    if (both_valid && sa.has_number != sb.has_number) return sa.has_number ? 1 : -1;
   }
   if (int r = CompareDigits(a.revision, b.revision)) return r;
   if (a.remainder.empty() != b.remainder.empty()) return a.remainder.empty() ? 1 : -1;
+  // Likewise a revision, even -r0, makes a version newer than the same one without.
+  if (both_valid && a.has_revision != b.has_revision) return a.has_revision ? 1 : -1;
   return 0;
 }
 

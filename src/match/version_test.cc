@@ -106,6 +106,9 @@ TEST(ApkTest, SuffixesLettersRevisions) {
   EXPECT_EQ(Cmp("Alpine", "1.2-r9", "1.2-r10"), -1);
   EXPECT_EQ(Cmp("Alpine", "1.2.0", "1.2"), 1);
   EXPECT_EQ(Cmp("Alpine", "1.05", "1.5"), -1);
+  EXPECT_EQ(Cmp("Alpine", "1.2", "1.2-r0"), -1);  // a revision token, even r0, is newer
+  EXPECT_EQ(Cmp("Alpine", "1.2-r", "1.2-r0"), 0);
+  EXPECT_EQ(Cmp("Alpine", "1.2_alpha", "1.2_alpha0"), -1);
   EXPECT_EQ(Cmp("Alpine", "1.2~abc123-r0", "1.2-r0"), 0);  // commit hashes are not ordered
   const VersionScheme& s = Scheme("Alpine");
   EXPECT_TRUE(s.Validate("1.2.3_rc1_p2-r5").ok());
