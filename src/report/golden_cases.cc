@@ -59,6 +59,7 @@ StatusOr<RenderedCase> RenderGoldenCase(const std::string& case_dir) {
     VIGIL_RETURN_IF_ERROR(Render(&out, "sarif.json", report_as(Format::kSarif)));
     VIGIL_RETURN_IF_ERROR(Render(&out, "junit.xml", report_as(Format::kJunit)));
     VIGIL_RETURN_IF_ERROR(Render(&out, "cdx.json", report_as(Format::kCycloneDx)));
+    VIGIL_RETURN_IF_ERROR(Render(&out, "html", report_as(Format::kHtml)));
   }
   if (sbom) {
     auto sbom_as = [&](Format f) {

@@ -58,6 +58,7 @@ void WriteTable(const Report& report, std::ostream& out, const WriteOptions& opt
 void WriteJson(const Report& report, std::ostream& out);
 void WriteSarif(const Report& report, std::ostream& out);
 void WriteJunit(const Report& report, std::ostream& out);
+void WriteHtml(const Report& report, std::ostream& out);
 // Either argument may be null (not both): a report alone yields components built from the
 // findings' packages; an SBOM alone yields no vulnerabilities.
 void WriteCycloneDx(const Report* report, const Sbom* sbom, std::ostream& out);

@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (report.ok()) {
     const Sbom* s = cdx.ok() ? &*cdx : nullptr;
     for (Format f : {Format::kTable, Format::kJson, Format::kSarif, Format::kJunit,
-                     Format::kCycloneDx}) {
+                     Format::kCycloneDx, Format::kHtml}) {
       WriteReport(*report, f, sink, {.color = true}, s).IgnoreError();
     }
   }

@@ -68,7 +68,8 @@ Status WriteReport(const Report& report, Format format, std::ostream& out,
       internal::WriteSpdx(*sbom, out);
       break;
     case Format::kHtml:
-      return UnimplementedError("format html is not implemented yet");
+      internal::WriteHtml(report, out);
+      break;
   }
   if (!out) return InternalError("writing " + std::string(FormatName(format)) + " output failed");
   return OkStatus();

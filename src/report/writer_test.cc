@@ -63,7 +63,6 @@ TEST(FormatTest, ParsesNamesAndAliases) {
 TEST(WriterTest, RejectsFormatsThatDoNotFit) {
   std::ostringstream out;
   EXPECT_TRUE(IsInvalidArgument(WriteReport(SampleReport(), Format::kSpdx, out)));
-  EXPECT_TRUE(IsUnimplemented(WriteReport(SampleReport(), Format::kHtml, out)));
   EXPECT_TRUE(IsInvalidArgument(WriteSbom(Sbom{}, Format::kSarif, out)));
   EXPECT_TRUE(IsInvalidArgument(WriteSbom(Sbom{}, Format::kJunit, out)));
 }
@@ -89,6 +88,18 @@ TEST(JunitTest, EscapesAndMarksSuppressedSkipped) {
                                             "b\xff",
                                             4)),
             "ab\xEF\xBF\xBD");
+}
+
+TEST(HtmlTest, EscapesEverythingAndLinksOnlyHttp) {
+  Report r = SampleReport();
+  r.findings[0].references = {"javascript:alert(1)", "https://example.org/a?b=1&c=2"};
+  r.target = "<script>x</script>";
+  std::string html = Write(r, Format::kHtml);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"javascript:"), std::string::npos);
+  EXPECT_NE(html.find("href=\"https://example.org/a?b=1&amp;c=2\""), std::string::npos);
+  EXPECT_NE(html.find("class=\"suppressed\""), std::string::npos);
 }
 
 TEST(SarifTest, RulesDeduplicatedAndLocationsAlwaysPresent) {
