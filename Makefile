@@ -8,7 +8,7 @@ BUILD_TYPE ?= RelWithDebInfo
 CTEST_JOBS ?= 2
 VIGIL := $(BUILD)/src/cli/vigil
 
-.PHONY: all deps prepare-host configure build test demo bench fuzz format format-check tidy clean
+.PHONY: all deps prepare-host configure build fixtures test demo bench fuzz format format-check tidy clean
 
 all: build
 
@@ -25,7 +25,13 @@ configure:
 build: configure
 	@scripts/timed build ninja -C $(BUILD)
 
-test: deps prepare-host build format-check
+# Expensive fixtures (a Debian minbase image in every form), built once per build dir.
+# Exit 77 from a builder means its facility is absent here: the tests that need it skip.
+fixtures: build
+	@scripts/timed fixtures sh -c 'testdata/e2e/make_minbase.sh $(BUILD)/fixtures/minbase; rc=$$?; \
+	  if [ $$rc = 77 ]; then echo "fixtures: minbase image unavailable; its tests will skip"; exit 0; fi; exit $$rc'
+
+test: deps prepare-host build format-check fixtures
 	@scripts/timed test ctest --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS) -LE slow
 
 demo: deps build

@@ -116,7 +116,7 @@ StatusOr<std::string> FileSystem::Resolve(std::string_view path, bool follow_fin
           fmt::format("{}: too many levels of symbolic links", std::string(path)));
     }
     const std::string& target = info->link_target;
-    if (!target.empty() && target[0] == '/') done = "/";
+    if (!target.empty() && target[0] == '/') done.assign(1, '/');
     std::vector<std::string> link_parts;
     for (std::string_view p : Split(target, '/', true)) {
       link_parts.emplace_back(p);

@@ -27,6 +27,7 @@ struct ImageFlags {
   std::string password;
   std::string docker_config;
   bool no_cache = false;
+  std::string storage_root;
 };
 
 void AddImageFlags(CLI::App* cmd, ImageFlags* f) {
@@ -45,6 +46,9 @@ void AddImageFlags(CLI::App* cmd, ImageFlags* f) {
                   "Docker client config with credentials (default $DOCKER_CONFIG/config.json "
                   "or ~/.docker/config.json)");
   cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the per-layer cache");
+  cmd->add_option("--storage-root", f->storage_root,
+                  "containers-storage root for containers-storage: references (podman --root); "
+                  "default /var/lib/containers/storage");
 }
 
 // Flag storage of one subcommand; shared with its runner so CLI11's pointers stay valid.
@@ -92,6 +96,7 @@ StatusOr<scan::TargetOptions> MakeTargetOptions(const CommonFlags& common, const
   opts.registry.username = f.username;
   opts.registry.password = f.password;
   opts.registry.docker_config_path = f.docker_config;
+  opts.storage_root = f.storage_root;
   return opts;
 }
 
