@@ -337,12 +337,13 @@ StatusOr<bool> RegistryClient::HandleChallenge(const HttpResponse& unauthorized,
 
 StatusOr<HttpResponse> RegistryClient::Get(const std::string& path, const std::string& scope,
                                            std::vector<std::pair<std::string, std::string>> headers,
-                                           size_t max_body) {
+                                           size_t max_body, const std::string& method) {
   VIGIL_RETURN_IF_ERROR(EnsureEndpoint());
   std::string url =
       StartsWith(path, "http://") || StartsWith(path, "https://") ? path : BaseUrl() + path;
   for (int attempt = 0;; ++attempt) {
     HttpRequest request;
+    request.method = method;
     request.url = url;
     request.headers = headers;
     request.max_body = max_body;
@@ -450,6 +451,20 @@ StatusOr<FetchedManifest> RegistryClient::GetManifest(std::string_view repositor
   out.is_index =
       IsIndexMediaType(out.media_type) || (out.media_type.empty() && LooksLikeIndex(out.body));
   return out;
+}
+
+StatusOr<std::string> RegistryClient::ResolveDigest(std::string_view repository,
+                                                    std::string_view tag) {
+  if (IsDigest(tag)) return std::string(tag);
+  std::string path = "/v2/" + std::string(repository) + "/manifests/" + std::string(tag);
+  VIGIL_ASSIGN_OR_RETURN(
+      HttpResponse response,
+      Get(path, RepositoryScope(repository), {{"Accept", kManifestAccept}}, 64 << 10, "HEAD"));
+  std::string digest = response.Header("docker-content-digest");
+  if (DigestHexOf(digest).ok()) return digest;
+  // No (usable) header: the digest is that of the content, so fetch it.
+  VIGIL_ASSIGN_OR_RETURN(FetchedManifest manifest, GetManifest(repository, tag));
+  return manifest.digest;
 }
 
 StatusOr<std::string> RegistryClient::GetBlob(std::string_view repository, std::string_view digest,

@@ -77,6 +77,10 @@ class RegistryClient {
   // The manifest named by a tag or a digest ("sha256:..."); digests are verified.
   StatusOr<FetchedManifest> GetManifest(std::string_view repository,
                                         std::string_view tag_or_digest);
+  // The digest a tag currently points to, from a HEAD request's Docker-Content-Digest
+  // (cheap, and not counted against Docker Hub's pull rate limit); falls back to fetching
+  // the manifest when the header is absent. A digest is returned as is.
+  StatusOr<std::string> ResolveDigest(std::string_view repository, std::string_view tag);
   // A whole blob, verified against `digest`, at most `max_bytes`.
   StatusOr<std::string> GetBlob(std::string_view repository, std::string_view digest,
                                 size_t max_bytes);
@@ -94,7 +98,7 @@ class RegistryClient {
   Status EnsureEndpoint();
   StatusOr<HttpResponse> Get(const std::string& path, const std::string& scope,
                              std::vector<std::pair<std::string, std::string>> headers,
-                             size_t max_body);
+                             size_t max_body, const std::string& method = "GET");
   // Reacts to a 401: true when a retry with new authorization makes sense.
   StatusOr<bool> HandleChallenge(const HttpResponse& unauthorized, const std::string& scope);
   StatusOr<std::string> FetchToken(const AuthChallenge& challenge, const std::string& scope);

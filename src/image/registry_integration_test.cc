@@ -97,6 +97,14 @@ TEST(RegistryAnonymous, PullOciByTagAndDigest) {
   auto tag_digest = testing::TagDigest(r->storage(), "vigil/small", "1.0");
   ASSERT_TRUE(tag_digest.ok());
   EXPECT_EQ(image->manifest_digest, *tag_digest);
+  auto client = RegistryClient::Create(r->host(), {});
+  ASSERT_TRUE(client.ok());
+  auto head_digest = (*client)->ResolveDigest("vigil/small", "1.0");
+  ASSERT_TRUE(head_digest.ok()) << head_digest.status();
+  EXPECT_EQ(*head_digest, *tag_digest);
+  auto head_missing = (*client)->ResolveDigest("vigil/small", "nope");
+  ASSERT_FALSE(head_missing.ok());
+  EXPECT_TRUE(IsNotFound(head_missing.status())) << head_missing.status();
   EXPECT_EQ(image->repo_digest, r->host() + "/vigil/small@" + *tag_digest);
   EXPECT_EQ(image->repo_tags, std::vector<std::string>{r->host() + "/vigil/small:1.0"});
   EXPECT_EQ("sha256:" + Sha256Hex(image->config_json), image->config_digest);
