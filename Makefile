@@ -34,7 +34,7 @@ fixtures: build
 test: deps prepare-host build format-check fixtures
 	@scripts/timed test ctest --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS) -LE slow
 
-demo: deps build
+demo: deps prepare-host build fixtures
 	@scripts/demo $(VIGIL)
 
 bench: deps prepare-host build
