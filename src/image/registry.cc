@@ -1,7 +1,9 @@
 #include "image/registry.h"
 
 #include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <utility>
 
 #include "base/fs.h"
@@ -115,6 +117,24 @@ class VerifyingBlobReader : public BlobReader {
   bool finished_ = false;
   Status failure_;
 };
+
+// Rate limiting and overloaded or restarting registries (and the proxies before them) are
+// worth a couple of retries; every other status is final.
+constexpr int kMaxTransientRetries = 2;
+bool IsTransient(long status) {
+  return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+// Retry-After (seconds form) when the server gives one of at most 10 s, else 0.5 s, 1 s.
+std::chrono::milliseconds RetryDelay(const HttpResponse& response, int attempt) {
+  std::string after = response.Header("retry-after");
+  if (!after.empty() && after.size() <= 2 &&
+      std::all_of(after.begin(), after.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    int seconds = std::stoi(after);
+    if (seconds <= 10) return std::chrono::milliseconds(seconds * 1000);
+  }
+  return std::chrono::milliseconds(500 << attempt);
+}
 
 StatusCode CodeForHttp(long status) {
   switch (status) {
@@ -341,7 +361,9 @@ StatusOr<HttpResponse> RegistryClient::Get(const std::string& path, const std::s
   VIGIL_RETURN_IF_ERROR(EnsureEndpoint());
   std::string url =
       StartsWith(path, "http://") || StartsWith(path, "https://") ? path : BaseUrl() + path;
-  for (int attempt = 0;; ++attempt) {
+  bool reauthorized = false;
+  int transient = 0;
+  for (;;) {
     HttpRequest request;
     request.method = method;
     request.url = url;
@@ -349,9 +371,14 @@ StatusOr<HttpResponse> RegistryClient::Get(const std::string& path, const std::s
     request.max_body = max_body;
     AddAuthorization(&request, scope);
     VIGIL_ASSIGN_OR_RETURN(HttpResponse response, http_.Do(request));
-    if (response.status == 401 && attempt == 0) {
+    if (response.status == 401 && !reauthorized) {
+      reauthorized = true;
       VIGIL_ASSIGN_OR_RETURN(bool retry, HandleChallenge(response, scope));
       if (retry) continue;
+    }
+    if (IsTransient(response.status) && transient < kMaxTransientRetries) {
+      std::this_thread::sleep_for(RetryDelay(response, transient++));
+      continue;
     }
     if (response.status / 100 != 2) return ErrorFor(request, response);
     return response;

@@ -466,6 +466,11 @@ TEST(RegistryFake, TagPagingAndRedirectsWithoutLeakingAuthorization) {
   EXPECT_NE(log.find("\"path\": \"/storage/"), std::string::npos) << log;
   EXPECT_EQ(log.find("LEAKED"), std::string::npos);
 
+  // 503 twice, then success: retried (Retry-After: 0 keeps this fast).
+  auto flaky = (*client)->ListTags("flaky");
+  ASSERT_TRUE(flaky.ok()) << flaky.status();
+  EXPECT_EQ(*flaky, std::vector<std::string>{"ok"});
+
   // A blob fetched by the wrong digest fails at EOF even through the redirect.
   auto wrong = (*client)->GetBlob("paged", "sha256:" + std::string(64, '0'), 1 << 20);
   ASSERT_FALSE(wrong.ok());

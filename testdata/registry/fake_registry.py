@@ -12,6 +12,8 @@ Host header and whether it carried an Authorization header.
   GET /v2/same/blobs/<digest>      307 to /v2/same/data/<hex> on the same host (auth kept)
   GET /v2/same/data/<hex>          the blob (requires auth like everything under /v2/)
   GET /storage/<hex>               the blob; 400 if an Authorization header arrives
+  GET /v2/flaky/tags/list          503 (Retry-After: 0) twice, then one tag; counts reset
+                                   after the success
 Blob content is --blob; its sha256 is the only digest served.
 """
 import argparse
@@ -75,6 +77,13 @@ class Handler(BaseHTTPRequestHandler):
                 headers["Link"] = '</v2/paged/tags/list?n=%d&last=%s>; rel="next"' % (n, page[-1])
             body = json.dumps({"name": "paged", "tags": page}).encode()
             return self.send(200, body, headers)
+        if url.path == "/v2/flaky/tags/list":
+            self.server.flaky += 1
+            if self.server.flaky <= 2:
+                body = b'{"errors":[{"code":"UNAVAILABLE","message":"try again"}]}'
+                return self.send(503, body, {"Retry-After": "0"})
+            self.server.flaky = 0
+            return self.send(200, b'{"name":"flaky","tags":["ok"]}')
         if url.path == "/v2/paged/blobs/sha256:" + hexd:
             loc = "http://localhost:%d/storage/%s" % (args.port, hexd)
             return self.send(307, b"", {"Location": loc})
@@ -94,6 +103,7 @@ def main():
     args = ap.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.args = args
+    server.flaky = 0
     server.serve_forever()
 
 
