@@ -37,7 +37,8 @@ test: deps prepare-host build format-check fixtures
 demo: deps prepare-host build fixtures
 	@scripts/demo $(VIGIL)
 
-bench: deps prepare-host build
+bench: deps prepare-host build fixtures
+	@scripts/timed bench-fixtures bench/make_big_image.sh $(BUILD)/fixtures/big-image
 	ctest --test-dir $(BUILD) --output-on-failure -L slow
 
 # libFuzzer build with clang; `fuzz` replays each target's seed corpus for <= 10 s.

@@ -36,6 +36,31 @@ FileType TypeFromMode(mode_t mode) {
   return FileType::kOther;
 }
 
+// Reads `fd` to its end, at most `max_bytes` (the bound holds even when the file grows while
+// it is read), and closes it. `path` names the file in errors.
+StatusOr<std::string> ReadAllAndClose(int fd, std::string_view path, uint64_t max_bytes) {
+  std::string out;
+  char buf[65536];
+  while (true) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      close(fd);
+      return ErrnoStatus(err, path);
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_bytes) {
+      close(fd);
+      return ResourceExhaustedError(
+          fmt::format("{}: file exceeds the limit of {} bytes", path, max_bytes));
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
 }  // namespace
 
 std::string NormalizePath(std::string_view path) {
@@ -226,26 +251,7 @@ StatusOr<std::string> RealFileSystem::ReadCanonical(const std::string& path,
   // O_NOFOLLOW: the canonical path has no links left; refuse one swapped in since.
   int fd = open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return ErrnoStatus(errno, path);
-  std::string out;
-  char buf[65536];
-  while (true) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      close(fd);
-      return ErrnoStatus(err, path);
-    }
-    if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > max_bytes) {
-      close(fd);
-      return ResourceExhaustedError(
-          fmt::format("{}: file exceeds the limit of {} bytes", path, max_bytes));
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
+  return ReadAllAndClose(fd, path, max_bytes);
 }
 
 StatusOr<std::vector<DirEntry>> RealFileSystem::ListCanonical(const std::string& path) const {
@@ -410,26 +416,7 @@ StatusOr<std::string> ReadHostFile(const std::string& path, uint64_t max_bytes) 
     close(fd);
     return FailedPreconditionError(fmt::format("{}: is a directory", path));
   }
-  std::string out;
-  char buf[65536];
-  while (true) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      close(fd);
-      return ErrnoStatus(err, path);
-    }
-    if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > max_bytes) {
-      close(fd);
-      return ResourceExhaustedError(
-          fmt::format("{}: file exceeds the limit of {} bytes", path, max_bytes));
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
+  return ReadAllAndClose(fd, path, max_bytes);
 }
 
 }  // namespace vigil
