@@ -515,7 +515,9 @@ StatusOr<std::unique_ptr<BlobReader>> RegistryClient::OpenBlob(std::string_view 
   VIGIL_RETURN_IF_ERROR(EnsureEndpoint());
   std::string scope = RepositoryScope(repository);
   std::string url = BaseUrl() + "/v2/" + std::string(repository) + "/blobs/" + std::string(digest);
-  for (int attempt = 0;; ++attempt) {
+  bool reauthorized = false;
+  int transient = 0;
+  for (;;) {
     HttpRequest request;
     request.url = url;
     AddAuthorization(&request, scope);
@@ -532,9 +534,14 @@ StatusOr<std::unique_ptr<BlobReader>> RegistryClient::OpenBlob(std::string_view 
       if (!n.ok() || *n == 0) break;
       response.body.append(buf, *n);
     }
-    if (response.status == 401 && attempt == 0) {
+    if (response.status == 401 && !reauthorized) {
+      reauthorized = true;
       VIGIL_ASSIGN_OR_RETURN(bool retry, HandleChallenge(response, scope));
       if (retry) continue;
+    }
+    if (IsTransient(response.status) && transient < kMaxTransientRetries) {
+      std::this_thread::sleep_for(RetryDelay(response, transient++));
+      continue;
     }
     return ErrorFor(request, response);
   }
