@@ -98,8 +98,14 @@ StatusOr<Partial> ParsePartial(std::string_view text, std::string_view range) {
   if (has_pre || plus != std::string_view::npos) {
     // Reuse the SemVer identifier rules through a full parse.
     std::string full = "0.0.0";
-    if (has_pre) full += "-" + std::string(pre);
-    if (plus != std::string_view::npos) full += "+" + std::string(build);
+    if (has_pre) {
+      full.push_back('-');
+      full.append(pre);
+    }
+    if (plus != std::string_view::npos) {
+      full.push_back('+');
+      full.append(build);
+    }
     auto v = ParseSemVer(full, SemVerDialect::kNpm);
     if (!v.ok()) return RangeError(range, "invalid version \"" + std::string(text) + "\"");
     if (p.specified() == 3) {

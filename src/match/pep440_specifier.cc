@@ -166,7 +166,10 @@ bool Pep440SpecifierSet::ContainsImpl(const Pep440Version& v,
   if (!allow_pre && v.is_prerelease()) return false;
   // "===" compares the normalised text, as packaging compares str(Version).
   std::string normalized = v.Public();
-  if (!v.local.empty()) normalized += "+" + Join(v.local, ".");
+  if (!v.local.empty()) {
+    normalized.push_back('+');
+    normalized.append(Join(v.local, "."));
+  }
   for (const Specifier& s : specs_) {
     if (!Matches(s, v, normalized)) return false;
   }

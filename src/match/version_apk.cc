@@ -32,7 +32,7 @@ struct ApkVersion {
   std::vector<std::string_view> numbers;
   char letter = 0;
   std::vector<ApkSuffix> suffixes;
-  std::string_view revision;   // digits after "-r", may be empty (== 0)
+  std::string_view revision;  // digits after "-r", may be empty (== 0)
   bool has_revision = false;
   std::string_view remainder;  // unparsed tail
   bool invalid = false;        // the tail is not even a "-r" revision

@@ -272,27 +272,30 @@ std::vector<std::string> LegacyKey(std::string_view text) {
   }
   std::vector<std::string> parts;
   auto add = [&parts](std::string part) {
-    if (part[0] == '*') {
-      if (part < "*final") {
+    if (!part.empty() && part.front() == '*') {
+      if (std::string_view(part) < "*final") {
         while (!parts.empty() && parts.back() == "*final-") parts.pop_back();
       }
       while (!parts.empty() && parts.back() == "00000000") parts.pop_back();
     }
     parts.push_back(std::move(part));
   };
-  for (std::string part : raw) {
-    if (part == "pre" || part == "preview" || part == "rc") part = "c";
-    if (part == "dev") part = "@";
-    if (part == "-") part = "final-";
-    if (part.empty() || part == ".") continue;
-    if (IsDigit(part[0])) {
-      if (part.size() < 8) part.insert(0, 8 - part.size(), '0');
-      add(std::move(part));
+  for (const std::string& piece : raw) {
+    std::string_view p = piece;
+    if (p == "pre" || p == "preview" || p == "rc") p = "c";
+    if (p == "dev") p = "@";
+    if (p == "-") p = "final-";
+    if (p.empty() || p == ".") continue;
+    std::string part;
+    if (IsDigit(p[0])) {
+      if (p.size() < 8) part.append(8 - p.size(), '0');
     } else {
-      add("*" + part);
+      part.push_back('*');
     }
+    part.append(p);
+    add(std::move(part));
   }
-  add("*final");
+  add(std::string("*final"));
   return parts;
 }
 
