@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,10 +58,15 @@ bool CanConnect(int port) {
 
 // fork+exec with stdout/stderr appended to `log`; the child gets its own process group.
 StatusOr<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& log) {
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) return InternalError("fork failed");
   if (pid == 0) {
     setpgid(0, 0);
+    // Destructors do not run when the test crashes or ctest kills it on timeout; the
+    // kernel then stops the server for us instead of leaving it behind.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
     int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       dup2(fd, 1);
