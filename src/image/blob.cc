@@ -119,7 +119,8 @@ class DirBlobStore : public BlobStore {
     return st.st_size;
   }
   StatusOr<std::unique_ptr<BlobReader>> Open(const std::string& name) const override {
-    if (!SafeBlobName(name)) return InvalidArgumentError(fmt::format("unsafe blob name \"{}\"", name));
+    if (!SafeBlobName(name))
+      return InvalidArgumentError(fmt::format("unsafe blob name \"{}\"", name));
     VIGIL_ASSIGN_OR_RETURN(auto file, SharedFile::Open(Host(name)));
     uint64_t size = file->size();
     return std::unique_ptr<BlobReader>(std::make_unique<FileRangeReader>(std::move(file), 0, size));
@@ -145,7 +146,8 @@ class TarBlobStore : public BlobStore {
     if (m == nullptr) {
       return NotFoundError(fmt::format("{}: no member \"{}\"", file_->path(), name));
     }
-    return std::unique_ptr<BlobReader>(std::make_unique<FileRangeReader>(file_, m->offset, m->size));
+    return std::unique_ptr<BlobReader>(
+        std::make_unique<FileRangeReader>(file_, m->offset, m->size));
   }
 
  private:
@@ -195,7 +197,8 @@ StatusOr<size_t> FileRangeReader::Read(char* buf, size_t len) {
   size_t want = static_cast<size_t>(std::min<uint64_t>(len, end_ - pos_));
   VIGIL_ASSIGN_OR_RETURN(size_t n, file_->ReadAt(pos_, buf, want));
   if (n == 0) {
-    return DataLossError(fmt::format("{}: unexpected end of file at offset {}", file_->path(), pos_));
+    return DataLossError(
+        fmt::format("{}: unexpected end of file at offset {}", file_->path(), pos_));
   }
   pos_ += n;
   return n;
@@ -215,7 +218,8 @@ StatusOr<std::string> ReadAll(BlobReader& reader, uint64_t max_bytes) {
     VIGIL_ASSIGN_OR_RETURN(size_t n, reader.Read(buf, sizeof(buf)));
     if (n == 0) break;
     if (out.size() + n > max_bytes) {
-      return ResourceExhaustedError(fmt::format("blob larger than the limit of {} bytes", max_bytes));
+      return ResourceExhaustedError(
+          fmt::format("blob larger than the limit of {} bytes", max_bytes));
     }
     out.append(buf, n);
   }
@@ -244,7 +248,8 @@ StatusOr<TarIndex> TarIndex::Build(const ReadAtFn& read_at, uint64_t file_size) 
       }
     }
     if (zero) break;
-    if (!ChecksumOk(h)) return DataLossError(fmt::format("tar header checksum mismatch at offset {}", pos));
+    if (!ChecksumOk(h))
+      return DataLossError(fmt::format("tar header checksum mismatch at offset {}", pos));
     uint64_t size = 0;
     if (!ParseNumber(h + 124, 12, &size)) {
       return DataLossError(fmt::format("tar header at offset {}: bad size field", pos));
@@ -269,14 +274,15 @@ StatusOr<TarIndex> TarIndex::Build(const ReadAtFn& read_at, uint64_t file_size) 
     }
     if (has_pax_size) size = pax_size;
     if (data + size > file_size || data + size < data) {
-      return DataLossError(fmt::format("tar member at offset {} extends past the end of the file", pos));
+      return DataLossError(
+          fmt::format("tar member at offset {} extends past the end of the file", pos));
     }
     TarMember m;
     std::string name = Field(h, 100);
     std::string magic = Field(h + 257, 6);
     if (magic == "ustar") {
       std::string prefix = Field(h + 345, 155);
-      if (!prefix.empty()) name = prefix + "/" + name;
+      if (!prefix.empty()) name = prefix.append("/").append(name);
     }
     if (!long_name.empty()) name = long_name;
     if (!pax_path.empty()) name = pax_path;
@@ -339,11 +345,13 @@ StatusOr<std::unique_ptr<BlobStore>> NewTarBlobStore(const std::string& tar_path
       [raw](uint64_t off, char* buf, size_t len) { return raw->ReadAt(off, buf, len); },
       file->size());
   if (!index.ok()) return Annotate(index.status(), tar_path);
-  return std::unique_ptr<BlobStore>(std::make_unique<TarBlobStore>(std::move(file), std::move(*index)));
+  return std::unique_ptr<BlobStore>(
+      std::make_unique<TarBlobStore>(std::move(file), std::move(*index)));
 }
 
 bool SafeBlobName(std::string_view name) {
-  if (name.empty() || name.front() == '/' || name.find('\0') != std::string_view::npos) return false;
+  if (name.empty() || name.front() == '/' || name.find('\0') != std::string_view::npos)
+    return false;
   for (std::string_view part : Split(name, '/')) {
     if (part == ".." || part.empty()) return false;
   }

@@ -1,6 +1,7 @@
 #include "image/containers_storage.h"
 
 #include <fcntl.h>
+#include <isa-l/igzip_lib.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -11,8 +12,6 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
-
-#include <isa-l/igzip_lib.h>
 #include <nlohmann/json.hpp>
 
 #include "base/fs.h"
@@ -117,7 +116,8 @@ StatusOr<int> OpenBeneath(int dirfd, const std::string& name) {
 
 class TarSplitReader : public BlobReader {
  public:
-  TarSplitReader(std::string lines, std::string dir) : lines_(std::move(lines)), dir_(std::move(dir)) {}
+  TarSplitReader(std::string lines, std::string dir)
+      : lines_(std::move(lines)), dir_(std::move(dir)) {}
   ~TarSplitReader() override {
     if (file_fd_ >= 0) ::close(file_fd_);
     if (dir_fd_ >= 0) ::close(dir_fd_);
@@ -135,7 +135,8 @@ class TarSplitReader : public BlobReader {
         ssize_t n = ::read(file_fd_, buf, std::min<uint64_t>(len, file_left_));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-          return DataLossError(fmt::format("{}: {} is shorter than the tar-split says", dir_, file_name_));
+          return DataLossError(
+              fmt::format("{}: {} is shorter than the tar-split says", dir_, file_name_));
         }
         file_left_ -= static_cast<uint64_t>(n);
         return static_cast<size_t>(n);
@@ -158,7 +159,8 @@ class TarSplitReader : public BlobReader {
     ++line_no_;
     if (Trim(line).empty()) return OkStatus();
     json j = json::parse(line.begin(), line.end(), nullptr, false);
-    if (!j.is_object()) return DataLossError(fmt::format("tar-split line {}: not a JSON object", line_no_));
+    if (!j.is_object())
+      return DataLossError(fmt::format("tar-split line {}: not a JSON object", line_no_));
     int type = j.value("type", 0);
     segment_.clear();
     seg_pos_ = 0;
@@ -170,14 +172,16 @@ class TarSplitReader : public BlobReader {
       }
       return OkStatus();
     }
-    if (type != 1) return DataLossError(fmt::format("tar-split line {}: unknown entry type {}", line_no_, type));
+    if (type != 1)
+      return DataLossError(fmt::format("tar-split line {}: unknown entry type {}", line_no_, type));
     uint64_t size = 0;
     auto sz = j.find("size");
     if (sz != j.end() && sz->is_number_unsigned()) size = sz->get<uint64_t>();
     if (size == 0) return OkStatus();
     std::string name;
     if (auto raw = j.find("name_raw"); raw != j.end() && raw->is_string()) {
-      if (!Base64Decode(raw->get<std::string>(), &name)) return DataLossError("tar-split: bad name_raw");
+      if (!Base64Decode(raw->get<std::string>(), &name))
+        return DataLossError("tar-split: bad name_raw");
     } else {
       name = j.value("name", std::string());
     }
@@ -242,7 +246,8 @@ class ContainersStorageSource : public ImageSource {
       return DataLossError(fmt::format("{}: bad image id \"{}\"", Describe(), id));
     }
     std::string config_key = "sha256:" + id;
-    std::string config_path = fmt::format("{}/{}-images/{}/={}", root_, driver_, id, Base64Encode(config_key));
+    std::string config_path =
+        fmt::format("{}/{}-images/{}/={}", root_, driver_, id, Base64Encode(config_key));
     auto config_json = ReadHostFile(config_path, kMaxJsonDocument);
     if (!config_json.ok()) return Annotate(config_json.status(), Describe() + ": config");
     VIGIL_RETURN_IF_ERROR(VerifyDigest(*config_json, config_key, Describe() + ": config"));
@@ -260,15 +265,18 @@ class ContainersStorageSource : public ImageSource {
     std::vector<const json*> chain;
     for (std::string cur = top; !cur.empty();) {
       auto it = by_id.find(cur);
-      if (it == by_id.end()) return DataLossError(fmt::format("{}: layer {} missing from {}", Describe(), cur, layers_path));
-      if (chain.size() >= kMaxLayerChain) return DataLossError(fmt::format("{}: layer chain too long", Describe()));
+      if (it == by_id.end())
+        return DataLossError(
+            fmt::format("{}: layer {} missing from {}", Describe(), cur, layers_path));
+      if (chain.size() >= kMaxLayerChain)
+        return DataLossError(fmt::format("{}: layer chain too long", Describe()));
       chain.push_back(it->second);
       cur = it->second->value("parent", std::string());
     }
     std::reverse(chain.begin(), chain.end());
     if (chain.size() != config->diff_ids.size()) {
-      return DataLossError(fmt::format("{}: store has {} layers but the config lists {} diff_ids", Describe(),
-                                       chain.size(), config->diff_ids.size()));
+      return DataLossError(fmt::format("{}: store has {} layers but the config lists {} diff_ids",
+                                       Describe(), chain.size(), config->diff_ids.size()));
     }
     ResolvedImage out;
     out.reference = Describe();
@@ -284,8 +292,8 @@ class ContainersStorageSource : public ImageSource {
     for (size_t i = 0; i < chain.size(); ++i) {
       std::string diff = chain[i]->value("diff-digest", std::string());
       if (!diff.empty() && diff != config->diff_ids[i]) {
-        return DataLossError(fmt::format("{}: layer {} has diff {} but the config says {}", Describe(), i, diff,
-                                         config->diff_ids[i]));
+        return DataLossError(fmt::format("{}: layer {} has diff {} but the config says {}",
+                                         Describe(), i, diff, config->diff_ids[i]));
       }
       LayerRef ref;
       ref.diff_id = config->diff_ids[i];
@@ -297,7 +305,8 @@ class ContainersStorageSource : public ImageSource {
   }
 
   StatusOr<std::unique_ptr<BlobReader>> OpenLayer(size_t index) override {
-    if (index >= layer_ids_.size()) return OutOfRangeError(fmt::format("{}: no layer {}", Describe(), index));
+    if (index >= layer_ids_.size())
+      return OutOfRangeError(fmt::format("{}: no layer {}", Describe(), index));
     const std::string& id = layer_ids_[index];
     if (id.empty() || id.find('/') != std::string::npos || id.find("..") != std::string::npos) {
       return DataLossError(fmt::format("{}: bad layer id \"{}\"", Describe(), id));
@@ -320,11 +329,13 @@ class ContainersStorageSource : public ImageSource {
       if (name_.find('/') == std::string::npos || ref->registry == kDefaultRegistry) {
         Reference local = *ref;
         local.registry = "localhost";
-        local.repository = name_.find('/') == std::string::npos ? ref->repository.substr(8) : ref->repository;
+        local.repository =
+            name_.find('/') == std::string::npos ? ref->repository.substr(8) : ref->repository;
         wanted.push_back(local.ToString());
       }
     }
-    bool hex_prefix = name_.size() >= 12 && name_.find_first_not_of("0123456789abcdef") == std::string::npos;
+    bool hex_prefix =
+        name_.size() >= 12 && name_.find_first_not_of("0123456789abcdef") == std::string::npos;
     std::string id = StartsWith(name_, "sha256:") ? name_.substr(7) : name_;
     const json* found = nullptr;
     int id_matches = 0;
@@ -345,7 +356,8 @@ class ContainersStorageSource : public ImageSource {
         }
       }
     }
-    if (id_matches > 1) return InvalidArgumentError(fmt::format("{}: ambiguous image ID prefix", Describe()));
+    if (id_matches > 1)
+      return InvalidArgumentError(fmt::format("{}: ambiguous image ID prefix", Describe()));
     if (found) return found;
     return NotFoundError(fmt::format("{}: no such image in {}", Describe(), root_));
   }
@@ -370,8 +382,8 @@ StatusOr<std::unique_ptr<ImageSource>> OpenContainersStorage(const std::string& 
           std::make_unique<ContainersStorageSource>(name, storage_root, driver));
     }
   }
-  return NotFoundError(fmt::format("{}: no overlay-images or vfs-images store (is podman's storage elsewhere?)",
-                                   storage_root));
+  return NotFoundError(fmt::format(
+      "{}: no overlay-images or vfs-images store (is podman's storage elsewhere?)", storage_root));
 }
 
 StatusOr<std::vector<RunningImage>> ParsePodmanPs(std::string_view text) {
@@ -387,8 +399,8 @@ StatusOr<std::vector<RunningImage>> ParsePodmanPs(std::string_view text) {
     r.container_id = c.value("Id", std::string());
     r.image = c.value("Image", std::string());
     r.image_id = c.value("ImageID", std::string());
-    if (auto names = c.find("Names"); names != c.end() && names->is_array() && !names->empty() &&
-                                      (*names)[0].is_string()) {
+    if (auto names = c.find("Names");
+        names != c.end() && names->is_array() && !names->empty() && (*names)[0].is_string()) {
       r.container_name = (*names)[0].get<std::string>();
     }
     out.push_back(std::move(r));
@@ -400,15 +412,21 @@ StatusOr<std::vector<RunningImage>> ListRunningImages(const std::vector<std::str
   std::vector<std::string> args = {"podman"};
   args.insert(args.end(), podman_args.begin(), podman_args.end());
   for (const char* a : {"ps", "--format", "json"}) args.emplace_back(a);
+  // argv is built before fork: the child may only make async-signal-safe calls.
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   int pipefd[2];
   if (::pipe2(pipefd, O_CLOEXEC) != 0) return InternalError("pipe failed");
   pid_t pid = ::fork();
-  if (pid < 0) return InternalError("fork failed");
+  if (pid < 0) {
+    ::close(pipefd[0]);
+    ::close(pipefd[1]);
+    return InternalError("fork failed");
+  }
   if (pid == 0) {
     ::dup2(pipefd[1], 1);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
     ::execvp("podman", argv.data());
     ::_exit(127);
   }

@@ -29,8 +29,8 @@ inline constexpr std::string_view kDefaultStorageRoot = "/var/lib/containers/sto
 // `name`: an image ID (full or a unique prefix of at least 12 hex digits) or a name as
 // podman stores it ("localhost/x:1", "docker.io/library/alpine:3"; short names are
 // normalised like docker's and also tried under localhost/).
-StatusOr<std::unique_ptr<ImageSource>> OpenContainersStorage(const std::string& name,
-                                                             const std::string& storage_root = std::string(kDefaultStorageRoot));
+StatusOr<std::unique_ptr<ImageSource>> OpenContainersStorage(
+    const std::string& name, const std::string& storage_root = std::string(kDefaultStorageRoot));
 
 // Replays a tar-split (already gunzipped, JSON lines) against `layer_dir`, producing the
 // original tar stream. Exposed for tests and fuzzing.
@@ -47,7 +47,8 @@ struct RunningImage {
 // lives in libpod's BoltDB (or SQLite) database, whose schema is internal and versioned, and
 // containers.json has no run state, so the supported CLI is the reliable interface.
 // `podman_args` are inserted before "ps" (e.g. "--root", DIR, "--runroot", DIR).
-StatusOr<std::vector<RunningImage>> ListRunningImages(const std::vector<std::string>& podman_args = {});
+StatusOr<std::vector<RunningImage>> ListRunningImages(
+    const std::vector<std::string>& podman_args = {});
 // Parses the JSON printed by `podman ps --format json` (tests, fuzzing).
 StatusOr<std::vector<RunningImage>> ParsePodmanPs(std::string_view json);
 

@@ -18,8 +18,8 @@ std::string Segment(std::string_view bytes) {
   std::string out;
   size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8) |
-                 static_cast<uint8_t>(bytes[i + 2]);
+    uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) |
+                 (static_cast<uint8_t>(bytes[i + 1]) << 8) | static_cast<uint8_t>(bytes[i + 2]);
     for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
   }
   if (i < bytes.size()) {
@@ -30,18 +30,22 @@ std::string Segment(std::string_view bytes) {
     out.push_back(i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=');
     out.push_back('=');
   }
-  return R"({"type":2,"payload":")" + out + R"("})" "\n";
+  return R"({"type":2,"payload":")" + out +
+         R"("})"
+         "\n";
 }
 
 std::string FileLine(std::string_view name, size_t size) {
-  return R"({"type":1,"name":")" + std::string(name) + R"(","size":)" + std::to_string(size) + "}\n";
+  return R"({"type":1,"name":")" + std::string(name) + R"(","size":)" + std::to_string(size) +
+         "}\n";
 }
 
 TEST(TarSplitTest, ReplaysSegmentsAndFiles) {
   TempDir dir;
   ASSERT_TRUE(WriteFileAtomic(dir.path() + "/hello", "world").ok());
   std::string lines = Segment("HEADER") + FileLine("hello", 5) + Segment("PAD") +
-                      R"({"type":1,"name":"etc/.wh.x","payload":null})" "\n";
+                      R"({"type":1,"name":"etc/.wh.x","payload":null})"
+                      "\n";
   auto reader = NewTarSplitReader(lines, dir.path());
   auto all = ReadAll(*reader, 1 << 20);
   ASSERT_TRUE(all.ok()) << all.status();
@@ -53,8 +57,8 @@ TEST(TarSplitTest, RefusesNamesOutsideTheLayer) {
   ASSERT_EQ(::mkdir((dir.path() + "/layer").c_str(), 0755), 0);
   ASSERT_TRUE(WriteFileAtomic(dir.path() + "/outside", "secret").ok());
   ASSERT_EQ(::symlink("../outside", (dir.path() + "/layer/link").c_str()), 0);
-  for (const std::string& name : {std::string("../outside"), std::string("/etc/passwd"),
-                                  std::string("link")}) {
+  for (const std::string& name :
+       {std::string("../outside"), std::string("/etc/passwd"), std::string("link")}) {
     auto reader = NewTarSplitReader(FileLine(name, 6), dir.path() + "/layer");
     auto all = ReadAll(*reader, 1 << 20);
     EXPECT_FALSE(all.ok()) << name << " read " << *all;

@@ -34,7 +34,8 @@ class ImageIntegrationTest : public ::testing::Test {
     status_ = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   }
   void SetUp() override {
-    if (status_ == 77) GTEST_SKIP() << "umoci/skopeo/busybox-static missing; see " << dir_ << ".log";
+    if (status_ == 77)
+      GTEST_SKIP() << "umoci/skopeo/busybox-static missing; see " << dir_ << ".log";
     ASSERT_EQ(status_, 0) << "make_fixtures.sh failed; see " << dir_ << ".log";
   }
   static bool PodmanOk() {
@@ -59,7 +60,8 @@ class ImageIntegrationTest : public ::testing::Test {
                          info.link_target;
       if (with_content && info.type == FileType::kRegular) {
         auto data = fs.ReadFile(path);
-        line += " " + (data.ok() ? std::to_string(std::hash<std::string>()(*data)) : data.status().ToString());
+        line += " " + (data.ok() ? std::to_string(std::hash<std::string>()(*data))
+                                 : data.status().ToString());
       }
       out[path] = line;
       return true;
@@ -91,9 +93,12 @@ TEST_F(ImageIntegrationTest, EveryTransportGivesTheSameTree) {
   auto want = Snapshot(*reference->Merged(), true);
   EXPECT_GT(want.size(), 8u);
 
-  std::vector<std::string> refs = {
-      "oci-archive:" + dir_ + "/oci.tar:v1", "docker-archive:" + dir_ + "/docker.tar",
-      dir_ + "/oci-zstd", dir_ + "/oci.tar", dir_ + "/docker.tar", dir_ + "/oci"};
+  std::vector<std::string> refs = {"oci-archive:" + dir_ + "/oci.tar:v1",
+                                   "docker-archive:" + dir_ + "/docker.tar",
+                                   dir_ + "/oci-zstd",
+                                   dir_ + "/oci.tar",
+                                   dir_ + "/docker.tar",
+                                   dir_ + "/oci"};
   if (PodmanOk()) refs.push_back("containers-storage:vigil/test:v1");
   for (const std::string& ref : refs) {
     auto image = Load(ref);
@@ -102,7 +107,9 @@ TEST_F(ImageIntegrationTest, EveryTransportGivesTheSameTree) {
     for (size_t i = 0; i < 4; ++i) EXPECT_EQ(image->diff_id(i), reference->diff_id(i)) << ref;
     EXPECT_EQ(Snapshot(*image->Merged(), true), want) << ref;
   }
-  if (!PodmanOk()) GTEST_SKIP() << "podman unusable (see " << dir_ << "/podman.log); containers-storage not compared";
+  if (!PodmanOk())
+    GTEST_SKIP() << "podman unusable (see " << dir_
+                 << "/podman.log); containers-storage not compared";
 }
 
 TEST_F(ImageIntegrationTest, RootfsDirMatchesTheMergedLayers) {
@@ -162,14 +169,16 @@ TEST_F(ImageIntegrationTest, WarmCacheSkipsDecompression) {
   EXPECT_EQ(Snapshot(*warm->Merged(), true), Snapshot(*cold->Merged(), true));
   double cold_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
   double warm_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
-  std::printf("cold load %.2f ms, warm load %.2f ms (%.1f%%)\n", cold_ms, warm_ms, 100 * warm_ms / cold_ms);
+  std::printf("cold load %.2f ms, warm load %.2f ms (%.1f%%)\n", cold_ms, warm_ms,
+              100 * warm_ms / cold_ms);
   EXPECT_LT(warm_ms, cold_ms);
 }
 
 TEST_F(ImageIntegrationTest, ErrorsNameTheProblem) {
   auto missing = Load("oci:" + dir_ + "/oci:nope");
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("no image tagged \"nope\""), std::string::npos) << missing.status();
+  EXPECT_NE(missing.status().message().find("no image tagged \"nope\""), std::string::npos)
+      << missing.status();
   auto wrong_platform = [&] {
     OpenOptions open;
     auto source = OpenImage("oci:" + dir_ + "/oci:v1", open);
@@ -198,15 +207,17 @@ TEST_F(ImageIntegrationTest, NestedIndexAndPlatformSelection) {
   std::string nested =
       R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
       R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)" +
-      std::string(64, 'e') + R"(","size":1,"platform":{"os":"linux","architecture":"arm64","variant":"v8"}},)"
-      R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + manifest_digest +
-      R"(","size":)" + std::to_string(manifest->size()) +
+      std::string(64, 'e') +
+      R"(","size":1,"platform":{"os":"linux","architecture":"arm64","variant":"v8"}},)"
+      R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+      manifest_digest + R"(","size":)" + std::to_string(manifest->size()) +
       R"(,"platform":{"os":"linux","architecture":"amd64"}}]})";
   std::string nested_hex = Sha256Hex(nested);
   ASSERT_TRUE(WriteFileAtomic(layout + "/blobs/sha256/" + nested_hex, nested).ok());
   std::string top =
       R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json",)"
-      R"("digest":"sha256:)" + nested_hex + R"(","size":)" + std::to_string(nested.size()) +
+      R"("digest":"sha256:)" +
+      nested_hex + R"(","size":)" + std::to_string(nested.size()) +
       R"(,"annotations":{"org.opencontainers.image.ref.name":"multi"}}]})";
   ASSERT_TRUE(WriteFileAtomic(layout + "/index.json", top).ok());
 
@@ -243,9 +254,12 @@ TEST_F(ImageIntegrationTest, RunningContainers) {
   std::string podman = "CONTAINERS_CONF=" + dir_ + "/containers.conf podman --root " + dir_ +
                        "/storage --runroot " + dir_ + "/runroot ";
   std::string name = "vigil-image-test-" + std::to_string(getpid());
-  int rc = std::system((podman + "run -d --name " + name + " --network none vigil/test:v1 /bin/busybox sleep 60 > " +
-                        dir_ + "/run.log 2>&1").c_str());
-  if (rc != 0) GTEST_SKIP() << "podman run failed (crun needs the host set-up; see " << dir_ << "/run.log)";
+  int rc = std::system((podman + "run -d --name " + name +
+                        " --network none vigil/test:v1 /bin/busybox sleep 60 > " + dir_ +
+                        "/run.log 2>&1")
+                           .c_str());
+  if (rc != 0)
+    GTEST_SKIP() << "podman run failed (crun needs the host set-up; see " << dir_ << "/run.log)";
   setenv("CONTAINERS_CONF", (dir_ + "/containers.conf").c_str(), 1);
   auto running = ListRunningImages({"--root", dir_ + "/storage", "--runroot", dir_ + "/runroot"});
   std::system((podman + "rm -f -t 0 " + name + " > /dev/null 2>&1").c_str());

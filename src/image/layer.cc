@@ -204,7 +204,8 @@ class LibarchiveRawDecoder : public Decoder {
     a_ = archive_read_new();
     archive_read_support_filter_all(a_);
     archive_read_support_format_raw(a_);
-    if (archive_read_open(a_, this, nullptr, &LibarchiveRawDecoder::ReadCb, nullptr) != ARCHIVE_OK) {
+    if (archive_read_open(a_, this, nullptr, &LibarchiveRawDecoder::ReadCb, nullptr) !=
+        ARCHIVE_OK) {
       return Fail();
     }
     archive_entry* entry = nullptr;
@@ -293,9 +294,9 @@ struct TarFeed {
     }
     if (bytes > lim.ratio_floor_bytes && stored->bytes() > 0 &&
         static_cast<double>(bytes) > lim.max_ratio * static_cast<double>(stored->bytes())) {
-      return ResourceExhaustedError(fmt::format(
-          "compression ratio above {}:1 after {} bytes (decompression bomb?)", lim.max_ratio,
-          bytes));
+      return ResourceExhaustedError(
+          fmt::format("compression ratio above {}:1 after {} bytes (decompression bomb?)",
+                      lim.max_ratio, bytes));
     }
     return n;
   }
@@ -351,11 +352,16 @@ Status Fail(std::string_view name, const Status& st) { return Annotate(st, name)
 
 std::string_view CompressionName(Compression c) {
   switch (c) {
-    case Compression::kNone: return "none";
-    case Compression::kGzip: return "gzip";
-    case Compression::kZstd: return "zstd";
-    case Compression::kXz: return "xz";
-    case Compression::kBzip2: return "bzip2";
+    case Compression::kNone:
+      return "none";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kZstd:
+      return "zstd";
+    case Compression::kXz:
+      return "xz";
+    case Compression::kBzip2:
+      return "bzip2";
   }
   return "unknown";
 }
@@ -435,7 +441,8 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
     }
     if (r == ARCHIVE_RETRY) return archive_error("malformed tar header");
     if (++stats.entries > options.limits.max_entries) {
-      return ResourceExhaustedError(fmt::format("{}: more than {} entries", name, options.limits.max_entries));
+      return ResourceExhaustedError(
+          fmt::format("{}: more than {} entries", name, options.limits.max_entries));
     }
     const char* raw_name = archive_entry_pathname(ae);
     std::string path;
@@ -493,7 +500,8 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
         EntryContent content(a.get(), &feed);
         Status st = visit(entry, &content);
         if (!st.ok()) return Fail(name, feed.error.ok() ? st : feed.error);
-        if (archive_read_data_skip(a.get()) != ARCHIVE_OK) return archive_error("truncated entry data");
+        if (archive_read_data_skip(a.get()) != ARCHIVE_OK)
+          return archive_error("truncated entry data");
         continue;
       }
       case AE_IFDIR:
@@ -531,8 +539,8 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
     VIGIL_ASSIGN_OR_RETURN(std::string want, DigestHex(layer.digest));
     std::string got = stored.FinishHex();
     if (got != want) {
-      return DataLossError(fmt::format("{}: blob digest mismatch: expected {}, got sha256:{}",
-                                       name, layer.digest, got));
+      return DataLossError(fmt::format("{}: blob digest mismatch: expected {}, got sha256:{}", name,
+                                       layer.digest, got));
     }
   }
   if (!layer.diff_id.empty()) {
@@ -550,7 +558,8 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
 Status WalkLayer(ImageSource& source, const ResolvedImage& image, size_t index,
                  const WalkOptions& options, const LayerVisitor& visit, WalkStats* stats) {
   if (index >= image.layers.size()) {
-    return OutOfRangeError(fmt::format("layer {} of an image with {} layers", index, image.layers.size()));
+    return OutOfRangeError(
+        fmt::format("layer {} of an image with {} layers", index, image.layers.size()));
   }
   const LayerRef& layer = image.layers[index];
   std::string name = LayerName(index, layer);

@@ -50,7 +50,7 @@ struct LayerEntry {
   // layer deletes; for kOpaque: the directory whose lower contents the layer hides.
   std::string path;
   EntryKind kind = EntryKind::kRegular;
-  FileInfo info;  // type/mode/uid/gid/size/mtime/link_target (symlinks)
+  FileInfo info;                // type/mode/uid/gid/size/mtime/link_target (symlinks)
   std::string hardlink_target;  // kHardlink: absolute path of the entry it links to
 };
 
@@ -83,8 +83,7 @@ Status WalkLayerBlob(BlobReader& stored, const LayerRef& layer, std::string_view
 
 // Opens layer `index` of `image` (the last Resolve() of `source`) and walks it.
 Status WalkLayer(ImageSource& source, const ResolvedImage& image, size_t index,
-                 const WalkOptions& options, const LayerVisitor& visit,
-                 WalkStats* stats = nullptr);
+                 const WalkOptions& options, const LayerVisitor& visit, WalkStats* stats = nullptr);
 
 // "layer 2 (sha256:0123456789ab)" for messages.
 std::string LayerName(size_t index, const LayerRef& layer);

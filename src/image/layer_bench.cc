@@ -28,22 +28,24 @@ int BenchBlob(const std::string& path) {
     std::fprintf(stderr, "%s\n", file.status().ToString().c_str());
     return 1;
   }
-  for (GzipEngine engine : {GzipEngine::kIsal, GzipEngine::kLibarchive, GzipEngine::kIsal,
-                            GzipEngine::kLibarchive}) {
+  for (GzipEngine engine :
+       {GzipEngine::kIsal, GzipEngine::kLibarchive, GzipEngine::kIsal, GzipEngine::kLibarchive}) {
     FileRangeReader reader(*file, 0, (*file)->size());
     WalkOptions options;
     options.gzip = engine;
     WalkStats stats;
     double t0 = Now();
-    Status st = WalkLayerBlob(reader, LayerRef(), path, options,
-                              [](const LayerEntry&, BlobReader*) { return OkStatus(); }, &stats);
+    Status st = WalkLayerBlob(
+        reader, LayerRef(), path, options,
+        [](const LayerEntry&, BlobReader*) { return OkStatus(); }, &stats);
     double dt = Now() - t0;
     std::printf("%-10s %-5s stored %8.1f MiB  tar %8.1f MiB  %6.3f s  %7.1f MiB/s (tar)  %s\n",
                 engine == GzipEngine::kIsal ? "isa-l" : "libarchive",
                 std::string(CompressionName(stats.compression)).c_str(),
                 static_cast<double>(stats.stored_bytes) / (1 << 20),
                 static_cast<double>(stats.uncompressed_bytes) / (1 << 20), dt,
-                static_cast<double>(stats.uncompressed_bytes) / (1 << 20) / dt, st.ToString().c_str());
+                static_cast<double>(stats.uncompressed_bytes) / (1 << 20) / dt,
+                st.ToString().c_str());
   }
   return 0;
 }
@@ -67,10 +69,11 @@ int BenchImage(const std::string& ref) {
       return 1;
     }
     const LoadStats& s = image->stats();
-    std::printf("%s load: %.3f s, layers walked %zu, from cache %zu, stored %.1f MiB, tar %.1f MiB\n",
-                run == 0 ? "cold" : "warm", times[run], s.layers_walked, s.layers_from_cache,
-                static_cast<double>(s.stored_bytes) / (1 << 20),
-                static_cast<double>(s.uncompressed_bytes) / (1 << 20));
+    std::printf(
+        "%s load: %.3f s, layers walked %zu, from cache %zu, stored %.1f MiB, tar %.1f MiB\n",
+        run == 0 ? "cold" : "warm", times[run], s.layers_walked, s.layers_from_cache,
+        static_cast<double>(s.stored_bytes) / (1 << 20),
+        static_cast<double>(s.uncompressed_bytes) / (1 << 20));
   }
   std::printf("warm/cold: %.1f%%\n", 100 * times[2] / times[0]);
   return 0;

@@ -82,7 +82,9 @@ class Decoder {
   size_t pos_ = 0;
 };
 
-Status Corrupt(std::string_view what) { return DataLossError(fmt::format("layer cache entry: {}", what)); }
+Status Corrupt(std::string_view what) {
+  return DataLossError(fmt::format("layer cache entry: {}", what));
+}
 
 Status MakeDirs(const std::string& path) {
   std::string cur;
@@ -104,8 +106,9 @@ std::string EncodeLayerData(const LayerData& layer) {
   e.U(kLayerCacheFormat);
   e.S(layer.diff_id);
   const LayerStats& s = layer.stats;
-  for (uint64_t v : {static_cast<uint64_t>(s.compression), s.stored_bytes, s.uncompressed_bytes,
-                     s.entries, s.skipped_unsafe, s.captured_files, s.captured_bytes, s.uncaptured}) {
+  for (uint64_t v :
+       {static_cast<uint64_t>(s.compression), s.stored_bytes, s.uncompressed_bytes, s.entries,
+        s.skipped_unsafe, s.captured_files, s.captured_bytes, s.uncaptured}) {
     e.U(v);
   }
   e.U(layer.files.size());
@@ -168,11 +171,13 @@ StatusOr<LayerData> DecodeLayerData(std::string_view bytes) {
         !d.S(&f.info.link_target) || !d.S(&f.hardlink_target) || !d.U(&captured)) {
       return Corrupt("truncated file record");
     }
-    if (type > static_cast<uint64_t>(FileType::kOther) || captured > 1) return Corrupt("bad file record");
+    if (type > static_cast<uint64_t>(FileType::kOther) || captured > 1)
+      return Corrupt("bad file record");
     if (f.path.empty() || f.path[0] != '/' || NormalizePath(f.path) != f.path) {
       return Corrupt("bad path");
     }
-    if (!layer.files.empty() && !(layer.files.back().path < f.path)) return Corrupt("unsorted paths");
+    if (!layer.files.empty() && !(layer.files.back().path < f.path))
+      return Corrupt("unsorted paths");
     f.info.type = static_cast<FileType>(type);
     f.captured = captured == 1;
     if (f.captured && !d.S(&f.content)) return Corrupt("truncated content");

@@ -79,7 +79,8 @@ class TreeView : public FileSystem {
  protected:
   StatusOr<FileInfo> LStatCanonical(const std::string& path) const override {
     auto it = nodes_.find(path);
-    if (it == nodes_.end()) return NotFoundError(fmt::format("{}: no such file or directory", path));
+    if (it == nodes_.end())
+      return NotFoundError(fmt::format("{}: no such file or directory", path));
     if (it->second == nullptr) {
       FileInfo info;
       info.type = FileType::kDirectory;
@@ -91,7 +92,8 @@ class TreeView : public FileSystem {
 
   StatusOr<std::string> ReadCanonical(const std::string& path, uint64_t max_bytes) const override {
     auto it = nodes_.find(path);
-    if (it == nodes_.end()) return NotFoundError(fmt::format("{}: no such file or directory", path));
+    if (it == nodes_.end())
+      return NotFoundError(fmt::format("{}: no such file or directory", path));
     const FileRecord* rec = it->second;
     for (int hop = 0; rec != nullptr && !rec->captured && !rec->hardlink_target.empty() &&
                       hop < kMaxHardlinkHops;
@@ -102,7 +104,8 @@ class TreeView : public FileSystem {
     if (rec == nullptr || rec->info.type != FileType::kRegular) {
       return FailedPreconditionError(fmt::format("{}: not a regular file", path));
     }
-    if (!rec->captured) return FailedPreconditionError(fmt::format("{}: content not captured", path));
+    if (!rec->captured)
+      return FailedPreconditionError(fmt::format("{}: content not captured", path));
     if (rec->content.size() > max_bytes) {
       return ResourceExhaustedError(fmt::format("{}: larger than {} bytes", path, max_bytes));
     }
@@ -111,8 +114,10 @@ class TreeView : public FileSystem {
 
   StatusOr<std::vector<DirEntry>> ListCanonical(const std::string& path) const override {
     auto it = nodes_.find(path);
-    if (it == nodes_.end()) return NotFoundError(fmt::format("{}: no such file or directory", path));
-    if (!IsDir(it->second)) return FailedPreconditionError(fmt::format("{}: not a directory", path));
+    if (it == nodes_.end())
+      return NotFoundError(fmt::format("{}: no such file or directory", path));
+    if (!IsDir(it->second))
+      return FailedPreconditionError(fmt::format("{}: not a directory", path));
     auto c = children_.find(path);
     if (c == children_.end()) return std::vector<DirEntry>();
     return c->second;  // NodeMap order is path order, so names are already sorted
@@ -153,7 +158,8 @@ class LayerBuilder {
     rec.path = e.path;
     rec.info = e.info;
     rec.hardlink_target = e.hardlink_target;
-    if (e.kind == EntryKind::kRegular && content != nullptr && capture_.Matches(e.path, e.info.size)) {
+    if (e.kind == EntryKind::kRegular && content != nullptr &&
+        capture_.Matches(e.path, e.info.size)) {
       if (e.info.size <= capture_.max_file_bytes &&
           data_.stats.captured_bytes + e.info.size <= capture_.max_layer_bytes) {
         VIGIL_ASSIGN_OR_RETURN(rec.content, ReadAll(*content, capture_.max_file_bytes));
@@ -179,7 +185,8 @@ class LayerBuilder {
     for (FileRecord& rec : records_) {
       if (rec.hardlink_target.empty()) continue;
       const FileRecord* target = &rec;
-      for (int hop = 0; target && !target->hardlink_target.empty() && hop < kMaxHardlinkHops; ++hop) {
+      for (int hop = 0; target && !target->hardlink_target.empty() && hop < kMaxHardlinkHops;
+           ++hop) {
         auto it = index_.find(target->hardlink_target);
         target = it == index_.end() ? nullptr : &records_[it->second];
       }
@@ -278,7 +285,8 @@ StatusOr<LayerData> ReadLayerBlob(BlobReader& stored, const LayerRef& layer, std
 StatusOr<LayerData> ReadLayer(ImageSource& source, const ResolvedImage& image, size_t index,
                               const CaptureSpec& capture, const WalkOptions& options) {
   if (index >= image.layers.size()) {
-    return OutOfRangeError(fmt::format("layer {} of an image with {} layers", index, image.layers.size()));
+    return OutOfRangeError(
+        fmt::format("layer {} of an image with {} layers", index, image.layers.size()));
   }
   const LayerRef& layer = image.layers[index];
   std::string name = LayerName(index, layer);
@@ -317,7 +325,8 @@ struct LayeredImage::Impl {
   }
 };
 
-LayeredImage::LayeredImage(ResolvedImage image, std::vector<std::shared_ptr<const LayerData>> layers,
+LayeredImage::LayeredImage(ResolvedImage image,
+                           std::vector<std::shared_ptr<const LayerData>> layers,
                            std::shared_ptr<const FileSystem> rootfs, LoadStats stats)
     : impl_(std::make_shared<Impl>()) {
   impl_->image = std::move(image);
@@ -326,7 +335,8 @@ LayeredImage::LayeredImage(ResolvedImage image, std::vector<std::shared_ptr<cons
   impl_->stats = stats;
   impl_->views.resize(impl_->layers.size());
   impl_->layer_views.resize(impl_->layers.size());
-  impl_->empty = std::make_shared<TreeView>(NodeMap(), std::vector<std::shared_ptr<const LayerData>>());
+  impl_->empty =
+      std::make_shared<TreeView>(NodeMap(), std::vector<std::shared_ptr<const LayerData>>());
 }
 
 const ResolvedImage& LayeredImage::image() const { return impl_->image; }
@@ -355,8 +365,8 @@ std::shared_ptr<const FileSystem> LayeredImage::LayerView(size_t i) const {
       EnsureParents(nodes, rec.path);
       nodes[rec.path] = &rec;
     }
-    slot = std::make_shared<TreeView>(std::move(nodes),
-                                      std::vector<std::shared_ptr<const LayerData>>{impl_->layers[i]});
+    slot = std::make_shared<TreeView>(
+        std::move(nodes), std::vector<std::shared_ptr<const LayerData>>{impl_->layers[i]});
   }
   return slot;
 }
@@ -371,7 +381,8 @@ LayerChanges LayeredImage::ChangedPaths(size_t i) const {
   const NodeMap& cur = cur_view->nodes();
   const LayerData& layer = *impl_->layers[i];
   auto from_layer = [&](const FileRecord* r) {
-    return r != nullptr && !layer.files.empty() && r >= &layer.files.front() && r <= &layer.files.back();
+    return r != nullptr && !layer.files.empty() && r >= &layer.files.front() &&
+           r <= &layer.files.back();
   };
   for (const auto& [path, rec] : cur) {
     if (path == "/") continue;

@@ -35,8 +35,9 @@ namespace vigil::image {
 // FNM_PATHNAME ('*' stops at '/'); a pattern "**/NAME" matches NAME (a glob) in any
 // directory. Matching is on the path stored in the layer, before any symlink: a file read
 // later through a linked directory (merged /usr: /lib -> usr/lib) must be matched by its
-// stored path, so specs name both forms where distributions differ. Files above max_file_bytes, or beyond max_layer_bytes captured per layer, are
-// recorded without content (counted in LayerStats::uncaptured).
+// stored path, so specs name both forms where distributions differ. Files above max_file_bytes, or
+// beyond max_layer_bytes captured per layer, are recorded without content (counted in
+// LayerStats::uncaptured).
 struct CaptureSpec {
   std::vector<std::string> patterns;
   uint64_t max_file_bytes = 64ull << 20;
@@ -57,8 +58,8 @@ struct CaptureSpec {
 };
 
 struct FileRecord {
-  std::string path;  // absolute, normalised
-  FileInfo info;     // hard links carry their target's type and size
+  std::string path;             // absolute, normalised
+  FileInfo info;                // hard links carry their target's type and size
   std::string hardlink_target;  // non-empty for hard links (absolute path in the layer)
   bool captured = false;
   std::string content;  // when captured

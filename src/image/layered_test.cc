@@ -34,9 +34,9 @@ CaptureSpec CaptureAll() {
 // behind an opaque dir, and a layer replacing a file.
 std::vector<std::string> ThreeLayers() {
   return {
-      MakeTar({Dir("etc"), File("etc/os-release", "ID=test\n"), File("etc/secret.key", "AKIA-secret"),
-               Dir("opt/dir"), File("opt/dir/a", "a"), File("opt/dir/b", "b"),
-               Symlink("bin/sh", "busybox"), File("bin/busybox", "ELF"),
+      MakeTar({Dir("etc"), File("etc/os-release", "ID=test\n"),
+               File("etc/secret.key", "AKIA-secret"), Dir("opt/dir"), File("opt/dir/a", "a"),
+               File("opt/dir/b", "b"), Symlink("bin/sh", "busybox"), File("bin/busybox", "ELF"),
                Hardlink("bin/ls", "bin/busybox"), Symlink("loop/a", "b"), Symlink("loop/b", "a")}),
       MakeTar({File("etc/.wh.secret.key", ""), Dir("opt/dir"), File("opt/dir/.wh..wh..opq", ""),
                File("opt/dir/c", "c")}),
@@ -95,12 +95,12 @@ TEST_P(CompressionTest, MergedViewAppliesWhiteoutsAndOpaqueDirs) {
   EXPECT_EQ(image->ViewAt(3), nullptr);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    All, CompressionTest,
-    ::testing::Values(std::make_tuple(Compression::kNone, GzipEngine::kIsal),
-                      std::make_tuple(Compression::kGzip, GzipEngine::kIsal),
-                      std::make_tuple(Compression::kGzip, GzipEngine::kLibarchive),
-                      std::make_tuple(Compression::kZstd, GzipEngine::kIsal)));
+INSTANTIATE_TEST_SUITE_P(All, CompressionTest,
+                         ::testing::Values(std::make_tuple(Compression::kNone, GzipEngine::kIsal),
+                                           std::make_tuple(Compression::kGzip, GzipEngine::kIsal),
+                                           std::make_tuple(Compression::kGzip,
+                                                           GzipEngine::kLibarchive),
+                                           std::make_tuple(Compression::kZstd, GzipEngine::kIsal)));
 
 TEST(LayeredImageTest, ChangedPaths) {
   MemImageSource source(ThreeLayers(), Compression::kGzip);

@@ -39,7 +39,8 @@ StatusOr<LayeredImage> LoadImage(ImageSource& source, const Platform& platform,
       WalkOptions walk;
       walk.limits = options.limits;
       walk.gzip = options.gzip;
-      walk.total_budget = options.limits.max_total_bytes > total ? options.limits.max_total_bytes - total : 0;
+      walk.total_budget =
+          options.limits.max_total_bytes > total ? options.limits.max_total_bytes - total : 0;
       if (options.progress) {
         walk.on_bytes = [&](uint64_t bytes) {
           LoadProgress p = progress;
@@ -57,8 +58,9 @@ StatusOr<LayeredImage> LoadImage(ImageSource& source, const Platform& platform,
     }
     total += data->stats.uncompressed_bytes;
     if (total > options.limits.max_total_bytes) {
-      return ResourceExhaustedError(fmt::format("{}: uncompressed image size exceeds the limit of {} bytes",
-                                                source.Describe(), options.limits.max_total_bytes));
+      return ResourceExhaustedError(
+          fmt::format("{}: uncompressed image size exceeds the limit of {} bytes",
+                      source.Describe(), options.limits.max_total_bytes));
     }
     stats.stored_bytes += data->stats.stored_bytes;
     stats.uncompressed_bytes += data->stats.uncompressed_bytes;

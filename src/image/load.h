@@ -14,9 +14,9 @@
 namespace vigil::image {
 
 struct LoadProgress {
-  size_t layer = 0;        // 0-based index of the layer being loaded
+  size_t layer = 0;  // 0-based index of the layer being loaded
   size_t layer_count = 0;
-  uint64_t bytes = 0;      // stored bytes of this layer consumed so far
+  uint64_t bytes = 0;        // stored bytes of this layer consumed so far
   int64_t total_bytes = -1;  // stored size of this layer when known
   bool from_cache = false;
   bool layer_done = false;

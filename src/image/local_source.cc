@@ -23,7 +23,8 @@ std::string BlobName(const std::string& digest) {
 StatusOr<std::string> ReadVerified(const BlobStore& store, const Descriptor& d,
                                    std::string_view what) {
   std::string name = BlobName(d.digest);
-  if (!SafeBlobName(name)) return InvalidArgumentError(fmt::format("{}: bad digest \"{}\"", what, d.digest));
+  if (!SafeBlobName(name))
+    return InvalidArgumentError(fmt::format("{}: bad digest \"{}\"", what, d.digest));
   auto data = store.ReadSmall(name, kMaxJsonDocument);
   if (!data.ok()) return Annotate(data.status(), what);
   VIGIL_RETURN_IF_ERROR(VerifyDigest(*data, d.digest, fmt::format("{} {}", what, d.digest)));
@@ -67,7 +68,8 @@ class OciLayoutSource : public ImageSource {
                                        tag_, DescribeCandidates(index->manifests)));
     }
     VIGIL_ASSIGN_OR_RETURN(Descriptor chosen, Pick(candidates, platform, 0));
-    VIGIL_ASSIGN_OR_RETURN(std::string manifest_json, ReadVerified(*store_, chosen, describe_ + ": manifest"));
+    VIGIL_ASSIGN_OR_RETURN(std::string manifest_json,
+                           ReadVerified(*store_, chosen, describe_ + ": manifest"));
     auto manifest = ParseManifest(manifest_json);
     if (!manifest.ok()) return Annotate(manifest.status(), describe_);
     VIGIL_ASSIGN_OR_RETURN(std::string config_json,
@@ -75,8 +77,9 @@ class OciLayoutSource : public ImageSource {
     auto config = ParseImageConfig(config_json);
     if (!config.ok()) return Annotate(config.status(), describe_);
     if (config->diff_ids.size() != manifest->layers.size()) {
-      return InvalidArgumentError(fmt::format("{}: manifest has {} layers but config has {} diff_ids",
-                                              describe_, manifest->layers.size(), config->diff_ids.size()));
+      return InvalidArgumentError(
+          fmt::format("{}: manifest has {} layers but config has {} diff_ids", describe_,
+                      manifest->layers.size(), config->diff_ids.size()));
     }
     ResolvedImage image;
     image.reference = describe_;
@@ -89,7 +92,8 @@ class OciLayoutSource : public ImageSource {
       const Descriptor& l = manifest->layers[i];
       std::string name = BlobName(l.digest);
       if (!SafeBlobName(name)) {
-        return InvalidArgumentError(fmt::format("{}: layer {} has a bad digest \"{}\"", describe_, i, l.digest));
+        return InvalidArgumentError(
+            fmt::format("{}: layer {} has a bad digest \"{}\"", describe_, i, l.digest));
       }
       image.layers.push_back(LayerRef{l.media_type, l.digest, l.size, config->diff_ids[i]});
       blob_names_.push_back(std::move(name));
@@ -98,7 +102,8 @@ class OciLayoutSource : public ImageSource {
   }
 
   StatusOr<std::unique_ptr<BlobReader>> OpenLayer(size_t index) override {
-    if (index >= blob_names_.size()) return OutOfRangeError(fmt::format("{}: no layer {}", describe_, index));
+    if (index >= blob_names_.size())
+      return OutOfRangeError(fmt::format("{}: no layer {}", describe_, index));
     return store_->Open(blob_names_[index]);
   }
 
@@ -107,7 +112,8 @@ class OciLayoutSource : public ImageSource {
   StatusOr<Descriptor> Pick(const std::vector<Descriptor>& list, const Platform& platform,
                             int depth) {
     if (depth > kMaxIndexDepth) {
-      return InvalidArgumentError(fmt::format("{}: indexes nested deeper than {}", describe_, kMaxIndexDepth));
+      return InvalidArgumentError(
+          fmt::format("{}: indexes nested deeper than {}", describe_, kMaxIndexDepth));
     }
     std::vector<const Descriptor*> matching;
     for (const Descriptor& d : list) {
@@ -116,13 +122,15 @@ class OciLayoutSource : public ImageSource {
       }
     }
     if (matching.empty()) {
-      bool any_platform = std::any_of(list.begin(), list.end(), [](auto& d) { return d.has_platform; });
+      bool any_platform =
+          std::any_of(list.begin(), list.end(), [](auto& d) { return d.has_platform; });
       if (any_platform) {
-        return NotFoundError(fmt::format("{}: no manifest for platform {} (available: {})", describe_,
-                                         platform.ToString(), DescribeCandidates(list)));
+        return NotFoundError(fmt::format("{}: no manifest for platform {} (available: {})",
+                                         describe_, platform.ToString(), DescribeCandidates(list)));
       }
-      return InvalidArgumentError(fmt::format("{}: {} images in the layout; name one with :TAG (available: {})",
-                                              describe_, list.size(), DescribeCandidates(list)));
+      return InvalidArgumentError(
+          fmt::format("{}: {} images in the layout; name one with :TAG (available: {})", describe_,
+                      list.size(), DescribeCandidates(list)));
     }
     const Descriptor& d = *matching.front();
     bool is_index = IsIndexMediaType(d.media_type);
@@ -156,7 +164,8 @@ class DockerArchiveSource : public ImageSource {
   StatusOr<ResolvedImage> Resolve(const Platform& platform) override {
     if (!store_->Exists("manifest.json")) {
       return UnimplementedError(fmt::format(
-          "{}: no manifest.json (legacy pre-1.10 `docker save` format is not supported)", Describe()));
+          "{}: no manifest.json (legacy pre-1.10 `docker save` format is not supported)",
+          Describe()));
     }
     VIGIL_ASSIGN_OR_RETURN(std::string text, store_->ReadSmall("manifest.json", kMaxJsonDocument));
     auto images = ParseDockerArchiveManifest(text);
@@ -172,14 +181,16 @@ class DockerArchiveSource : public ImageSource {
       }
       if (chosen) break;
     }
-    if (chosen == nullptr) return NotFoundError(fmt::format("{}: no image tagged \"{}\"", Describe(), tag_));
+    if (chosen == nullptr)
+      return NotFoundError(fmt::format("{}: no image tagged \"{}\"", Describe(), tag_));
     auto config_json = store_->ReadSmall(chosen->config, kMaxJsonDocument);
     if (!config_json.ok()) return Annotate(config_json.status(), Describe() + ": config");
     auto config = ParseImageConfig(*config_json);
     if (!config.ok()) return Annotate(config.status(), Describe() + ": " + chosen->config);
     if (config->diff_ids.size() != chosen->layers.size()) {
-      return InvalidArgumentError(fmt::format("{}: manifest.json lists {} layers but config has {} diff_ids",
-                                              Describe(), chosen->layers.size(), config->diff_ids.size()));
+      return InvalidArgumentError(
+          fmt::format("{}: manifest.json lists {} layers but config has {} diff_ids", Describe(),
+                      chosen->layers.size(), config->diff_ids.size()));
     }
     ResolvedImage image;
     image.reference = Describe();
@@ -213,7 +224,8 @@ class DockerArchiveSource : public ImageSource {
   }
 
   StatusOr<std::unique_ptr<BlobReader>> OpenLayer(size_t index) override {
-    if (index >= layer_names_.size()) return OutOfRangeError(fmt::format("{}: no layer {}", Describe(), index));
+    if (index >= layer_names_.size())
+      return OutOfRangeError(fmt::format("{}: no layer {}", Describe(), index));
     return store_->Open(layer_names_[index]);
   }
 
@@ -240,7 +252,8 @@ StatusOr<std::unique_ptr<ImageSource>> OpenOciDir(const std::string& dir, const 
   return NewOciLayoutSource(NewDirBlobStore(dir), tag, describe);
 }
 
-StatusOr<std::unique_ptr<ImageSource>> OpenOciArchive(const std::string& path, const std::string& tag) {
+StatusOr<std::unique_ptr<ImageSource>> OpenOciArchive(const std::string& path,
+                                                      const std::string& tag) {
   VIGIL_ASSIGN_OR_RETURN(auto store, NewTarBlobStore(path));
   if (!store->Exists("index.json")) {
     return NotFoundError(fmt::format("{}: not an OCI archive (no index.json)", path));
@@ -249,9 +262,11 @@ StatusOr<std::unique_ptr<ImageSource>> OpenOciArchive(const std::string& path, c
   return NewOciLayoutSource(std::move(store), tag, describe);
 }
 
-StatusOr<std::unique_ptr<ImageSource>> OpenDockerArchive(const std::string& path, const std::string& tag) {
+StatusOr<std::unique_ptr<ImageSource>> OpenDockerArchive(const std::string& path,
+                                                         const std::string& tag) {
   VIGIL_ASSIGN_OR_RETURN(auto store, NewTarBlobStore(path));
-  return std::unique_ptr<ImageSource>(std::make_unique<DockerArchiveSource>(std::move(store), path, tag));
+  return std::unique_ptr<ImageSource>(
+      std::make_unique<DockerArchiveSource>(std::move(store), path, tag));
 }
 
 RootfsSource::RootfsSource(std::string dir)
@@ -273,7 +288,8 @@ StatusOr<std::unique_ptr<BlobReader>> RootfsSource::OpenLayer(size_t index) {
 
 StatusOr<PathKind> DetectPathKind(const std::string& path) {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return NotFoundError(fmt::format("{}: no such file or directory", path));
+  if (::stat(path.c_str(), &st) != 0)
+    return NotFoundError(fmt::format("{}: no such file or directory", path));
   if (S_ISDIR(st.st_mode)) {
     struct stat idx;
     bool has_index = ::stat((path + "/index.json").c_str(), &idx) == 0 && S_ISREG(idx.st_mode);
@@ -281,13 +297,16 @@ StatusOr<PathKind> DetectPathKind(const std::string& path) {
   }
   auto store = NewTarBlobStore(path);
   if (!store.ok()) {
-    return InvalidArgumentError(fmt::format("{}: neither a directory nor a readable tar archive ({})", path,
-                                            store.status().message()));
+    return InvalidArgumentError(fmt::format(
+        "{}: neither a directory nor a readable tar archive ({})", path, store.status().message()));
   }
   if ((*store)->Exists("manifest.json")) return PathKind::kDockerArchive;
-  if ((*store)->Exists("index.json") && (*store)->Exists("oci-layout")) return PathKind::kOciArchive;
-  return InvalidArgumentError(fmt::format(
-      "{}: a tar with neither manifest.json (docker-archive) nor index.json + oci-layout (oci-archive)", path));
+  if ((*store)->Exists("index.json") && (*store)->Exists("oci-layout"))
+    return PathKind::kOciArchive;
+  return InvalidArgumentError(
+      fmt::format("{}: a tar with neither manifest.json (docker-archive) nor index.json + "
+                  "oci-layout (oci-archive)",
+                  path));
 }
 
 }  // namespace vigil::image

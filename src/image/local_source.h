@@ -21,8 +21,8 @@ namespace vigil::image {
 // An OCI layout in `store`. `tag` selects the manifest whose
 // org.opencontainers.image.ref.name annotation equals it; empty = the only image, or the
 // one matching the platform. Nested indexes and manifest lists are resolved by platform.
-std::unique_ptr<ImageSource> NewOciLayoutSource(std::unique_ptr<BlobStore> store,
-                                                std::string tag, std::string describe);
+std::unique_ptr<ImageSource> NewOciLayoutSource(std::unique_ptr<BlobStore> store, std::string tag,
+                                                std::string describe);
 StatusOr<std::unique_ptr<ImageSource>> OpenOciDir(const std::string& dir, const std::string& tag);
 StatusOr<std::unique_ptr<ImageSource>> OpenOciArchive(const std::string& path,
                                                       const std::string& tag);

@@ -13,7 +13,8 @@ using nlohmann::json;
 
 StatusOr<json> ParseJson(std::string_view text, std::string_view what) {
   if (text.size() > kMaxJsonDocument) {
-    return InvalidArgumentError(fmt::format("{}: document of {} bytes is too large", what, text.size()));
+    return InvalidArgumentError(
+        fmt::format("{}: document of {} bytes is too large", what, text.size()));
   }
   json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return InvalidArgumentError(fmt::format("{}: not valid JSON", what));
@@ -29,11 +30,13 @@ std::string GetString(const json& obj, const char* key) {
 }
 
 StatusOr<Descriptor> ParseDescriptor(const json& j, std::string_view what) {
-  if (!j.is_object()) return InvalidArgumentError(fmt::format("{}: descriptor is not an object", what));
+  if (!j.is_object())
+    return InvalidArgumentError(fmt::format("{}: descriptor is not an object", what));
   Descriptor d;
   d.media_type = GetString(j, "mediaType");
   d.digest = GetString(j, "digest");
-  if (d.digest.empty()) return InvalidArgumentError(fmt::format("{}: descriptor without digest", what));
+  if (d.digest.empty())
+    return InvalidArgumentError(fmt::format("{}: descriptor without digest", what));
   auto size = j.find("size");
   if (size != j.end() && size->is_number_integer()) d.size = size->get<int64_t>();
   auto ann = j.find("annotations");
@@ -177,7 +180,8 @@ Status VerifyDigest(std::string_view data, std::string_view digest, std::string_
   VIGIL_ASSIGN_OR_RETURN(std::string want, DigestHex(digest));
   std::string got = vigil::Sha256Hex(data);
   if (got != want) {
-    return DataLossError(fmt::format("{}: digest mismatch: expected {}, got sha256:{}", what, digest, got));
+    return DataLossError(
+        fmt::format("{}: digest mismatch: expected {}, got sha256:{}", what, digest, got));
   }
   return OkStatus();
 }

@@ -25,7 +25,8 @@ StatusOr<std::unique_ptr<ImageSource>> OpenPath(const std::string& path) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<ImageSource>> OpenImage(std::string_view text, const OpenOptions& options) {
+StatusOr<std::unique_ptr<ImageSource>> OpenImage(std::string_view text,
+                                                 const OpenOptions& options) {
   VIGIL_ASSIGN_OR_RETURN(Reference ref, Reference::Parse(text));
   struct stat st;
   bool explicit_registry = text.starts_with("registry:") || text.starts_with("docker://");
@@ -44,10 +45,12 @@ StatusOr<std::unique_ptr<ImageSource>> OpenImage(std::string_view text, const Op
     }
     return std::unique_ptr<ImageSource>(std::make_unique<RootfsSource>(ref.path));
   }
-  if (t == kTransportContainersStorage) return OpenContainersStorage(ref.path, options.storage_root);
+  if (t == kTransportContainersStorage)
+    return OpenContainersStorage(ref.path, options.storage_root);
   if (!options.registry) {
     return UnimplementedError(fmt::format(
-        "{}: registry references need a registry source (OpenOptions::registry is not set)", ref.ToString()));
+        "{}: registry references need a registry source (OpenOptions::registry is not set)",
+        ref.ToString()));
   }
   return options.registry(ref);
 }

@@ -31,6 +31,7 @@ struct OpenOptions {
   RegistrySourceFactory registry;  // unset: registry references are Unimplemented
 };
 
-StatusOr<std::unique_ptr<ImageSource>> OpenImage(std::string_view text, const OpenOptions& options = {});
+StatusOr<std::unique_ptr<ImageSource>> OpenImage(std::string_view text,
+                                                 const OpenOptions& options = {});
 
 }  // namespace vigil::image

@@ -86,13 +86,15 @@ bool ValidTag(std::string_view t) {
 Status ValidateDigest(std::string_view d, std::string_view text) {
   size_t colon = d.find(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return InvalidArgumentError(fmt::format("reference \"{}\": digest \"{}\" is not ALGO:HEX", text, d));
+    return InvalidArgumentError(
+        fmt::format("reference \"{}\": digest \"{}\" is not ALGO:HEX", text, d));
   }
   std::string_view algo = d.substr(0, colon);
   std::string_view hex = d.substr(colon + 1);
   for (char c : algo) {
     if (!IsLowerAlnum(c) && c != '+' && c != '.' && c != '_' && c != '-') {
-      return InvalidArgumentError(fmt::format("reference \"{}\": bad digest algorithm \"{}\"", text, algo));
+      return InvalidArgumentError(
+          fmt::format("reference \"{}\": bad digest algorithm \"{}\"", text, algo));
     }
   }
   for (char c : hex) {
@@ -103,7 +105,8 @@ Status ValidateDigest(std::string_view d, std::string_view text) {
   }
   size_t want = algo == "sha256" ? 64 : algo == "sha512" ? 128 : 0;
   if ((want != 0 && hex.size() != want) || hex.size() < 32) {
-    return InvalidArgumentError(fmt::format("reference \"{}\": digest \"{}\" has {} hex digits", text, d, hex.size()));
+    return InvalidArgumentError(
+        fmt::format("reference \"{}\": digest \"{}\" has {} hex digits", text, d, hex.size()));
   }
   return OkStatus();
 }
@@ -138,23 +141,26 @@ StatusOr<Reference> Reference::ParseRegistry(std::string_view text) {
       (last_slash == std::string_view::npos || colon > last_slash)) {
     ref.tag = std::string(name.substr(colon + 1));
     if (!ValidTag(ref.tag)) {
-      return InvalidArgumentError(fmt::format("reference \"{}\": invalid tag \"{}\"", text, ref.tag));
+      return InvalidArgumentError(
+          fmt::format("reference \"{}\": invalid tag \"{}\"", text, ref.tag));
     }
     name = name.substr(0, colon);
   }
   if (name.empty()) return InvalidArgumentError(fmt::format("reference \"{}\": empty name", text));
   if (name.size() > kMaxNameLength) {
-    return InvalidArgumentError(fmt::format("reference \"{}\": name longer than {}", text, kMaxNameLength));
+    return InvalidArgumentError(
+        fmt::format("reference \"{}\": name longer than {}", text, kMaxNameLength));
   }
   std::string_view repo = name;
   size_t slash = name.find('/');
   if (slash != std::string_view::npos) {
     std::string_view first = name.substr(0, slash);
-    bool is_domain = first.find_first_of(".:") != std::string_view::npos ||
-                     first == "localhost" || ToLower(first) != first;
+    bool is_domain = first.find_first_of(".:") != std::string_view::npos || first == "localhost" ||
+                     ToLower(first) != first;
     if (is_domain) {
       if (!ValidDomain(first)) {
-        return InvalidArgumentError(fmt::format("reference \"{}\": invalid registry \"{}\"", text, first));
+        return InvalidArgumentError(
+            fmt::format("reference \"{}\": invalid registry \"{}\"", text, first));
       }
       ref.registry = std::string(first);
       repo = name.substr(slash + 1);
@@ -164,7 +170,8 @@ StatusOr<Reference> Reference::ParseRegistry(std::string_view text) {
     ref.registry = std::string(kDefaultRegistry);
   }
   if (ToLower(repo) != repo) {
-    return InvalidArgumentError(fmt::format("reference \"{}\": repository name must be lowercase", text));
+    return InvalidArgumentError(
+        fmt::format("reference \"{}\": repository name must be lowercase", text));
   }
   for (std::string_view component : Split(repo, '/')) {
     if (!ValidComponent(component)) {
@@ -189,7 +196,8 @@ StatusOr<Reference> Reference::Parse(std::string_view text) {
     std::string_view rest = text.substr(colon + 1);
     auto need_rest = [&]() -> Status {
       if (rest.empty()) {
-        return InvalidArgumentError(fmt::format("reference \"{}\": nothing after \"{}:\"", text, scheme));
+        return InvalidArgumentError(
+            fmt::format("reference \"{}\": nothing after \"{}:\"", text, scheme));
       }
       return OkStatus();
     };

@@ -73,9 +73,11 @@ TEST(ReferenceTest, Transports) {
 }
 
 TEST(ReferenceTest, Rejects) {
-  for (const char* bad : {"", "Alpine", "docker.io/Library/x", "alpine:", "alpine:-x",
-                          "x@sha256:abc", "x@sha256:" "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ",
-                          "a//b", "a/b/", "-a", "a..b", "bad host!/x", "oci:", "dir:"}) {
+  for (const char* bad :
+       {"", "Alpine", "docker.io/Library/x", "alpine:", "alpine:-x", "x@sha256:abc",
+        "x@sha256:"
+        "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ",
+        "a//b", "a/b/", "-a", "a..b", "bad host!/x", "oci:", "dir:"}) {
     auto r = Reference::Parse(bad);
     ASSERT_FALSE(r.ok()) << bad << " parsed as " << r->ToString();
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;

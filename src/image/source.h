@@ -49,7 +49,7 @@ struct ResolvedImage {
   std::string config_json;      // raw config (history, env, labels, rootfs.diff_ids)
   std::string repo_digest;      // "name@sha256:..." when known
   std::vector<std::string> repo_tags;
-  std::vector<LayerRef> layers; // base layer first
+  std::vector<LayerRef> layers;  // base layer first
 };
 
 class ImageSource {

@@ -13,7 +13,7 @@ namespace vigil::image::testing {
 
 struct TarEntry {
   std::string name;
-  char type = '0';  // '0' file, '5' dir, '2' symlink, '1' hard link
+  char type = '0';   // '0' file, '5' dir, '2' symlink, '1' hard link
   std::string data;  // content, or link target for '1'/'2'
   uint32_t mode = 0644;
 };
@@ -24,7 +24,8 @@ TarEntry Symlink(std::string name, std::string target);
 TarEntry Hardlink(std::string name, std::string target);
 
 // A tar (pax) of `entries`, compressed as asked (kNone, kGzip or kZstd).
-std::string MakeTar(const std::vector<TarEntry>& entries, Compression compression = Compression::kNone);
+std::string MakeTar(const std::vector<TarEntry>& entries,
+                    Compression compression = Compression::kNone);
 
 // An image whose layers are blobs held in memory. diff_ids and digests are computed
 // (override them in `layers()` to test mismatches).

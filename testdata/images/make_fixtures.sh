@@ -14,6 +14,10 @@
 set -eu
 OUT=$1
 STAMP="$OUT/.complete-v1"
+# Concurrent callers (ctest -j, script tests) build once: the others wait, then see the stamp.
+mkdir -p "$(dirname "$OUT")"
+exec 9>"$OUT.lock"
+flock 9
 [ -f "$STAMP" ] && exit 0
 for tool in umoci skopeo; do
   command -v "$tool" >/dev/null 2>&1 || { echo "make_fixtures: $tool not installed" >&2; exit 77; }
