@@ -40,7 +40,7 @@ namespace vigil::image {
 // LayerStats::uncaptured).
 struct CaptureSpec {
   std::vector<std::string> patterns;
-  uint64_t max_file_bytes = 64ull << 20;
+  uint64_t max_file_bytes = 256ull << 20;  // rpm's BDB Packages reaches ~100 MB
   uint64_t max_layer_bytes = 1ull << 30;
   // Optional extra predicate; when set, predicate_key must name its behaviour (it is part
   // of the cache key: change the key whenever the predicate's answers change).

@@ -235,6 +235,19 @@ TEST(LayerWalkTest, DecompressionBombsHitTheLimits) {
   EXPECT_EQ(image.status().code(), StatusCode::kResourceExhausted);
 }
 
+TEST(LayerWalkTest, EmptyLayers) {
+  for (Compression c : {Compression::kNone, Compression::kGzip}) {
+    MemImageSource source({MakeTar({}), std::string(), MakeTar({File("a", "1")})}, c);
+    LoadOptions options;
+    options.use_cache = false;
+    auto image = LoadImage(source, Platform(), CaptureAll(), options);
+    ASSERT_TRUE(image.ok()) << CompressionName(c) << ": " << image.status();
+    EXPECT_EQ(image->layer_count(), 3u);
+    EXPECT_TRUE(image->layer(0).files.empty());
+    EXPECT_EQ(*image->Merged()->ReadFile("/a"), "1");
+  }
+}
+
 TEST(LayerWalkTest, StreamingVisitorSeesEveryFile) {
   MemImageSource source(ThreeLayers(), Compression::kZstd);
   auto resolved = source.Resolve(Platform());
