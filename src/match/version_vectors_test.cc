@@ -115,5 +115,40 @@ TEST(VersionVectorsTest, EveryVectorPassesInBothDirections) {
   }
 }
 
+// The same vectors through the `version-compare --batch` contract the CLI exposes.
+TEST(VersionVectorsTest, CompareBatchAgreesWithEveryVector) {
+  fs::path dir = VectorDir();
+  if (!fs::is_directory(dir)) GTEST_SKIP() << "version vectors not found at " << dir;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (!e.is_regular_file() || e.path().extension() != ".txt") continue;
+    std::string name = e.path().filename().string();
+    auto it = FilePrefixes().find(name.substr(0, name.find('-')));
+    ASSERT_NE(it, FilePrefixes().end()) << name;
+    std::ifstream in(e.path());
+    std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string batch;
+    std::vector<std::string> want;
+    for (std::string_view raw : SplitLines(contents)) {
+      std::string_view view = Trim(raw);
+      if (view.empty() || StartsWith(view, "# ") || StartsWith(view, "// ")) continue;
+      std::vector<std::string_view> parts = Split(view, ' ', /*skip_empty=*/true);
+      if (parts.size() != 3) continue;
+      batch += std::string(parts[0]) + "\t" + std::string(parts[2]) + "\n";
+      want.emplace_back(parts[1]);
+    }
+    std::istringstream batch_in(batch);
+    std::ostringstream batch_out;
+    ASSERT_TRUE(CompareBatch(it->second.front(), batch_in, batch_out).ok());
+    const std::string output = batch_out.str();
+    std::vector<std::string_view> got = SplitLines(output);
+    ASSERT_EQ(got.size(), want.size()) << name;
+    int mismatches = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+      if (got[i] != want[i]) ++mismatches;
+    }
+    EXPECT_EQ(mismatches, 0) << name;
+  }
+}
+
 }  // namespace
 }  // namespace vigil::match
