@@ -54,6 +54,13 @@ TEST(SchemeRegistryTest, MapsOsvEcosystemNamesCaseInsensitively) {
       {"CRAN", "cran"},
       {"Hackage", "hackage"},
       {" Debian ", "dpkg"},
+      {"MinimOS", "apk"},
+      {"Chainguard", "apk"},
+      {"Hex", "semver"},
+      {"Bioconductor", "cran"},
+      {"Mageia:9", "rpm"},
+      {"openEuler:22.03", "rpm"},
+      {"Photon OS:5.0", "rpm"},
   };
   for (const auto& c : cases) {
     auto s = SchemeForEcosystem(c.ecosystem);
