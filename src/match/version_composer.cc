@@ -6,8 +6,8 @@
 //    unknown < dev < alpha = a < beta = b < RC = rc < # < pl = p;
 //  - a number against a special form compares as the form "#";
 //  - when one side runs out, a remaining number wins, a remaining form compares to "#".
-// Characters other than letters, digits and the separators stay part of the form they touch
-// ("1.2.3.#" has the form "#"), which is what the shared vectors and older PHP do.
+// Other non-alphanumeric characters separate too, as in PHP's canonicalisation, except '#',
+// which stays a form ("1.2.3.#" = "1.2.3", as the shared vectors expect).
 #include <string_view>
 #include <vector>
 
@@ -47,7 +47,9 @@ std::vector<Part> Canonicalize(std::string_view s) {
   while (!s.empty() && (s.front() == 'v' || s.front() == 'V')) s.remove_prefix(1);
   std::vector<Part> parts;
   size_t i = 0;
-  auto separator = [](char c) { return c == '.' || c == '-' || c == '_' || c == '+'; };
+  // PHP turns '-', '_', '+' and every other non-alphanumeric character into '.'; '#' is
+  // kept as a form of its own, which the shared vectors expect.
+  auto separator = [](char c) { return !IsAlnum(c) && c != '#'; };
   while (i < s.size()) {
     if (separator(s[i])) {
       ++i;
