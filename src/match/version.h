@@ -35,12 +35,15 @@ class VersionScheme {
   // Short stable identifier of the ordering ("dpkg", "apk", "rpm", "pep440", ...).
   virtual std::string_view Name() const = 0;
 
-  // Orders two versions: negative if a < b, 0 if equal in precedence, positive if a > b.
-  // The result is always one of -1, 0, 1. Fails if either version is invalid for the scheme.
+  // Orders two versions: -1 if a < b, 0 if equal in precedence, 1 if a > b. Fails with
+  // InvalidArgument if the scheme cannot order either version. Like their native tools, some
+  // schemes order strings Validate rejects (apk outside its grammar, PyPI legacy versions,
+  // RubyGems "1beta").
   virtual StatusOr<int> Compare(std::string_view a, std::string_view b) const = 0;
 
-  // OK if `v` is a version this scheme can order. Schemes whose native tool orders any string
-  // (apk, rpm) still reject empty input and report versions their grammar calls invalid.
+  // OK if `v` is a well-formed version of the ecosystem. Matching uses it to refuse versions
+  // whose order would only be a guess. Schemes whose native tool orders any string (rpm,
+  // Packagist) reject only empty input.
   virtual Status Validate(std::string_view v) const = 0;
 
   // Parses once for CompareParsed. Accepts exactly what Compare accepts (which for some
@@ -60,8 +63,8 @@ const std::vector<const VersionScheme*>& AllSchemes();
 
 // The `version-compare --batch` contract: for each input line "A<TAB>B" writes one line,
 // "<", "=" or ">", or "error: <message>" when the line has no TAB or a version is invalid.
-// A trailing '\r' is dropped. Returns an error (and writes nothing) only for an unknown
-// ecosystem or a stream failure.
+// A trailing '\r' is dropped. Returns NotFound for an unknown ecosystem (writing nothing) and
+// DataLoss if reading or writing fails; invalid lines never fail the batch.
 Status CompareBatch(std::string_view ecosystem, std::istream& in, std::ostream& out);
 
 }  // namespace vigil::match
