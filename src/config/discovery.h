@@ -1,0 +1,33 @@
+// Which configuration files a path holds and what each one is.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/fs.h"
+#include "base/status.h"
+#include "config/yaml_loader.h"
+
+namespace vigil::config {
+
+enum class FileKind { kUnknown, kKubernetes, kDockerfile, kCompose, kDaemonJson, kKubeletConfig };
+std::string_view FileKindName(FileKind kind);
+
+// Detection from the file name alone: Dockerfile, *.Dockerfile, Dockerfile.*; docker-compose*.yml
+// / compose*.yaml; daemon.json. kUnknown when the content decides.
+FileKind DetectByName(std::string_view path);
+// True for names whose content may be a manifest (.yaml, .yml, .json).
+bool IsStructuredName(std::string_view path);
+// Detection from parsed documents: a top-level `services:` map is compose, kind
+// KubeletConfiguration is a kubelet config, apiVersion+kind is Kubernetes.
+FileKind DetectByContent(const std::vector<Document>& docs);
+
+// Candidate files under `paths` (files are taken as given, directories walked, hidden
+// directories such as .git skipped), sorted and de-duplicated. Directory entries that are
+// neither structured nor named like a known kind are not candidates. Errors walking or
+// stat-ing a path are appended to `warnings`.
+std::vector<std::string> DiscoverFiles(const FileSystem& fs, const std::vector<std::string>& paths,
+                                       std::vector<std::string>* warnings);
+
+}  // namespace vigil::config

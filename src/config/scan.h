@@ -1,0 +1,41 @@
+// The configuration plane's entry point: discover files, load them, run the compiled check
+// registry and return one Report.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/fs.h"
+#include "base/status.h"
+#include "config/check.h"
+#include "report/finding.h"
+
+namespace vigil::config {
+
+struct ScanOptions {
+  // Pod Security Standards policy version: "latest" (default), "v1.29", "1.25"...
+  std::string k8s_version = "latest";
+  // Frameworks to evaluate ("pss-baseline", "pss-restricted", "cis-k8s", "nsa"); a check
+  // runs when one of its controls starts with "<standard>/". Empty: every check.
+  std::vector<std::string> standards;
+  // Check ids to suppress everywhere (findings are kept with status "suppressed").
+  std::vector<std::string> ignore_ids;
+  uint64_t max_file_bytes = 16u << 20;  // bigger files are skipped with a warning
+};
+
+// The built-in checks, compiled once (thread-safe lazy initialisation).
+StatusOr<const CheckRegistry*> BuiltinRegistry();
+
+// Scans files and directories of `fs`. Findings are misconfig findings with controls and
+// remediation; files that cannot be read or parsed become warnings naming file:line (never
+// silently skipped). Fails only on invalid options.
+StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::string>& paths,
+                                   const ScanOptions& options);
+
+// Evaluates `registry` over the already-read text of one file (exposed for tests and fuzzing).
+// Appends findings and warnings to `report`.
+void ScanText(const CheckRegistry& registry, std::string_view path, std::string_view text,
+              const ScanOptions& options, const K8sVersion& version, report::Report* report);
+
+}  // namespace vigil::config
