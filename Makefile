@@ -31,7 +31,7 @@ fixtures: build
 	@scripts/timed fixtures sh -c 'testdata/e2e/make_minbase.sh $(BUILD)/fixtures/minbase; rc=$$?; \
 	  if [ $$rc = 77 ]; then echo "fixtures: minbase image unavailable; its tests will skip"; exit 0; fi; exit $$rc'
 
-test: deps prepare-host build format-check fixtures
+test: deps prepare-host build format-check tidy fixtures
 	@scripts/timed test ctest --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS) -LE slow
 
 demo: deps prepare-host build fixtures
@@ -53,11 +53,15 @@ format:
 format-check:
 	@scripts/timed format-check sh -c "git ls-files '*.h' '*.cc' '*.c' | xargs clang-format --dry-run -Werror"
 
-# clang-tidy on the C++ files changed by the last commit (or the working tree's changes).
+# clang-tidy on the .cc files changed by the last commit and the working tree (at most
+# TIDY_MAX, newest first: CI's 2 cores take ~20 s a file). Findings are printed, not fatal.
+TIDY_MAX ?= 8
 tidy: configure
 	@files=$$( (git diff --name-only HEAD; git diff --name-only HEAD~1 HEAD 2>/dev/null) | \
-	  grep -E '\.(cc|h)$$' | sort -u | while read f; do [ -f "$$f" ] && echo "$$f"; done); \
-	if [ -n "$$files" ]; then clang-tidy -p $(BUILD) --quiet $$files; else echo "tidy: no changed files"; fi
+	  grep -E '\.cc$$' | sort -u | while read f; do [ -f "$$f" ] && echo "$$f"; done | \
+	  head -n $(TIDY_MAX)); \
+	if [ -n "$$files" ]; then scripts/timed tidy clang-tidy -p $(BUILD) --quiet $$files || true; \
+	else echo "tidy: no changed files"; fi
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-fuzz $(BUILD).configure.log

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -380,7 +381,10 @@ StatusOr<std::vector<DirEntry>> MemFileSystem::ListCanonical(const std::string& 
 // ---- host helpers ----
 
 Status WriteFileAtomic(const std::string& path, std::string_view data) {
-  std::string tmp = fmt::format("{}.tmp.{}", path, getpid());
+  // pid + a process-wide counter: unique across processes and across threads of one process,
+  // so concurrent writers of the same path never share a temp file (last rename wins).
+  static std::atomic<uint64_t> counter{0};
+  std::string tmp = fmt::format("{}.tmp.{}.{}", path, getpid(), counter.fetch_add(1));
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus(errno, tmp);
   size_t off = 0;
