@@ -34,12 +34,7 @@ StatusOr<K8sVersion> ParseK8sVersion(std::string_view text) {
   return v;
 }
 
-const std::vector<std::string>& PodSpecKinds() {
-  static const std::vector<std::string> kKinds = {
-      "Pod", "Deployment", "StatefulSet",           "DaemonSet",  "ReplicaSet",
-      "Job", "CronJob",    "ReplicationController", "PodTemplate"};
-  return kKinds;
-}
+const std::vector<std::string>& PodSpecKinds() { return PodSpecKindList(); }
 
 Status CheckRegistry::Add(std::unique_ptr<Check> check) {
   const CheckInfo& info = check->info();

@@ -169,6 +169,21 @@ void ProcMount(const CheckContext& ctx, std::vector<Violation>* out) {
   }
 }
 
+// Kubernetes accepts sysctl names with '/' as the separator ("net/ipv4/tcp_syncookies"); when
+// the first separator is '/', '.' and '/' swap roles, as in sysctl(8).
+std::string DotSeparated(std::string name) {
+  size_t first = name.find_first_of("./");
+  if (first == std::string::npos || name[first] != '/') return name;
+  for (char& c : name) {
+    if (c == '/') {
+      c = '.';
+    } else if (c == '.') {
+      c = '/';
+    }
+  }
+  return name;
+}
+
 void Sysctls(const CheckContext& ctx, std::vector<Violation>* out) {
   std::vector<std::string> allowed = {"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
                                       "net.ipv4.ip_unprivileged_port_start",
@@ -183,7 +198,7 @@ void Sysctls(const CheckContext& ctx, std::vector<Violation>* out) {
   const Node* sysctls = Sub(ctx.pod->spec->Get("securityContext"), "sysctls");
   if (sysctls == nullptr || !sysctls->IsSeq()) return;
   for (size_t i = 0; i < sysctls->seq().size(); ++i) {
-    std::string name = Str(sysctls->seq()[i].Get("name"));
+    std::string name = DotSeparated(Str(sysctls->seq()[i].Get("name")));
     if (Contains(allowed, name)) continue;
     out->push_back({ctx.pod->spec_path + ".securityContext.sysctls[" + std::to_string(i) + "].name",
                     "pod sets unsafe sysctl " + name});

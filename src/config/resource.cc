@@ -3,6 +3,10 @@
 namespace vigil::config {
 namespace {
 
+// Knative's Service/Configuration/Revision share kind names with core objects (Service),
+// so they are recognised by API group.
+bool IsKnative(const Resource& r) { return r.api_version.starts_with("serving.knative.dev/"); }
+
 std::string ScalarOr(const Node* n, std::string fallback) {
   if (n == nullptr) return fallback;
   auto s = n->AsString();
@@ -27,6 +31,24 @@ bool MakeResource(const Node& node, const std::string& file, std::string prefix,
 
 }  // namespace
 
+const std::vector<std::string>& PodSpecKindList() {
+  static const std::vector<std::string> kKinds = {
+      "Pod",
+      "Deployment",
+      "StatefulSet",
+      "DaemonSet",
+      "ReplicaSet",
+      "Job",
+      "CronJob",
+      "ReplicationController",
+      "PodTemplate",
+      "DeploymentConfig",  // OpenShift, apps.openshift.io: spec.template
+      "Service",
+      "Configuration",
+      "Revision"};  // Knative serving only
+  return kKinds;
+}
+
 std::vector<Resource> ExtractResources(const Document& doc) {
   std::vector<Resource> out;
   Resource r;
@@ -47,15 +69,20 @@ std::vector<Resource> ExtractResources(const Document& doc) {
 }
 
 bool HasPodSpec(std::string_view kind) {
-  return kind == "Pod" || kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet" ||
-         kind == "ReplicaSet" || kind == "Job" || kind == "CronJob" ||
-         kind == "ReplicationController" || kind == "PodTemplate";
+  for (const auto& k : PodSpecKindList()) {
+    if (k == kind) return true;
+  }
+  return false;
 }
 
 bool ExtractPodSpec(const Resource& r, PodSpecRef* out) {
   if (r.node == nullptr || !HasPodSpec(r.kind)) return false;
   std::string base;
-  if (r.kind == "Pod") {
+  if (IsKnative(r)) {
+    base = r.kind == "Revision" ? "" : "spec.template.";
+  } else if (r.kind == "Service" || r.kind == "Configuration" || r.kind == "Revision") {
+    return false;
+  } else if (r.kind == "Pod") {
     base = "";
   } else if (r.kind == "CronJob") {
     base = "spec.jobTemplate.spec.template.";

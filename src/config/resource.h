@@ -53,8 +53,10 @@ struct PodSpecRef {
   std::vector<ContainerRef> containers;  // containers, then initContainers, then ephemeral
 };
 
-// Kinds that carry a pod template (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
-// CronJob, ReplicationController).
+// Kinds that may carry a pod template: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+// Job, CronJob, ReplicationController, PodTemplate, OpenShift DeploymentConfig, and Knative
+// Service/Configuration/Revision (serving.knative.dev only; a core Service has no pod).
+const std::vector<std::string>& PodSpecKindList();
 bool HasPodSpec(std::string_view kind);
 // Pod spec of `r`; false when the kind carries none or the spec is absent/not a map.
 bool ExtractPodSpec(const Resource& r, PodSpecRef* out);
