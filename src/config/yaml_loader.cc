@@ -27,10 +27,11 @@ class TreeBuilder : public YAML::EventHandler {
     has_root_ = false;
     return std::move(root_);
   }
+  // Starts a document. The node budget is not reset: it bounds the whole stream, so many
+  // documents each just under the limit cannot add up.
   void Reset() {
     stack_.clear();
     anchors_.clear();
-    nodes_ = 0;
     has_root_ = false;
     root_ = Node();
   }

@@ -1,6 +1,6 @@
 // YAML (and JSON, which yaml-cpp also reads) to the owned Node tree, with line numbers.
 //
-// Safety on hostile input: nesting deeper than kMaxDepth and documents whose node count
+// Safety on hostile input: nesting deeper than kMaxDepth and streams whose total node count
 // (aliases expanded) exceeds kMaxNodes fail with ResourceExhausted instead of exhausting
 // stack or memory ("billion laughs"). No exception escapes: yaml-cpp's are caught here and
 // turned into a Status naming file:line:column.
