@@ -103,6 +103,8 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
   report.target = Join(targets, ",");
   report.target_kind = "config";
   std::map<FileKind, int> not_checked;
+  std::vector<std::string> explicit_files;
+  for (const auto& p : paths) explicit_files.push_back(NormalizePath(p));
   for (const std::string& path : DiscoverFiles(fs, paths, &report.warnings)) {
     FileKind by_name = DetectByName(path);
     if (by_name != FileKind::kUnknown) {
@@ -120,6 +122,9 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
       ScanLoaded(*registry, *text, probe, options, version, &report);
     } else if (kind != FileKind::kUnknown) {
       not_checked[kind]++;
+    } else if (Contains(explicit_files, path)) {
+      // Named on the command line, so the user expects it checked: say why it was not.
+      report.warnings.push_back(path + ": not a recognised configuration file");
     }
   }
   for (const auto& [kind, count] : not_checked) {

@@ -79,6 +79,33 @@ TEST(ScanPaths, MissingPathIsAWarning) {
   EXPECT_EQ(report->warnings.size(), 1u);
 }
 
+TEST(ScanPaths, DocumentsBeforeAnErrorAreChecked) {
+  MemFileSystem fs;
+  fs.AddFile("/m.yaml", std::string(kPrivilegedPod) + "---\nkind: [\n");
+  fs.AddFile("/notes.yaml", "just: data\n");
+  auto report = ScanPaths(fs, {"/m.yaml", "/notes.yaml"}, ScanOptions{});
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(WithId(*report, "VGL-K8S-001").size(), 1u);
+  ASSERT_EQ(report->warnings.size(), 2u);
+  EXPECT_NE(report->warnings[0].find("/m.yaml:14:1: invalid YAML"), std::string::npos) << report->warnings[0];
+  EXPECT_NE(report->warnings[1].find("not a recognised"), std::string::npos);
+}
+
+TEST(ScanPaths, VersionGate) {
+  MemFileSystem fs;
+  fs.AddFile("/p.yaml",
+             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  os: {name: windows}\n"
+             "  securityContext: {runAsNonRoot: true}\n  containers:\n  - name: c\n");
+  ScanOptions opts;
+  auto latest = ScanPaths(fs, {"/p.yaml"}, opts);
+  ASSERT_TRUE(latest.ok());
+  EXPECT_TRUE(WithId(*latest, "VGL-K8S-012").empty());  // windows pods exempt since v1.25
+  opts.k8s_version = "v1.24";
+  auto old = ScanPaths(fs, {"/p.yaml"}, opts);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(WithId(*old, "VGL-K8S-012").size(), 1u);
+}
+
 TEST(ScanPaths, BadVersion) {
   MemFileSystem fs;
   ScanOptions opts;
