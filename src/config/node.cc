@@ -25,16 +25,16 @@ void Node::Insert(std::string key, int key_line, Node value) {
 
 const Node* Node::Get(std::string_view key) const {
   if (type_ != Type::kMap) return nullptr;
-  for (const auto& [k, v] : map_) {
-    if (k == key) return &v;
+  for (auto it = map_.rbegin(); it != map_.rend(); ++it) {
+    if (it->first == key) return &it->second;
   }
   return nullptr;
 }
 
 int Node::KeyLine(std::string_view key) const {
   if (type_ != Type::kMap) return 0;
-  for (size_t i = 0; i < map_.size(); ++i) {
-    if (map_[i].first == key) return key_lines_[i];
+  for (size_t i = map_.size(); i > 0; --i) {
+    if (map_[i - 1].first == key) return key_lines_[i - 1];
   }
   return 0;
 }

@@ -40,8 +40,9 @@ class Node {
   const std::vector<Node>& seq() const { return seq_; }
   const std::vector<int>& key_lines() const { return key_lines_; }
 
-  // Map lookup (first match, as the Kubernetes decoder keeps one); nullptr when absent or
-  // when this is not a map.
+  // Map lookup; nullptr when absent or when this is not a map. With duplicate keys the last
+  // one wins, as in the Go JSON decoding the API server applies (so `privileged: false`
+  // followed by `privileged: true` is seen as true).
   const Node* Get(std::string_view key) const;
   // Line of `key` in this map; 0 when absent.
   int KeyLine(std::string_view key) const;

@@ -85,6 +85,13 @@ TEST(YamlLoader, JsonInput) {
   EXPECT_EQ((*docs)[0].root.LineOf("spec.hostPID"), 3);
 }
 
+TEST(YamlLoader, DuplicateKeysLastWins) {
+  auto docs = LoadYaml("sc:\n  privileged: false\n  privileged: true\n", "d.yaml");
+  ASSERT_TRUE(docs.ok());
+  EXPECT_EQ((*docs)[0].root.Find("sc.privileged")->AsBool(), true);
+  EXPECT_EQ((*docs)[0].root.LineOf("sc.privileged"), 3);
+}
+
 TEST(FieldPath, QuotedKeys) {
   auto docs = LoadYaml("metadata:\n  annotations:\n    a.b/c: v\n", "x.yaml");
   ASSERT_TRUE(docs.ok());
