@@ -172,7 +172,7 @@ Outcome RunNamed(const stdfs::path& dir, const Mapping& m) {
     ++o.files;
     std::string warning;
     auto got = Scan(file.string(), m.vigil_id, &warning);
-    if (fail && got.empty()) o.problems.push_back(name + ": not flagged " + warning);
+    if (fail && got.empty()) o.problems.push_back(name + ": not flagged " + std::move(warning));
     if (pass && !got.empty()) {
       o.problems.push_back(name + ": flagged at line " + std::to_string(*got.begin()));
     }

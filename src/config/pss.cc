@@ -145,8 +145,9 @@ void CheckSELinux(const CheckContext& ctx, const Node* sc, const std::string& sc
   for (const char* field : {"user", "role"}) {
     std::string v = Str(opts->Get(field));
     if (!v.empty()) {
-      out->push_back(
-          {sc_path + ".seLinuxOptions." + field, who + " sets seLinuxOptions." + field + " " + v});
+      std::string message = who;
+      message.append(" sets seLinuxOptions.").append(field).append(" ").append(v);
+      out->push_back({sc_path + ".seLinuxOptions." + field, std::move(message)});
     }
   }
 }
@@ -217,8 +218,10 @@ void AppArmor(const CheckContext& ctx, std::vector<Violation>* out) {
       if (!key.starts_with(kPrefix)) continue;
       std::string v = Str(&value);
       if (v.empty() || v == "runtime/default" || v.starts_with("localhost/")) continue;
-      out->push_back({ctx.pod->metadata_path + ".annotations[\"" + key + "\"]",
-                      "annotation " + key + " sets AppArmor profile " + v});
+      std::string message = "annotation ";
+      message.append(key).append(" sets AppArmor profile ").append(v);
+      out->push_back(
+          {ctx.pod->metadata_path + ".annotations[\"" + key + "\"]", std::move(message)});
     }
   }
   if (!ctx.version.AtLeast(1, 30)) return;

@@ -104,6 +104,7 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
   report.target_kind = "config";
   std::map<FileKind, int> not_checked;
   std::vector<std::string> explicit_files;
+  explicit_files.reserve(paths.size());
   for (const auto& p : paths) explicit_files.push_back(NormalizePath(p));
   for (const std::string& path : DiscoverFiles(fs, paths, &report.warnings)) {
     FileKind by_name = DetectByName(path);
