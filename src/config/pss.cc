@@ -196,6 +196,10 @@ void Sysctls(const CheckContext& ctx, std::vector<Violation>* out) {
       allowed.push_back(s);
     }
   }
+  if (ctx.version.AtLeast(1, 32)) {
+    allowed.push_back("net.ipv4.tcp_rmem");
+    allowed.push_back("net.ipv4.tcp_wmem");
+  }
   const Node* sysctls = Sub(ctx.pod->spec->Get("securityContext"), "sysctls");
   if (sysctls == nullptr || !sysctls->IsSeq()) return;
   for (size_t i = 0; i < sysctls->seq().size(); ++i) {
