@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 
+#include "base/strings.h"
 #include "config/check.h"
 #include "config/discovery.h"
 #include "config/suppress.h"
@@ -87,7 +89,8 @@ TEST(ScanPaths, DocumentsBeforeAnErrorAreChecked) {
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(WithId(*report, "VGL-K8S-001").size(), 1u);
   ASSERT_EQ(report->warnings.size(), 2u);
-  EXPECT_NE(report->warnings[0].find("/m.yaml:14:1: invalid YAML"), std::string::npos) << report->warnings[0];
+  EXPECT_NE(report->warnings[0].find("/m.yaml:14:1: invalid YAML"), std::string::npos)
+      << report->warnings[0];
   EXPECT_NE(report->warnings[1].find("not a recognised"), std::string::npos);
 }
 
@@ -111,6 +114,19 @@ TEST(ScanPaths, BadVersion) {
   ScanOptions opts;
   opts.k8s_version = "banana";
   EXPECT_FALSE(ScanPaths(fs, {"/"}, opts).ok());
+}
+
+TEST(ScanPaths, RealTree) {
+  const char* src = std::getenv("VIGIL_SOURCE_DIR");
+  RealFileSystem fs(src ? src : ".");
+  auto report = ScanPaths(fs, {"/testdata/config/pss"}, ScanOptions{});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->warnings.empty()) << report->warnings[0];
+  EXPECT_GT(report->findings.size(), 50u);
+  for (const auto& f : report->findings) {
+    EXPECT_TRUE(StartsWith(f.location.path, "/testdata/config/pss/")) << f.location.path;
+    EXPECT_GT(f.location.line, 0) << f.id << " " << f.location.path;
+  }
 }
 
 TEST(Suppression, AnnotationInlineAndOption) {
