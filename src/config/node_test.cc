@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 
+#include "base/fs.h"
 #include "config/resource.h"
 #include "config/yaml_loader.h"
 
@@ -71,6 +73,17 @@ TEST(YamlLoader, DeepNestingIsBounded) {
   std::string deep(100000, '[');
   LoadResult r = LoadYamlStream(deep, "deep.yaml");
   EXPECT_FALSE(r.error.ok());
+}
+
+TEST(YamlLoader, StalledParserIsAnError) {
+  // Found by fuzzing: yaml-cpp 0.7 returns empty documents forever on this input.
+  const char* src = std::getenv("VIGIL_SOURCE_DIR");
+  auto bytes =
+      ReadHostFile(std::string(src ? src : ".") + "/testdata/fuzz/config_yaml/stalled_parser.json");
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  LoadResult r = LoadYamlStream(*bytes, "stall.json");
+  ASSERT_FALSE(r.error.ok());
+  EXPECT_NE(r.error.message().find("stall.json:1"), std::string::npos) << r.error;
 }
 
 TEST(YamlLoader, AliasesExpand) {

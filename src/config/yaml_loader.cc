@@ -36,7 +36,19 @@ class TreeBuilder : public YAML::EventHandler {
     root_ = Node();
   }
 
-  void OnDocumentStart(const YAML::Mark&) override {}
+  // yaml-cpp 0.7 can stall on some malformed input, returning empty documents forever at
+  // the same position; a document that starts where the previous one did is an error, and
+  // every document counts against the node budget.
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    Count(1, mark);
+    if (has_start_ && mark.pos == last_start_.pos && mark.line == last_start_.line &&
+        mark.column == last_start_.column) {
+      throw LoadAbort{InvalidArgumentError(std::string(file_) + ":" + std::to_string(Line(mark)) +
+                                           ": invalid YAML: parser made no progress")};
+    }
+    last_start_ = mark;
+    has_start_ = true;
+  }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     Deliver(Node::Null(Line(mark)), anchor, Line(mark));
@@ -121,6 +133,8 @@ class TreeBuilder : public YAML::EventHandler {
   std::vector<Frame> stack_;
   std::map<YAML::anchor_t, Node> anchors_;
   size_t nodes_ = 0;
+  YAML::Mark last_start_;
+  bool has_start_ = false;
   bool has_root_ = false;
   Node root_;
 };
