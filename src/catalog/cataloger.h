@@ -42,6 +42,13 @@ class Cataloger {
   // Reads the database. An absent database is OK with an empty `databases`; a database
   // that exists but cannot be read at all is an error Status.
   virtual StatusOr<CatalogResult> Catalog(const FileSystem& fs, const report::OsInfo& os) const = 0;
+  // The same packages with only their identity (name, version, arch, ecosystem) filled:
+  // what layer attribution compares, without the file lists and licences that dominate a
+  // full run. The default is the full Catalog().
+  virtual StatusOr<CatalogResult> CatalogPackages(const FileSystem& fs,
+                                                  const report::OsInfo& os) const {
+    return Catalog(fs, os);
+  }
 };
 
 // Every OS package cataloger, in a fixed order (dpkg, apk, rpm). Static storage.

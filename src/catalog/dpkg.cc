@@ -289,6 +289,16 @@ bool DpkgCataloger::Wants(std::string_view path) const {
 
 StatusOr<CatalogResult> DpkgCataloger::Catalog(const FileSystem& fs,
                                                const report::OsInfo& os) const {
+  return Run(fs, os, true);
+}
+
+StatusOr<CatalogResult> DpkgCataloger::CatalogPackages(const FileSystem& fs,
+                                                       const report::OsInfo& os) const {
+  return Run(fs, os, false);
+}
+
+StatusOr<CatalogResult> DpkgCataloger::Run(const FileSystem& fs, const report::OsInfo& os,
+                                           bool details) const {
   CatalogResult result;
   std::vector<Found> found;
   std::set<std::pair<std::string, std::string>> seen;  // name, arch
@@ -344,6 +354,10 @@ StatusOr<CatalogResult> DpkgCataloger::Catalog(const FileSystem& fs,
     c.supplier = pkg.maintainer;
     c.location = location;
     c.purl = DebPurl(pkg, os);
+    if (!details) {
+      result.components.push_back(std::move(c));
+      continue;
+    }
 
     // Multi-Arch: same packages have "<name>:<arch>.list"; others "<name>.list".
     std::vector<std::string> stems;

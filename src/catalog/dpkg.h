@@ -75,6 +75,12 @@ class DpkgCataloger : public Cataloger {
   std::string_view version() const override { return "1"; }
   bool Wants(std::string_view path) const override;
   StatusOr<CatalogResult> Catalog(const FileSystem& fs, const report::OsInfo& os) const override;
+  StatusOr<CatalogResult> CatalogPackages(const FileSystem& fs,
+                                          const report::OsInfo& os) const override;
+
+ private:
+  // `details`: read file lists and copyright licences too.
+  StatusOr<CatalogResult> Run(const FileSystem& fs, const report::OsInfo& os, bool details) const;
 };
 
 }  // namespace vigil::catalog

@@ -84,7 +84,7 @@ void AttributeLayers(std::vector<report::Component>& components,
       report::OsInfo os = DetectOs(view);
       present.clear();
       for (const Cataloger* cataloger : Effective(catalogers)) {
-        auto result = cataloger->Catalog(view, os);
+        auto result = cataloger->CatalogPackages(view, os);
         if (!result.ok()) continue;
         for (const auto& c : result->components) present.insert(KeyOf(c));
       }
