@@ -124,12 +124,8 @@ StatusOr<std::string> FileSystem::Resolve(std::string_view path, bool follow_fin
       break;
     }
     auto info = LStatCanonical(next);
-    if (!info.ok()) {
-      if (is_final && IsNotFound(info.status())) {
-        return Annotate(info.status(), next);
-      }
-      return info.status();
-    }
+    // Primitives name the path in their errors already.
+    if (!info.ok()) return info.status();
     if (info->type != FileType::kSymlink) {
       if (!is_final && info->type != FileType::kDirectory) {
         return NotFoundError(fmt::format("{}: not a directory", next));

@@ -16,9 +16,6 @@ struct Pending {
 // --help` an honest map of the tool while they are built.
 constexpr Pending kPending[] = {
     {"db", "Build, update and inspect the vulnerability database", "vulnerability database (#5)"},
-    {"config",
-     "Check Kubernetes, Dockerfile, compose and Docker daemon configuration; audit reports",
-     "misconfiguration checks (#6)"},
     {"agent", "Run the node agent: eBPF capture, rules, behaviour models, alerts",
      "runtime capture (#8)"},
     {"ml", "Train, score, evaluate and merge behaviour models", "behaviour models (#10)"},

@@ -23,6 +23,7 @@ Command RegisterSbom(CLI::App& root, CommonFlags& flags);
 Command RegisterImage(CLI::App& root, CommonFlags& flags);
 Command RegisterFs(CLI::App& root, CommonFlags& flags);
 Command RegisterDebug(CLI::App& root, CommonFlags& flags);
+Command RegisterConfig(CLI::App& root, CommonFlags& flags);
 // Subcommands whose capability has not landed yet: they exist, document their purpose and
 // say clearly that they are not implemented (exit 3), rather than pretending.
 std::vector<Command> RegisterPending(CLI::App& root, CommonFlags& flags);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -84,6 +85,13 @@ bool UseColor(const CommonFlags& flags) {
 int Fail(const Status& status) {
   std::fprintf(stderr, "vigil: %s\n", status.message().c_str());
   return kExitRuntime;
+}
+
+void FilterBySeverity(report::Report& report, const std::vector<report::Severity>& counted) {
+  if (counted.empty()) return;
+  std::erase_if(report.findings, [&](const report::Finding& f) {
+    return std::find(counted.begin(), counted.end(), f.severity) == counted.end();
+  });
 }
 
 int GateExitCode(const CommonFlags& flags, const report::Report& report) {

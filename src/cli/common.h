@@ -61,6 +61,10 @@ bool UseColor(const CommonFlags& flags);
 // Prints a runtime error the way every command does ("vigil: <message>") and returns 3.
 int Fail(const Status& status);
 
+// Keeps only findings whose severity is in `counted` (empty = keep all): --severity both
+// selects what is shown and what counts, as in Trivy.
+void FilterBySeverity(report::Report& report, const std::vector<report::Severity>& counted);
+
 // Applies --severity/--exit-code to a finished report: returns exit_code when any counted,
 // unsuppressed finding remains, else 0.
 int GateExitCode(const CommonFlags& flags, const report::Report& report);

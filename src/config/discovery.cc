@@ -65,7 +65,7 @@ std::vector<std::string> DiscoverFiles(const FileSystem& fs, const std::vector<s
     std::string root = NormalizePath(p);
     auto info = fs.Stat(root);
     if (!info.ok()) {
-      warnings->push_back(p + ": " + info.status().message());
+      warnings->push_back(info.status().message());
       continue;
     }
     if (info->type != FileType::kDirectory) {

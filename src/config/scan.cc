@@ -47,7 +47,10 @@ namespace {
 
 void ScanLoaded(const CheckRegistry& registry, std::string_view text, const LoadResult& loaded,
                 const ScanOptions& options, const K8sVersion& version, report::Report* report) {
-  if (!loaded.error.ok()) report->warnings.push_back(loaded.error.message());
+  if (!loaded.error.ok()) {
+    report->warnings.push_back(loaded.error.message());
+    ++report->input_errors;
+  }
   std::map<int, IgnoreRule> inline_rules = ParseInlineIgnores(text);
   for (const auto& doc : loaded.documents) {
     for (const Resource& r : ExtractResources(doc)) {
@@ -106,7 +109,11 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
   std::vector<std::string> explicit_files;
   explicit_files.reserve(paths.size());
   for (const auto& p : paths) explicit_files.push_back(NormalizePath(p));
-  for (const std::string& path : DiscoverFiles(fs, paths, &report.warnings)) {
+  size_t warnings_before = report.warnings.size();
+  std::vector<std::string> files = DiscoverFiles(fs, paths, &report.warnings);
+  // Every discovery warning is a path that could not be read: bad input, not a clean result.
+  report.input_errors += static_cast<int>(report.warnings.size() - warnings_before);
+  for (const std::string& path : files) {
     FileKind by_name = DetectByName(path);
     if (by_name != FileKind::kUnknown) {
       not_checked[by_name]++;
@@ -115,6 +122,7 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
     auto text = fs.ReadFile(path, options.max_file_bytes);
     if (!text.ok()) {
       report.warnings.push_back(path + ": not scanned: " + text.status().message());
+      ++report.input_errors;
       continue;
     }
     LoadResult probe = LoadYamlStream(*text, path);

@@ -78,6 +78,9 @@ struct Report {
   std::string tool_version;
   std::vector<Finding> findings;
   std::vector<std::string> warnings;
+  // Inputs that could not be read or parsed (each also named in `warnings`). Commands write
+  // the report and then exit 3: bad input is never a clean result.
+  int input_errors = 0;
 
   Summary Summarize() const;
 };

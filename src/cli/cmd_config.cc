@@ -1,0 +1,119 @@
+// `vigil config PATH...`: argument parsing and output only; the checks are config::ScanPaths.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "base/clock.h"
+#include "base/strings.h"
+#include "cli/commands.h"
+#include "config/scan.h"
+#include "report/writer.h"
+
+namespace vigil::cli {
+namespace {
+
+struct ConfigState {
+  std::vector<std::string> paths;
+  std::string k8s_version = "latest";
+  std::vector<std::string> standards;
+  std::string ignore;
+};
+
+// Scans one user path. Relative paths are scanned inside the working directory so findings
+// carry paths relative to it (as SARIF consumers and code review tools expect); absolute
+// paths are scanned from "/".
+StatusOr<report::Report> ScanOne(const std::string& path, const config::ScanOptions& options) {
+  bool absolute = !path.empty() && path[0] == '/';
+  std::string root = absolute ? "/" : std::filesystem::current_path().string();
+  RealFileSystem fs(root);
+  VIGIL_ASSIGN_OR_RETURN(report::Report r,
+                         config::ScanPaths(fs, {absolute ? path : "/" + path}, options));
+  if (!absolute) {
+    for (report::Finding& f : r.findings) {
+      if (StartsWith(f.location.path, "/")) f.location.path.erase(0, 1);
+    }
+    for (std::string& w : r.warnings) {
+      if (StartsWith(w, "/")) w.erase(0, 1);
+    }
+  }
+  return r;
+}
+
+int Run(const ConfigState& s, const CommonFlags& flags) {
+  auto format = report::ParseFormat(flags.format);
+  if (!format.ok() || *format == report::Format::kCycloneDx || *format == report::Format::kSpdx) {
+    std::fprintf(stderr, "vigil: config: unknown --format '%s' (table, json, sarif, junit, html)\n",
+                 flags.format.c_str());
+    return kExitUsage;
+  }
+  auto counted = CountedSeverities(flags);
+  if (!counted.ok()) {
+    std::fprintf(stderr, "vigil: %s\n", counted.status().message().c_str());
+    return kExitUsage;
+  }
+  config::ScanOptions options;
+  options.k8s_version = s.k8s_version;
+  options.standards = s.standards;
+  for (std::string_view id : Split(s.ignore, ',', true)) options.ignore_ids.emplace_back(Trim(id));
+
+  report::Report merged;
+  merged.target_kind = "config";
+  std::vector<std::string> targets;
+  for (const std::string& path : s.paths) {
+    auto r = ScanOne(path, options);
+    if (!r.ok()) {
+      // Only invalid options fail ScanPaths (bad --k8s-version or --standard).
+      std::fprintf(stderr, "vigil: config: %s\n", r.status().message().c_str());
+      return IsInvalidArgument(r.status()) ? kExitUsage : kExitRuntime;
+    }
+    targets.push_back(path);
+    for (auto& f : r->findings) merged.findings.push_back(std::move(f));
+    for (auto& w : r->warnings) merged.warnings.push_back(std::move(w));
+    merged.input_errors += r->input_errors;
+  }
+  merged.target = Join(targets, ",");
+  merged.tool_version = VIGIL_VERSION;
+  merged.created_at = FormatRfc3339(Clock::Real().Now());
+  FilterBySeverity(merged, *counted);
+  report::SortFindings(merged.findings);
+  for (const std::string& w : merged.warnings) {
+    if (!flags.quiet) std::fprintf(stderr, "vigil: warning: %s\n", w.c_str());
+  }
+  report::WriteOptions wopts;
+  wopts.color = UseColor(flags);
+  Status written = WriteOutput(flags, [&](std::ostream& out) {
+    return report::WriteReport(merged, *format, out, wopts);
+  });
+  if (!written.ok()) return Fail(written);
+  if (merged.input_errors > 0) {
+    std::fprintf(stderr, "vigil: config: %d file(s) could not be read or parsed (see warnings)\n",
+                 merged.input_errors);
+    return kExitRuntime;
+  }
+  return GateExitCode(flags, merged);
+}
+
+}  // namespace
+
+Command RegisterConfig(CLI::App& root, CommonFlags& flags) {
+  auto* cmd = root.add_subcommand(
+      "config",
+      "Check configuration files for misconfigurations: Kubernetes manifests (Pod Security "
+      "Standards today; Dockerfile, compose and Docker daemon checks are not implemented yet)");
+  auto state = std::make_shared<ConfigState>();
+  cmd->add_option("PATH", state->paths, "Files or directories (walked; types detected)")
+      ->required();
+  cmd->add_option("--k8s-version", state->k8s_version,
+                  "Pod Security Standards policy version (1.N or latest)")
+      ->capture_default_str();
+  cmd->add_option("--standard", state->standards,
+                  "Only checks mapped to this standard: pss-baseline, pss-restricted, cis-k8s, nsa "
+                  "(repeatable; default all)");
+  cmd->add_option("--ignore", state->ignore,
+                  "Check ids to suppress, comma-separated (kept in the report as suppressed)");
+  AddCommonFlags(cmd, &flags, kFormatFlags | kGateFlags, "table, json, sarif, junit, html");
+  return {cmd, [state, &flags]() { return Run(*state, flags); }};
+}
+
+}  // namespace vigil::cli

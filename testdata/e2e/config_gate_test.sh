@@ -1,0 +1,68 @@
+#!/bin/bash
+# The CI contract through the real binary, on real manifests: exit 0 / N (--exit-code) / 2 / 3,
+# --severity selecting what counts, suppression kept and counted, malformed YAML reported
+# with file and line and a non-zero exit, and SARIF output valid against SARIF 2.1.0.
+set -u
+VIGIL=${VIGIL_BIN:?}
+SRC=${VIGIL_SOURCE_DIR:?}
+D="$SRC/testdata/e2e/config"
+WORK=$(mktemp -d /tmp/vigil-config-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+pass=0
+fails=0
+expect() {  # expect NAME RC CMD...
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$WORK/out" 2>"$WORK/err"
+  local rc=$?
+  if [ "$rc" = "$want" ]; then pass=$((pass + 1)); else
+    echo "FAIL $name: exit $rc, want $want"; head -20 "$WORK/out" "$WORK/err"; fails=$((fails + 1))
+  fi
+}
+contains() {  # contains NAME FILE TEXT
+  if grep -q -- "$3" "$2"; then pass=$((pass + 1)); else
+    echo "FAIL $1: '$3' not in $2:"; head -20 "$2"; fails=$((fails + 1))
+  fi
+}
+
+expect "compliant pod, gated" 0 "$VIGIL" config "$D/compliant.yaml" --exit-code 1
+expect "privileged, not gated" 0 "$VIGIL" config "$D/privileged.yaml"
+expect "privileged, gated" 1 "$VIGIL" config "$D/privileged.yaml" --exit-code 1
+expect "privileged, gated with 7" 7 "$VIGIL" config "$D/privileged.yaml" --exit-code 7
+expect "only CRITICAL counts" 0 "$VIGIL" config "$D/privileged.yaml" --severity CRITICAL --exit-code 1
+expect "HIGH counts" 1 "$VIGIL" config "$D/privileged.yaml" --severity high,critical --exit-code 1
+expect "bad severity is a usage error" 2 "$VIGIL" config "$D/privileged.yaml" --severity urgent
+expect "bad format is a usage error" 2 "$VIGIL" config "$D/privileged.yaml" -f yaml
+
+expect "json" 1 "$VIGIL" config "$D/privileged.yaml" -f json --exit-code 1
+python3 - "$WORK/out" <<'PY' && pass=$((pass + 1)) || fails=$((fails + 1))
+import json, sys
+r = json.load(open(sys.argv[1]))
+ids = {f["id"] for f in r["findings"]}
+f = next(f for f in r["findings"] if f["id"] == "VGL-K8S-001")
+ok = (r["schema"] == "vigil.report/v1" and f["kind"] == "misconfig" and f["severity"] == "high"
+      and f["location"]["line"] == 13 and f["location"]["resource"] == "Deployment/shop/web"
+      and "pss-baseline/privileged" in f["controls"])
+print("ok json" if ok else f"FAIL json: {f}")
+sys.exit(0 if ok else 1)
+PY
+
+# Suppressed findings are kept, marked and not counted.
+expect "ignored, gated" 0 "$VIGIL" config "$D/privileged.yaml" --severity HIGH --exit-code 1 \
+  --ignore VGL-K8S-001 -f json
+contains "suppressed kept" "$WORK/out" '"suppressed"'
+
+# SARIF 2.1.0, validated against the official schema.
+expect "sarif" 0 "$VIGIL" config "$D/privileged.yaml" -f sarif -o "$WORK/out.sarif"
+expect "sarif valid" 0 python3 "$SRC/testdata/schemas/validate.py" check sarif "$WORK/out.sarif"
+contains "sarif region" "$WORK/out.sarif" '"startLine": 13'
+
+# Malformed YAML: file and line named, report still written, exit 3.
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers: [unclosed\n' \
+  > "$WORK/bad.yaml"
+expect "malformed yaml" 3 "$VIGIL" config "$WORK/bad.yaml" -f json
+contains "malformed names file:line" "$WORK/err" "bad.yaml:7"
+expect "missing path" 3 "$VIGIL" config "$WORK/does-not-exist.yaml"
+
+echo "$pass passed, $fails failed"
+[ "$fails" = 0 ]
