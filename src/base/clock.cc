@@ -43,8 +43,8 @@ std::string FormatRfc3339Nanos(std::chrono::system_clock::time_point t) {
   auto secs = std::chrono::floor<std::chrono::seconds>(t);
   auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(t - secs).count();
   std::tm tm = ToUtc(secs);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nanos);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nanos);
 }
 
 }  // namespace vigil

@@ -28,7 +28,9 @@ class FakeClock : public Clock {
   int64_t MonotonicNanos() const override {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(now_.time_since_epoch()).count();
   }
-  void Advance(std::chrono::nanoseconds d) { now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d); }
+  void Advance(std::chrono::nanoseconds d) {
+    now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
+  }
 
  private:
   std::chrono::system_clock::time_point now_;

@@ -160,7 +160,8 @@ StatusOr<std::string> FileSystem::ReadFile(std::string_view path, uint64_t max_b
     return FailedPreconditionError(fmt::format("{}: not a regular file", std::string(path)));
   }
   if (info.size > max_bytes) {
-    return ResourceExhaustedError(fmt::format("{}: file of {} bytes exceeds the limit of {}", std::string(path), info.size, max_bytes));
+    return ResourceExhaustedError(fmt::format("{}: file of {} bytes exceeds the limit of {}",
+                                              std::string(path), info.size, max_bytes));
   }
   return ReadCanonical(canonical, max_bytes);
 }

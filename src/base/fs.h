@@ -63,8 +63,7 @@ class FileSystem {
   StatusOr<FileInfo> Stat(std::string_view path, bool follow = true) const;
   // Whole contents of a regular file (links followed). Fails with ResourceExhausted when the
   // file is larger than `max_bytes`.
-  StatusOr<std::string> ReadFile(std::string_view path,
-                                 uint64_t max_bytes = kDefaultMaxRead) const;
+  StatusOr<std::string> ReadFile(std::string_view path, uint64_t max_bytes = kDefaultMaxRead) const;
   // Entries of a directory (links followed), sorted by name, without "." and "..".
   StatusOr<std::vector<DirEntry>> ListDir(std::string_view path) const;
 

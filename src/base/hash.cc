@@ -15,9 +15,7 @@ Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
 
 Sha256::~Sha256() { EVP_MD_CTX_free(impl_->ctx); }
 
-void Sha256::Update(const void* data, size_t len) {
-  EVP_DigestUpdate(impl_->ctx, data, len);
-}
+void Sha256::Update(const void* data, size_t len) { EVP_DigestUpdate(impl_->ctx, data, len); }
 
 std::array<uint8_t, 32> Sha256::Finish() {
   std::array<uint8_t, 32> out{};

@@ -8,8 +8,8 @@
 namespace vigil {
 
 void InitLogging(LogLevel level) {
-  auto logger = isatty(STDERR_FILENO) ? spdlog::stderr_color_mt("vigil")
-                                      : spdlog::stderr_logger_mt("vigil");
+  auto logger =
+      isatty(STDERR_FILENO) ? spdlog::stderr_color_mt("vigil") : spdlog::stderr_logger_mt("vigil");
   logger->set_pattern("%^%l%$: %v");
   switch (level) {
     case LogLevel::kQuiet:

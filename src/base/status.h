@@ -63,10 +63,10 @@ class [[nodiscard]] Status {
 std::ostream& operator<<(std::ostream& os, const Status& status);
 
 inline Status OkStatus() { return Status(); }
-#define VIGIL_STATUS_FACTORY_(Name, Code)                                  \
-  inline Status Name##Error(std::string message) {                         \
-    return Status(StatusCode::Code, std::move(message));                   \
-  }                                                                        \
+#define VIGIL_STATUS_FACTORY_(Name, Code)                \
+  inline Status Name##Error(std::string message) {       \
+    return Status(StatusCode::Code, std::move(message)); \
+  }                                                      \
   inline bool Is##Name(const Status& s) { return s.code() == StatusCode::Code; }
 VIGIL_STATUS_FACTORY_(Cancelled, kCancelled)
 VIGIL_STATUS_FACTORY_(Unknown, kUnknown)
@@ -94,17 +94,16 @@ Status Annotate(const Status& status, std::string_view context);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(const T& value) : v_(value) {}  // NOLINT: implicit by design, as absl
-  StatusOr(T&& value) : v_(std::move(value)) {}  // NOLINT
+  StatusOr(const T& value) : v_(value) {}            // NOLINT: implicit by design, as absl
+  StatusOr(T&& value) : v_(std::move(value)) {}      // NOLINT
   StatusOr(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok() && "StatusOr built from an OK Status");
     if (std::get<Status>(v_).ok()) v_ = Status(StatusCode::kInternal, "OK status without value");
   }
-  template <typename U,
-            typename = std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                        !std::is_same_v<std::decay_t<U>, Status> &&
-                                        !std::is_same_v<std::decay_t<U>, StatusOr<T>> &&
-                                        !std::is_same_v<std::decay_t<U>, T>>>
+  template <typename U, typename = std::enable_if_t<std::is_constructible_v<T, U&&> &&
+                                                    !std::is_same_v<std::decay_t<U>, Status> &&
+                                                    !std::is_same_v<std::decay_t<U>, StatusOr<T>> &&
+                                                    !std::is_same_v<std::decay_t<U>, T>>>
   StatusOr(U&& value) : v_(T(std::forward<U>(value))) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -133,10 +132,10 @@ class [[nodiscard]] StatusOr {
 #define VIGIL_CONCAT_(a, b) VIGIL_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define VIGIL_RETURN_IF_ERROR(expr)                  \
-  do {                                               \
-    ::vigil::Status vigil_status_ = (expr);          \
-    if (!vigil_status_.ok()) return vigil_status_;   \
+#define VIGIL_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::vigil::Status vigil_status_ = (expr);        \
+    if (!vigil_status_.ok()) return vigil_status_; \
   } while (0)
 
 #define VIGIL_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

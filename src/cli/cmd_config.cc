@@ -82,9 +82,8 @@ int Run(const ConfigState& s, const CommonFlags& flags) {
   }
   report::WriteOptions wopts;
   wopts.color = UseColor(flags);
-  Status written = WriteOutput(flags, [&](std::ostream& out) {
-    return report::WriteReport(merged, *format, out, wopts);
-  });
+  Status written = WriteOutput(
+      flags, [&](std::ostream& out) { return report::WriteReport(merged, *format, out, wopts); });
   if (!written.ok()) return Fail(written);
   if (merged.input_errors > 0) {
     std::fprintf(stderr, "vigil: config: %d file(s) could not be read or parsed (see warnings)\n",

@@ -60,14 +60,13 @@ int RunLayers(const DebugState& s, const CommonFlags& flags) {
               img.stats().layers_walked);
   for (size_t i = 0; i < img.layer_count(); ++i) {
     const image::LayerData& layer = img.layer(i);
-    std::printf("%2zu %s stored=%llu uncompressed=%llu entries=%llu whiteouts=%zu opaque=%zu "
-                "skipped_unsafe=%llu\n",
-                i, img.diff_id(i).c_str(),
-                static_cast<unsigned long long>(layer.stats.stored_bytes),
-                static_cast<unsigned long long>(layer.stats.uncompressed_bytes),
-                static_cast<unsigned long long>(layer.stats.entries), layer.whiteouts.size(),
-                layer.opaque_dirs.size(),
-                static_cast<unsigned long long>(layer.stats.skipped_unsafe));
+    std::printf(
+        "%2zu %s stored=%llu uncompressed=%llu entries=%llu whiteouts=%zu opaque=%zu "
+        "skipped_unsafe=%llu\n",
+        i, img.diff_id(i).c_str(), static_cast<unsigned long long>(layer.stats.stored_bytes),
+        static_cast<unsigned long long>(layer.stats.uncompressed_bytes),
+        static_cast<unsigned long long>(layer.stats.entries), layer.whiteouts.size(),
+        layer.opaque_dirs.size(), static_cast<unsigned long long>(layer.stats.skipped_unsafe));
   }
   return kExitOk;
 }

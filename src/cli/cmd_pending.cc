@@ -21,8 +21,7 @@ constexpr Pending kPending[] = {
     {"ml", "Train, score, evaluate and merge behaviour models", "behaviour models (#10)"},
     {"respond", "Isolate, stop or de-privilege a container; quarantine network segments",
      "response engine"},
-    {"server", "Scheduled scans, history, REST API, dashboard, admission webhook",
-     "server"},
+    {"server", "Scheduled scans, history, REST API, dashboard, admission webhook", "server"},
 };
 
 }  // namespace

@@ -180,8 +180,9 @@ Command RegisterSbom(CLI::App& root, CommonFlags& flags) {
   auto state = std::make_shared<ImageCommandState>();
   state->format = "cyclonedx";
   cmd->add_option("REF", state->ref, "The image or directory")->required();
-  cmd->add_option("-f,--format", state->format, "Output format: cyclonedx (1.5 JSON), spdx (2.3 JSON), "
-                                         "json (vigil inventory), table")
+  cmd->add_option("-f,--format", state->format,
+                  "Output format: cyclonedx (1.5 JSON), spdx (2.3 JSON), "
+                  "json (vigil inventory), table")
       ->capture_default_str();
   cmd->add_option("-o,--output", flags.output,
                   "Write the result to FILE (atomically) instead of stdout");
@@ -211,8 +212,8 @@ Command RegisterSbom(CLI::App& root, CommonFlags& flags) {
             bool plain_dir = ref.find(':') == std::string::npos && stat(ref.c_str(), &st) == 0 &&
                              S_ISDIR(st.st_mode) &&
                              ::access((ref + "/index.json").c_str(), F_OK) != 0;
-            auto target = plain_dir ? scan::LoadDirectoryTarget(ref)
-                                    : scan::LoadImageTarget(ref, *opts);
+            auto target =
+                plain_dir ? scan::LoadDirectoryTarget(ref) : scan::LoadImageTarget(ref, *opts);
             progress.Clear();
             if (!target.ok()) return Fail(target.status());
             auto sbom = scan::Inventory(*target);

@@ -7,8 +7,7 @@ namespace vigil::cli {
 
 Command RegisterVersion(CLI::App& root, CommonFlags& flags) {
   auto* cmd = root.add_subcommand("version", "Print the version and build information");
-  cmd->add_option("-f,--format", flags.format, "Output format: table, json")
-      ->capture_default_str();
+  cmd->add_option("-f,--format", flags.format, "Output format: table, json")->capture_default_str();
   return {cmd, [&flags]() {
             nlohmann::json j = {{"version", VIGIL_VERSION},
                                 {"compiler", __VERSION__},

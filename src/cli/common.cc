@@ -59,8 +59,7 @@ StatusOr<std::vector<report::Severity>> CountedSeverities(const CommonFlags& fla
   return list;
 }
 
-Status WriteOutput(const CommonFlags& flags,
-                   const std::function<Status(std::ostream&)>& render) {
+Status WriteOutput(const CommonFlags& flags, const std::function<Status(std::ostream&)>& render) {
   if (flags.output.empty() || flags.output == "-") {
     Status st = render(std::cout);
     std::cout.flush();

@@ -23,20 +23,20 @@ inline constexpr int kExitRuntime = 3;
 
 struct CommonFlags {
   std::string format = "table";
-  std::string output;      // empty = stdout
-  std::string severity;    // "HIGH,CRITICAL"; empty = all
-  int exit_code = 0;       // exit with this when a counted finding remains; 0 = never
-  std::string cache_dir;   // empty = $XDG_CACHE_HOME/vigil or ~/.cache/vigil
+  std::string output;     // empty = stdout
+  std::string severity;   // "HIGH,CRITICAL"; empty = all
+  int exit_code = 0;      // exit with this when a counted finding remains; 0 = never
+  std::string cache_dir;  // empty = $XDG_CACHE_HOME/vigil or ~/.cache/vigil
   bool quiet = false;
   bool debug = false;
   std::string scanners = "vuln,secret,malware,misconfig";  // image/fs only
 };
 
 enum FlagSet : unsigned {
-  kFormatFlags = 1u << 0,    // --format, --output
-  kGateFlags = 1u << 1,      // --severity, --exit-code
-  kCacheFlags = 1u << 2,     // --cache-dir
-  kScannerFlags = 1u << 3,   // --scanners
+  kFormatFlags = 1u << 0,   // --format, --output
+  kGateFlags = 1u << 1,     // --severity, --exit-code
+  kCacheFlags = 1u << 2,    // --cache-dir
+  kScannerFlags = 1u << 3,  // --scanners
 };
 
 // Adds the common flags selected by `sets` to `cmd`; --quiet and --debug are global.

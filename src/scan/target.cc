@@ -13,9 +13,7 @@ namespace {
 // The layer walk keeps exactly what the OS catalogers read (their capture contract).
 image::CaptureSpec InventoryCapture() {
   image::CaptureSpec spec;
-  spec.predicate = [](std::string_view path, uint64_t) {
-    return catalog::OsCaptureWants(path);
-  };
+  spec.predicate = [](std::string_view path, uint64_t) { return catalog::OsCaptureWants(path); };
   spec.predicate_key = catalog::OsCatalogersFingerprint();
   return spec;
 }
@@ -102,9 +100,9 @@ StatusOr<report::Sbom> Inventory(const Target& target) {
     }
   }
   if (img.stats().skipped_unsafe > 0) {
-    sbom.warnings.push_back(fmt::format(
-        "{} unsafe layer entries (path traversal or absolute links) were skipped",
-        img.stats().skipped_unsafe));
+    sbom.warnings.push_back(
+        fmt::format("{} unsafe layer entries (path traversal or absolute links) were skipped",
+                    img.stats().skipped_unsafe));
   }
   return sbom;
 }
