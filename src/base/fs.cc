@@ -378,6 +378,13 @@ StatusOr<std::vector<DirEntry>> MemFileSystem::ListCanonical(const std::string& 
 // ---- host helpers ----
 
 Status WriteFileAtomic(const std::string& path, std::string_view data) {
+  // Renaming over a device, FIFO or directory would replace it (a report written to
+  // /dev/null must not turn /dev/null into a regular file): only regular files qualify.
+  struct stat existing {};
+  if (lstat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode)) {
+    return FailedPreconditionError(
+        fmt::format("{}: not a regular file; refusing to replace it atomically", path));
+  }
   // pid + a process-wide counter: unique across processes and across threads of one process,
   // so concurrent writers of the same path never share a temp file (last rename wins).
   static std::atomic<uint64_t> counter{0};

@@ -135,6 +135,8 @@ class MemFileSystem : public FileSystem {
 };
 
 // Writes `data` to a host path via a temp file + rename, so readers never see a torn file.
+// Fails with FailedPrecondition when `path` exists and is not a regular file (a device such
+// as /dev/null, a FIFO, a directory): callers write those directly.
 Status WriteFileAtomic(const std::string& path, std::string_view data);
 // Reads a host file without any root confinement (CLI arguments, config files).
 StatusOr<std::string> ReadHostFile(const std::string& path, uint64_t max_bytes = kDefaultMaxRead);

@@ -107,6 +107,19 @@ TEST_F(RealFileSystemTest, ConfinesAbsoluteLinksToRoot) {
   EXPECT_EQ(entries->size(), 2u);
 }
 
+TEST_F(RealFileSystemTest, AtomicWriteNeverReplacesADevice) {
+  ASSERT_EQ(mkfifo((dir_ + "/fifo").c_str(), 0600), 0);
+  Status st = WriteFileAtomic(dir_ + "/fifo", "data");
+  EXPECT_TRUE(IsFailedPrecondition(st)) << st;
+  struct stat after {};
+  ASSERT_EQ(lstat((dir_ + "/fifo").c_str(), &after), 0);
+  EXPECT_TRUE(S_ISFIFO(after.st_mode));
+  EXPECT_TRUE(IsFailedPrecondition(WriteFileAtomic(dir_, "data")));
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/file", "one").ok());
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/file", "two").ok());
+  EXPECT_EQ(*ReadHostFile(dir_ + "/file"), "two");
+}
+
 TEST_F(RealFileSystemTest, ReadHostFileErrorsNameThePath) {
   auto st = ReadHostFile(dir_ + "/nope");
   ASSERT_FALSE(st.ok());

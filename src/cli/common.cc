@@ -1,10 +1,12 @@
 #include "cli/common.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -67,6 +69,15 @@ Status WriteOutput(const CommonFlags& flags, const std::function<Status(std::ost
   }
   std::ostringstream buf;
   VIGIL_RETURN_IF_ERROR(render(buf));
+  struct stat st {};
+  if (stat(flags.output.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    // /dev/null, /dev/stdout, a FIFO: write in place; a rename would replace the node.
+    std::ofstream out(flags.output, std::ios::binary);
+    out << buf.str();
+    out.flush();
+    if (!out) return InternalError(flags.output + ": write failed");
+    return OkStatus();
+  }
   return WriteFileAtomic(flags.output, buf.str());
 }
 

@@ -57,6 +57,12 @@ expect "sarif" 0 "$VIGIL" config "$D/privileged.yaml" -f sarif -o "$WORK/out.sar
 expect "sarif valid" 0 python3 "$SRC/testdata/schemas/validate.py" check sarif "$WORK/out.sarif"
 contains "sarif region" "$WORK/out.sarif" '"startLine": 13'
 
+# Writing to a device writes through it; the atomic rename must never replace the node.
+expect "output to /dev/null" 0 "$VIGIL" config "$D/privileged.yaml" -f json -o /dev/null
+if [ -c /dev/null ]; then pass=$((pass + 1)); else
+  echo "FAIL /dev/null is no longer a character device"; fails=$((fails + 1))
+fi
+
 # Malformed YAML: file and line named, report still written, exit 3.
 printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers: [unclosed\n' \
   > "$WORK/bad.yaml"
