@@ -4,7 +4,7 @@
 # gzip layers (minbase; the packages on top). Takes a few minutes (Debian mirror).
 # Usage: make_big_image.sh OUT    (exit 77 when root, tools or the mirror are missing)
 set -eu
-OUT=$1
+OUT=$(realpath -m "$1")
 STAMP="$OUT/.complete-v1"
 [ -f "$STAMP" ] && exit 0
 for tool in mmdebstrap umoci; do

@@ -9,7 +9,7 @@
 # Usage: make_minbase.sh OUT. Exit 77 (skip) when a tool is missing or the mirror is
 # unreachable; the message says which.
 set -eu
-OUT=$1
+OUT=$(realpath -m "$1")
 STAMP="$OUT/.complete-v1"
 [ -f "$STAMP" ] && exit 0
 for tool in mmdebstrap umoci skopeo; do
