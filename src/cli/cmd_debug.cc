@@ -42,7 +42,7 @@ int RunVersionCompare(const DebugState& s) {
 // whether it came from the cache. For bug reports about layer handling.
 int RunLayers(const DebugState& s, const CommonFlags& flags) {
   scan::TargetOptions opts;
-  opts.cache_dir = ResolveCacheDir(flags) + "/layers";
+  opts.cache_dir = ResolveCacheDir(flags);
   auto platform = image::Platform::Parse(s.platform);
   if (!platform.ok()) return Fail(Annotate(platform.status(), "--platform"));
   opts.platform = *platform;

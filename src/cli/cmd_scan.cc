@@ -86,7 +86,7 @@ class ProgressLine {
 
 StatusOr<scan::TargetOptions> MakeTargetOptions(const CommonFlags& common, const ImageFlags& f) {
   scan::TargetOptions opts;
-  opts.cache_dir = ResolveCacheDir(common) + "/layers";
+  opts.cache_dir = ResolveCacheDir(common);
   opts.use_cache = !f.no_cache;
   auto platform = image::Platform::Parse(f.platform);
   if (!platform.ok()) return Annotate(platform.status(), "--platform");
@@ -188,49 +188,56 @@ Command RegisterSbom(CLI::App& root, CommonFlags& flags) {
                   "Write the result to FILE (atomically) instead of stdout");
   AddCommonFlags(cmd, &flags, kCacheFlags, "");
   AddImageFlags(cmd, &state->image);
-  return {cmd, [&flags, state]() {
-            const std::string& ref = state->ref;
-            const std::string& format = state->format;
-            auto fmt_or = report::ParseFormat(format);
-            if (!fmt_or.ok() || *fmt_or == report::Format::kSarif ||
-                *fmt_or == report::Format::kJunit || *fmt_or == report::Format::kHtml) {
-              std::fprintf(stderr,
-                           "vigil: sbom: unknown --format '%s' (cyclonedx, spdx, json, table)\n",
-                           format.c_str());
-              return kExitUsage;
-            }
-            auto opts = MakeTargetOptions(flags, state->image);
-            if (!opts.ok()) {
-              std::fprintf(stderr, "vigil: %s\n", opts.status().message().c_str());
-              return kExitUsage;
-            }
-            ProgressLine progress(ShowProgress(flags));
-            opts->progress = [&progress](const image::LoadProgress& p) { progress.Update(p); };
+  return {
+      cmd, [&flags, state]() {
+        const std::string& ref = state->ref;
+        const std::string& format = state->format;
+        auto fmt_or = report::ParseFormat(format);
+        if (!fmt_or.ok() || *fmt_or == report::Format::kSarif ||
+            *fmt_or == report::Format::kJunit || *fmt_or == report::Format::kHtml) {
+          std::fprintf(stderr,
+                       "vigil: sbom: unknown --format '%s' (cyclonedx, spdx, json, table)\n",
+                       format.c_str());
+          return kExitUsage;
+        }
+        auto opts = MakeTargetOptions(flags, state->image);
+        if (!opts.ok()) {
+          std::fprintf(stderr, "vigil: %s\n", opts.status().message().c_str());
+          return kExitUsage;
+        }
+        ProgressLine progress(ShowProgress(flags));
+        opts->progress = [&progress](const image::LoadProgress& p) { progress.Update(p); };
 
-            // A plain directory is a filesystem scan; anything else goes through OpenImage.
-            struct stat st {};
-            bool plain_dir = ref.find(':') == std::string::npos && stat(ref.c_str(), &st) == 0 &&
-                             S_ISDIR(st.st_mode) &&
-                             ::access((ref + "/index.json").c_str(), F_OK) != 0;
-            auto target =
-                plain_dir ? scan::LoadDirectoryTarget(ref) : scan::LoadImageTarget(ref, *opts);
-            progress.Clear();
-            if (!target.ok()) return Fail(target.status());
-            auto sbom = scan::Inventory(*target);
-            if (!sbom.ok()) return Fail(sbom.status());
-            sbom->tool_version = VIGIL_VERSION;
-            sbom->created_at = FormatRfc3339(Clock::Real().Now());
-            for (const std::string& w : sbom->warnings) {
-              if (!flags.quiet) std::fprintf(stderr, "vigil: warning: %s\n", w.c_str());
-            }
-            report::WriteOptions wopts;
-            wopts.color = UseColor(flags);
-            Status written = WriteOutput(flags, [&](std::ostream& out) {
-              return report::WriteSbom(*sbom, *fmt_or, out, wopts);
-            });
-            if (!written.ok()) return Fail(written);
-            return kExitOk;
-          }};
+        // A plain directory is a filesystem scan; anything else goes through OpenImage.
+        struct stat st {};
+        bool plain_dir = ref.find(':') == std::string::npos && stat(ref.c_str(), &st) == 0 &&
+                         S_ISDIR(st.st_mode) && ::access((ref + "/index.json").c_str(), F_OK) != 0;
+        auto target =
+            plain_dir ? scan::LoadDirectoryTarget(ref) : scan::LoadImageTarget(ref, *opts);
+        progress.Clear();
+        if (!target.ok()) return Fail(target.status());
+        if (target->layered && target->layered->stats().cache_write_errors > 0 && !flags.quiet) {
+          std::fprintf(stderr,
+                       "vigil: warning: %llu layer(s) could not be written to the cache "
+                       "under %s; the next scan will read them again\n",
+                       static_cast<unsigned long long>(target->layered->stats().cache_write_errors),
+                       opts->cache_dir.c_str());
+        }
+        auto sbom = scan::Inventory(*target);
+        if (!sbom.ok()) return Fail(sbom.status());
+        sbom->tool_version = VIGIL_VERSION;
+        sbom->created_at = FormatRfc3339(Clock::Real().Now());
+        for (const std::string& w : sbom->warnings) {
+          if (!flags.quiet) std::fprintf(stderr, "vigil: warning: %s\n", w.c_str());
+        }
+        report::WriteOptions wopts;
+        wopts.color = UseColor(flags);
+        Status written = WriteOutput(flags, [&](std::ostream& out) {
+          return report::WriteSbom(*sbom, *fmt_or, out, wopts);
+        });
+        if (!written.ok()) return Fail(written);
+        return kExitOk;
+      }};
 }
 
 }  // namespace vigil::cli

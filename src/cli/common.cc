@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -44,7 +45,11 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* flags, unsigned sets,
 }
 
 std::string ResolveCacheDir(const CommonFlags& flags) {
-  if (!flags.cache_dir.empty()) return flags.cache_dir;
+  if (!flags.cache_dir.empty()) {
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(flags.cache_dir, ec);
+    return ec ? flags.cache_dir : abs.lexically_normal().string();
+  }
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
     return std::string(xdg) + "/vigil";
   }

@@ -86,8 +86,10 @@ Status Corrupt(std::string_view what) {
   return DataLossError(fmt::format("layer cache entry: {}", what));
 }
 
+// Creates `path` and its missing parents; a relative path stays relative to the working
+// directory.
 Status MakeDirs(const std::string& path) {
-  std::string cur;
+  std::string cur = StartsWith(path, "/") ? "" : ".";
   for (std::string_view part : Split(path, '/', true)) {
     cur += "/";
     cur += part;

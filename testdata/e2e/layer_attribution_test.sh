@@ -31,5 +31,15 @@ sys.exit(0 if ok else 1)
 PY
   then pass=$((pass + 1)); else fails=$((fails + 1)); fi
 done
+# A relative --cache-dir works: the second load reads every layer from the cache.
+(
+  cd "$WORK" || exit 1
+  "$VIGIL" debug layers "oci:$FIX/oci:v1" --cache-dir rel-cache >/dev/null &&
+    "$VIGIL" debug layers "oci:$FIX/oci:v1" --cache-dir rel-cache
+) > "$WORK/layers.txt" 2>&1
+if grep -q "layers from cache: 4, walked: 0" "$WORK/layers.txt"; then pass=$((pass + 1)); else
+  echo "FAIL relative --cache-dir not used:"; cat "$WORK/layers.txt"; fails=$((fails + 1))
+fi
+
 echo "$pass passed, $fails failed"
 [ "$fails" = 0 ]
