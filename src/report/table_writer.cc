@@ -10,6 +10,8 @@ namespace vigil::report::internal {
 namespace {
 
 constexpr size_t kTitleWidth = 60;
+// Debian copyright files list dozens of licences; the full list is in the json/SBOM formats.
+constexpr size_t kLicenseWidth = 50;
 constexpr std::string_view kReset = "\x1b[0m";
 
 std::string_view SeverityColor(Severity s) {
@@ -204,13 +206,17 @@ void WriteSbomTable(const Sbom& sbom, std::ostream& out, const WriteOptions& opt
   });
   std::vector<std::vector<Cell>> rows;
   for (const Component* c : sorted) {
+    // The layer as the first 12 hex digits of its diff-id, as `docker history` shows ids.
+    std::string layer = c->layer;
+    if (layer.rfind("sha256:", 0) == 0) layer = layer.substr(7, 12);
     rows.push_back({{SanitizeUtf8(c->name), {}},
                     {SanitizeUtf8(OrDash(c->version)), {}},
                     {SanitizeUtf8(OrDash(c->ecosystem)), {}},
-                    {SanitizeUtf8(OrDash(Join(c->licenses, ", "))), {}}});
+                    {SanitizeUtf8(OrDash(layer)), {}},
+                    {Truncate(SanitizeUtf8(OrDash(Join(c->licenses, ", "))), kLicenseWidth), {}}});
   }
   out << "\n";
-  PrintTable({"NAME", "VERSION", "TYPE", "LICENSES"}, rows, out);
+  PrintTable({"NAME", "VERSION", "TYPE", "LAYER", "LICENSES"}, rows, out);
 }
 
 }  // namespace vigil::report::internal
