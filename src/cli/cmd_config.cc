@@ -13,13 +13,6 @@
 namespace vigil::cli {
 namespace {
 
-struct ConfigState {
-  std::vector<std::string> paths;
-  std::string k8s_version = "latest";
-  std::vector<std::string> standards;
-  std::string ignore;
-};
-
 // Scans one user path. Relative paths are scanned inside the working directory so findings
 // carry paths relative to it (as SARIF consumers and code review tools expect); absolute
 // paths are scanned from "/".
@@ -40,7 +33,9 @@ StatusOr<report::Report> ScanOne(const std::string& path, const config::ScanOpti
   return r;
 }
 
-int Run(const ConfigState& s, const CommonFlags& flags) {
+}  // namespace
+
+int RunConfigScan(const ConfigScanArgs& s, const CommonFlags& flags) {
   auto format = report::ParseFormat(flags.format);
   if (!format.ok() || *format == report::Format::kCycloneDx || *format == report::Format::kSpdx) {
     std::fprintf(stderr, "vigil: config: unknown --format '%s' (table, json, sarif, junit, html)\n",
@@ -93,14 +88,12 @@ int Run(const ConfigState& s, const CommonFlags& flags) {
   return GateExitCode(flags, merged);
 }
 
-}  // namespace
-
 Command RegisterConfig(CLI::App& root, CommonFlags& flags) {
   auto* cmd = root.add_subcommand(
       "config",
       "Check configuration files for misconfigurations: Kubernetes manifests (Pod Security "
       "Standards today; Dockerfile, compose and Docker daemon checks are not implemented yet)");
-  auto state = std::make_shared<ConfigState>();
+  auto state = std::make_shared<ConfigScanArgs>();
   cmd->add_option("PATH", state->paths, "Files or directories (walked; types detected)")
       ->required();
   cmd->add_option("--k8s-version", state->k8s_version,
@@ -112,7 +105,7 @@ Command RegisterConfig(CLI::App& root, CommonFlags& flags) {
   cmd->add_option("--ignore", state->ignore,
                   "Check ids to suppress, comma-separated (kept in the report as suppressed)");
   AddCommonFlags(cmd, &flags, kFormatFlags | kGateFlags, "table, json, sarif, junit, html");
-  return {cmd, [state, &flags]() { return Run(*state, flags); }};
+  return {cmd, [state, &flags]() { return RunConfigScan(*state, flags); }};
 }
 
 }  // namespace vigil::cli

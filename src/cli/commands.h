@@ -24,6 +24,15 @@ Command RegisterImage(CLI::App& root, CommonFlags& flags);
 Command RegisterFs(CLI::App& root, CommonFlags& flags);
 Command RegisterDebug(CLI::App& root, CommonFlags& flags);
 Command RegisterConfig(CLI::App& root, CommonFlags& flags);
+
+// The configuration scan behind `vigil config` and `vigil fs --scanners misconfig`.
+struct ConfigScanArgs {
+  std::vector<std::string> paths;
+  std::string k8s_version = "latest";
+  std::vector<std::string> standards;
+  std::string ignore;
+};
+int RunConfigScan(const ConfigScanArgs& args, const CommonFlags& flags);
 // Subcommands whose capability has not landed yet: they exist, document their purpose and
 // say clearly that they are not implemented (exit 3), rather than pretending.
 std::vector<Command> RegisterPending(CLI::App& root, CommonFlags& flags);

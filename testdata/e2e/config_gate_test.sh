@@ -47,6 +47,11 @@ print("ok json" if ok else f"FAIL json: {f}")
 sys.exit(0 if ok else 1)
 PY
 
+# `vigil fs --scanners misconfig` runs the same checks over a tree.
+expect "fs misconfig, gated" 1 "$VIGIL" fs "$D" --scanners misconfig --exit-code 1 -f json
+contains "fs misconfig finds privileged" "$WORK/out" "VGL-K8S-001"
+expect "fs with a pending scanner" 3 "$VIGIL" fs "$D" --scanners vuln
+
 # Suppressed findings are kept, marked and not counted.
 expect "ignored, gated" 0 "$VIGIL" config "$D/privileged.yaml" --severity HIGH --exit-code 1 \
   --ignore VGL-K8S-001 -f json
