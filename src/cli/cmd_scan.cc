@@ -100,6 +100,13 @@ StatusOr<scan::TargetOptions> MakeTargetOptions(const CommonFlags& common, const
   return opts;
 }
 
+// The names in a --scanners list, trimmed.
+std::vector<std::string_view> ScannerNames(std::string_view list) {
+  std::vector<std::string_view> names = Split(list, ',', true);
+  for (auto& name : names) name = Trim(name);
+  return names;
+}
+
 // Scanners that have landed. Until the vulnerability, secret, malware and misconfiguration
 // scanners exist, `image`/`fs` say so instead of printing a clean-looking empty report.
 Status CheckScanners(const std::string& list) {
@@ -111,8 +118,7 @@ Status CheckScanners(const std::string& list) {
   };
   std::string_view pending;
   std::string_view pending_issue;
-  for (std::string_view s : Split(list, ',', true)) {
-    s = Trim(s);
+  for (std::string_view s : ScannerNames(list)) {
     const auto* it = std::find_if(std::begin(kScanners), std::end(kScanners),
                                   [s](const auto& k) { return k.first == s; });
     if (it == std::end(kScanners)) {
@@ -176,8 +182,7 @@ Command RegisterFs(CLI::App& root, CommonFlags& flags) {
   return {cmd, [&flags, path]() {
             // The misconfiguration scanner runs today (Kubernetes manifests in the tree);
             // the others are reported as pending by RunScan.
-            std::vector<std::string_view> scanners = Split(flags.scanners, ',', true);
-            for (auto& name : scanners) name = Trim(name);
+            std::vector<std::string_view> scanners = ScannerNames(flags.scanners);
             if (scanners.size() == 1 && scanners[0] == "misconfig") {
               ConfigScanArgs args;
               args.paths = {*path};

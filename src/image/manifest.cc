@@ -55,6 +55,23 @@ StatusOr<Descriptor> ParseDescriptor(const json& j, std::string_view what) {
   return d;
 }
 
+// The required array `key` of descriptors in `doc`; `what` names the document in errors
+// ("image index: no \"manifests\" array", "image manifest layers[]: ...").
+StatusOr<std::vector<Descriptor>> ParseDescriptorArray(const json& doc, const char* key,
+                                                       std::string_view what) {
+  auto list = doc.find(key);
+  if (list == doc.end() || !list->is_array()) {
+    return InvalidArgumentError(fmt::format("{}: no \"{}\" array", what, key));
+  }
+  std::vector<Descriptor> out;
+  std::string context = fmt::format("{} {}[]", what, key);
+  for (const json& item : *list) {
+    VIGIL_ASSIGN_OR_RETURN(Descriptor d, ParseDescriptor(item, context));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 }  // namespace
 
 bool IsIndexMediaType(std::string_view media_type) {
@@ -74,14 +91,7 @@ StatusOr<Index> ParseIndex(std::string_view text) {
   if (!doc.is_object()) return InvalidArgumentError("image index: expected a JSON object");
   Index index;
   index.media_type = GetString(doc, "mediaType");
-  auto list = doc.find("manifests");
-  if (list == doc.end() || !list->is_array()) {
-    return InvalidArgumentError("image index: no \"manifests\" array");
-  }
-  for (const json& m : *list) {
-    VIGIL_ASSIGN_OR_RETURN(Descriptor d, ParseDescriptor(m, "image index manifests[]"));
-    index.manifests.push_back(std::move(d));
-  }
+  VIGIL_ASSIGN_OR_RETURN(index.manifests, ParseDescriptorArray(doc, "manifests", "image index"));
   return index;
 }
 
@@ -96,14 +106,7 @@ StatusOr<Manifest> ParseManifest(std::string_view text) {
   auto config = doc.find("config");
   if (config == doc.end()) return InvalidArgumentError("image manifest: no \"config\"");
   VIGIL_ASSIGN_OR_RETURN(m.config, ParseDescriptor(*config, "image manifest config"));
-  auto layers = doc.find("layers");
-  if (layers == doc.end() || !layers->is_array()) {
-    return InvalidArgumentError("image manifest: no \"layers\" array");
-  }
-  for (const json& l : *layers) {
-    VIGIL_ASSIGN_OR_RETURN(Descriptor d, ParseDescriptor(l, "image manifest layers[]"));
-    m.layers.push_back(std::move(d));
-  }
+  VIGIL_ASSIGN_OR_RETURN(m.layers, ParseDescriptorArray(doc, "layers", "image manifest"));
   return m;
 }
 

@@ -61,22 +61,6 @@ std::string LocationHtml(const Location& loc) {
   return out;
 }
 
-std::string_view SectionTitle(FindingKind k) {
-  switch (k) {
-    case FindingKind::kVulnerability:
-      return "Vulnerabilities";
-    case FindingKind::kSecret:
-      return "Secrets";
-    case FindingKind::kMalware:
-      return "Malware";
-    case FindingKind::kMisconfig:
-      return "Misconfigurations";
-    case FindingKind::kRuntime:
-      return "Runtime alerts";
-  }
-  return "Findings";
-}
-
 }  // namespace
 
 void WriteHtml(const Report& report, std::ostream& out) {

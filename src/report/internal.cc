@@ -309,4 +309,20 @@ std::string ShortHash(std::string_view data, size_t hex_chars) {
   return Sha256Hex(data).substr(0, hex_chars);
 }
 
+std::string_view SectionTitle(FindingKind k) {
+  switch (k) {
+    case FindingKind::kVulnerability:
+      return "Vulnerabilities";
+    case FindingKind::kSecret:
+      return "Secrets";
+    case FindingKind::kMalware:
+      return "Malware";
+    case FindingKind::kMisconfig:
+      return "Misconfigurations";
+    case FindingKind::kRuntime:
+      return "Runtime alerts";
+  }
+  return "Findings";
+}
+
 }  // namespace vigil::report::internal

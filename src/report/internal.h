@@ -50,6 +50,8 @@ std::optional<std::string> CanonicalSpdxLicenseId(std::string_view id);
 // The purl type ("deb", "npm", ...) of "pkg:type/...", or "" when `purl` is not a purl.
 std::string PurlType(std::string_view purl);
 
+// The heading of a report section for findings of kind `k` ("Vulnerabilities", ...).
+std::string_view SectionTitle(FindingKind k);
 // Shortened hex SHA-256, for generated identifiers.
 std::string ShortHash(std::string_view data, size_t hex_chars = 12);
 

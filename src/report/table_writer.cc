@@ -80,22 +80,6 @@ void PrintTable(const std::vector<std::string>& header, const std::vector<std::v
   for (const auto& row : rows) print_row(row);
 }
 
-std::string_view SectionTitle(FindingKind k) {
-  switch (k) {
-    case FindingKind::kVulnerability:
-      return "Vulnerabilities";
-    case FindingKind::kSecret:
-      return "Secrets";
-    case FindingKind::kMalware:
-      return "Malware";
-    case FindingKind::kMisconfig:
-      return "Misconfigurations";
-    case FindingKind::kRuntime:
-      return "Runtime alerts";
-  }
-  return "Findings";
-}
-
 std::string LocationText(const Location& loc) {
   std::string text = loc.path;
   if (!text.empty() && loc.line > 0) {
