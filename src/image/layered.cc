@@ -158,14 +158,22 @@ class LayerBuilder {
     rec.path = e.path;
     rec.info = e.info;
     rec.hardlink_target = e.hardlink_target;
-    if (e.kind == EntryKind::kRegular && content != nullptr &&
-        capture_.Matches(e.path, e.info.size)) {
+    if (e.kind == EntryKind::kRegular && content != nullptr && capture_.Matches(e.path, e.info)) {
+      // With a reducer the budget is checked on what is kept, after reduction.
+      uint64_t budgeted = capture_.reduce ? 0 : e.info.size;
       if (e.info.size <= capture_.max_file_bytes &&
-          data_.stats.captured_bytes + e.info.size <= capture_.max_layer_bytes) {
+          data_.stats.captured_bytes + budgeted <= capture_.max_layer_bytes) {
         VIGIL_ASSIGN_OR_RETURN(rec.content, ReadAll(*content, capture_.max_file_bytes));
-        rec.captured = true;
-        ++data_.stats.captured_files;
-        data_.stats.captured_bytes += rec.content.size();
+        bool keep = !capture_.reduce || capture_.reduce(e.path, e.info, rec.content);
+        if (keep && data_.stats.captured_bytes + rec.content.size() <= capture_.max_layer_bytes) {
+          rec.captured = true;
+          ++data_.stats.captured_files;
+          data_.stats.captured_bytes += rec.content.size();
+        } else {
+          if (keep) ++data_.stats.uncaptured;
+          rec.content.clear();
+          rec.content.shrink_to_fit();
+        }
       } else {
         ++data_.stats.uncaptured;
       }
@@ -193,7 +201,7 @@ class LayerBuilder {
       if (target == nullptr || !target->hardlink_target.empty()) continue;
       rec.info.type = target->info.type;
       rec.info.size = target->info.size;
-      if (target->captured && capture_.Matches(rec.path, rec.info.size)) {
+      if (target->captured && capture_.Matches(rec.path, rec.info)) {
         rec.captured = true;
         rec.content = target->content;
       }
@@ -227,11 +235,11 @@ class LayerBuilder {
 
 }  // namespace
 
-bool CaptureSpec::Matches(std::string_view path, uint64_t size) const {
+bool CaptureSpec::Matches(std::string_view path, const FileInfo& info) const {
   for (const std::string& p : patterns) {
     if (GlobMatch(p, path)) return true;
   }
-  return predicate && predicate(path, size);
+  return predicate && predicate(path, info);
 }
 
 std::string CaptureSpec::Fingerprint() const {

@@ -42,14 +42,20 @@ struct CaptureSpec {
   std::vector<std::string> patterns;
   uint64_t max_file_bytes = 256ull << 20;  // rpm's BDB Packages reaches ~100 MB
   uint64_t max_layer_bytes = 1ull << 30;
-  // Optional extra predicate; when set, predicate_key must name its behaviour (it is part
-  // of the cache key: change the key whenever the predicate's answers change).
-  std::function<bool(std::string_view path, uint64_t size)> predicate;
+  // Optional extra predicate over the entry's path and metadata (size, mode: executables);
+  // when set, predicate_key must name its behaviour (it is part of the cache key: change
+  // the key whenever the predicate's or the reducer's answers change).
+  std::function<bool(std::string_view path, const FileInfo& info)> predicate;
   std::string predicate_key;
+  // Optional reduction of a captured file's content before it is kept (a Go binary is
+  // kept as its build-info blob): returns false to keep no content at all. With a reducer,
+  // max_layer_bytes bounds the reduced bytes, so large inputs that reduce to little do not
+  // exhaust the per-layer budget.
+  std::function<bool(std::string_view path, const FileInfo& info, std::string& content)> reduce;
   // Bumped when the set of default patterns changes meaning.
   std::string version = "1";
 
-  bool Matches(std::string_view path, uint64_t size) const;
+  bool Matches(std::string_view path, const FileInfo& info) const;
   // Stable hash of everything above; part of the per-layer cache key.
   std::string Fingerprint() const;
   // What the OS-package catalogers read: os-release files, dpkg, apk and rpm databases,

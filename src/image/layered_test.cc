@@ -137,14 +137,17 @@ TEST(LayeredImageTest, UncapturedContentIsReportedNotInvented) {
 
 TEST(LayeredImageTest, CaptureGlobs) {
   CaptureSpec spec = CaptureSpec::CatalogDefaults();
-  EXPECT_TRUE(spec.Matches("/var/lib/dpkg/info/libc6:amd64.list", 10));
-  EXPECT_TRUE(spec.Matches("/usr/share/doc/bash/copyright", 10));
-  EXPECT_TRUE(spec.Matches("/etc/redhat-release", 10));
-  EXPECT_FALSE(spec.Matches("/usr/share/doc/bash/x/copyright", 10));
-  EXPECT_FALSE(spec.Matches("/etc/passwd", 10));
+  FileInfo small;
+  small.type = FileType::kRegular;
+  small.size = 10;
+  EXPECT_TRUE(spec.Matches("/var/lib/dpkg/info/libc6:amd64.list", small));
+  EXPECT_TRUE(spec.Matches("/usr/share/doc/bash/copyright", small));
+  EXPECT_TRUE(spec.Matches("/etc/redhat-release", small));
+  EXPECT_FALSE(spec.Matches("/usr/share/doc/bash/x/copyright", small));
+  EXPECT_FALSE(spec.Matches("/etc/passwd", small));
   CaptureSpec any;
   any.patterns = {"**/package.json"};
-  EXPECT_TRUE(any.Matches("/app/node_modules/x/package.json", 1));
+  EXPECT_TRUE(any.Matches("/app/node_modules/x/package.json", small));
   EXPECT_NE(spec.Fingerprint(), any.Fingerprint());
 }
 

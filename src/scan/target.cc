@@ -2,20 +2,46 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "catalog/cataloger.h"
 #include "catalog/inventory.h"
+#include "catalog/lang.h"
 #include "fmt/format.h"
 #include "image/open.h"
 
 namespace vigil::scan {
 namespace {
 
-// The layer walk keeps exactly what the OS catalogers read (their capture contract).
+// The layer walk keeps exactly what the OS and language catalogers read (their capture
+// contracts); language files are reduced as their catalogers ask (Go binaries keep only
+// their build info), OS files never.
 image::CaptureSpec InventoryCapture() {
   image::CaptureSpec spec;
-  spec.predicate = [](std::string_view path, uint64_t) { return catalog::OsCaptureWants(path); };
-  spec.predicate_key = catalog::OsCatalogersFingerprint();
+  spec.predicate = [](std::string_view path, const FileInfo& info) {
+    return catalog::OsCaptureWants(path) || catalog::LanguageCaptureWants(path, info);
+  };
+  spec.reduce = [](std::string_view path, const FileInfo& info, std::string& content) {
+    if (catalog::OsCaptureWants(path)) return true;
+    return catalog::LanguageCaptureReduce(path, info, content);
+  };
+  spec.predicate_key =
+      catalog::OsCatalogersFingerprint() + ";" + catalog::LanguageCatalogersFingerprint();
   return spec;
+}
+
+// The layer that last added or modified `path` (a language package's file), walking the
+// layers from the top; empty when no layer changed it (a rootfs source).
+std::string LayerOfPath(const std::vector<image::LayerChanges>& changes,
+                        const image::LayeredImage& img, const std::string& path) {
+  for (size_t i = changes.size(); i-- > 0;) {
+    const image::LayerChanges& c = changes[i];
+    if (std::binary_search(c.added.begin(), c.added.end(), path) ||
+        std::binary_search(c.modified.begin(), c.modified.end(), path)) {
+      return img.diff_id(i);
+    }
+  }
+  return "";
 }
 
 bool TouchesPackageDb(const image::LayerChanges& changes) {
@@ -73,7 +99,30 @@ StatusOr<report::Sbom> Inventory(const Target& target) {
   opts.target = target.name;
   opts.target_kind = target.kind;
   VIGIL_ASSIGN_OR_RETURN(report::Sbom sbom, catalog::InventoryFileSystem(*target.fs, opts));
-  if (!target.layered) return sbom;
+
+  catalog::LangContext lang;
+  lang.filesystem = target.kind == "filesystem";
+  VIGIL_ASSIGN_OR_RETURN(catalog::CatalogResult languages,
+                         catalog::CatalogLanguages(*target.fs, lang));
+  catalog::AssignOsOwners(languages.components, sbom.components, *target.fs);
+  for (std::string& w : languages.warnings) sbom.warnings.push_back(std::move(w));
+  if (target.layered && !languages.components.empty()) {
+    const image::LayeredImage& img = *target.layered;
+    std::vector<image::LayerChanges> changes;
+    for (size_t i = 0; i < img.layer_count(); ++i) changes.push_back(img.ChangedPaths(i));
+    for (report::Component& c : languages.components) {
+      c.layer = LayerOfPath(changes, img, c.location.substr(0, c.location.find('!')));
+    }
+  }
+  // Appended after the OS packages are attributed to layers (AttributeLayers compares OS
+  // package identities only).
+  auto add_languages = [&](report::Sbom& out) {
+    for (report::Component& c : languages.components) out.components.push_back(std::move(c));
+  };
+  if (!target.layered) {
+    add_languages(sbom);
+    return sbom;
+  }
 
   const image::LayeredImage& img = *target.layered;
   const image::ResolvedImage& resolved = img.image();
@@ -104,6 +153,7 @@ StatusOr<report::Sbom> Inventory(const Target& target) {
         fmt::format("{} unsafe layer entries (path traversal or absolute links) were skipped",
                     img.stats().skipped_unsafe));
   }
+  add_languages(sbom);
   return sbom;
 }
 
