@@ -15,7 +15,6 @@ struct Pending {
 // Subcommands whose capability is tracked by an open issue. Listing them keeps `vigil
 // --help` an honest map of the tool while they are built.
 constexpr Pending kPending[] = {
-    {"db", "Build, update and inspect the vulnerability database", "vulnerability database (#5)"},
     {"agent", "Run the node agent: eBPF capture, rules, behaviour models, alerts",
      "runtime capture (#8)"},
     {"ml", "Train, score, evaluate and merge behaviour models", "behaviour models (#10)"},

@@ -24,6 +24,10 @@ Command RegisterImage(CLI::App& root, CommonFlags& flags);
 Command RegisterFs(CLI::App& root, CommonFlags& flags);
 Command RegisterDebug(CLI::App& root, CommonFlags& flags);
 Command RegisterConfig(CLI::App& root, CommonFlags& flags);
+// `vigil db` (cmd_db.cc): build, info; `update` is added by RegisterDbUpdate
+// (cmd_db_update.cc) on the `db` app and run when that subcommand was chosen.
+Command RegisterDb(CLI::App& root, CommonFlags& flags);
+Command RegisterDbUpdate(CLI::App& db, CommonFlags& flags);
 
 // The configuration scan behind `vigil config` and `vigil fs --scanners misconfig`.
 struct ConfigScanArgs {
