@@ -17,6 +17,9 @@
 
 namespace vigil::vulndb {
 
+// Where commands look for the database when --db is not given: <cache_dir>/db/vigil.db.
+std::string DefaultDbPath(const std::string& cache_dir);
+
 // Bumped on any incompatible schema change; Database::Open refuses other versions with a
 // FailedPrecondition telling the user to rebuild (`vigil db update` / `vigil db build`).
 inline constexpr int kSchemaVersion = 1;
