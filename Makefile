@@ -25,11 +25,14 @@ configure:
 build: configure
 	@scripts/timed build ninja -C $(BUILD)
 
-# Expensive fixtures (a Debian minbase image in every form), built once per build dir.
+# Expensive fixtures (Debian minbase in every form, the langapp and bullseye images), built
+# once per build dir.
 # Exit 77 from a builder means its facility is absent here: the tests that need it skip.
 fixtures: build
-	@scripts/timed fixtures sh -c 'testdata/e2e/make_minbase.sh $(BUILD)/fixtures/minbase; rc=$$?; \
-	  if [ $$rc = 77 ]; then echo "fixtures: minbase image unavailable; its tests will skip"; exit 0; fi; exit $$rc'
+	@scripts/timed fixtures sh -c 'for f in minbase langapp bullseye; do \
+	  testdata/e2e/make_$$f.sh $(BUILD)/fixtures/$$f; rc=$$?; \
+	  if [ $$rc = 77 ]; then echo "fixtures: $$f image unavailable; its tests will skip"; \
+	  elif [ $$rc != 0 ]; then exit $$rc; fi; done'
 
 test: deps prepare-host build format-check tidy fixtures
 	@scripts/timed test ctest --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS) -LE slow
