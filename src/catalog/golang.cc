@@ -72,7 +72,10 @@ report::Component GoComponent(std::string_view path, std::string_view name,
 
 // The module identity to report for a requirement, per the replacement rule in golang.h.
 std::pair<std::string, std::string> Effective(const GoModule& m) {
-  if (!m.replace_path.empty() && !m.replace_version.empty()) {
+  // A directory replacement: go.mod has no version, the binary records "(devel)".
+  bool local = m.replace_version.empty() || m.replace_version == "(devel)" ||
+               StartsWith(m.replace_path, ".") || StartsWith(m.replace_path, "/");
+  if (!m.replace_path.empty() && !local) {
     return {m.replace_path, m.replace_version};
   }
   return {m.path, m.version};
