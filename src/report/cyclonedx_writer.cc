@@ -6,6 +6,7 @@
 
 #include "base/strings.h"
 #include "report/internal.h"
+#include "report/vex.h"
 
 namespace vigil::report::internal {
 namespace {
@@ -83,9 +84,70 @@ std::string AliasSource(std::string_view id) {
   return "";
 }
 
+// Where a reader finds the advisory behind a finding: the page of the source that reported
+// it (the first of a merged finding's sources), else NVD for a CVE.
+std::string SourceUrl(const Finding& f) {
+  std::string_view source = f.data_source;
+  source = source.substr(0, source.find(','));
+  const std::string& id = f.id;
+  if (StartsWith(source, "debian")) return "https://security-tracker.debian.org/tracker/" + id;
+  if (StartsWith(source, "osv")) return "https://osv.dev/vulnerability/" + id;
+  if (StartsWith(source, "alpine")) return "https://security.alpinelinux.org/vuln/" + id;
+  if (StartsWith(source, "nswg") && StartsWith(id, "NSWG-ECO-")) {
+    return "https://github.com/nodejs/security-wg/blob/main/vuln/npm/" + id.substr(9) + ".json";
+  }
+  if (StartsWith(id, "GHSA-")) return "https://github.com/advisories/" + id;
+  if (StartsWith(id, "CVE-")) return "https://nvd.nist.gov/vuln/detail/" + id;
+  return "";
+}
+
+// CycloneDX 1.5 rating methods by CVSS vector prefix.
+std::string_view RatingMethod(std::string_view vector) {
+  if (StartsWith(vector, "CVSS:3.1/")) return "CVSSv31";
+  if (StartsWith(vector, "CVSS:3.0/")) return "CVSSv3";
+  if (StartsWith(vector, "CVSS:4.0/")) return "CVSSv4";
+  if (StartsWith(vector, "AV:")) return "CVSSv2";
+  return "other";
+}
+
+// OpenVEX justifications in CycloneDX's vocabulary (impactAnalysisJustification).
+std::string_view CycloneDxJustification(std::string_view openvex) {
+  if (openvex == "component_not_present" || openvex == "vulnerable_code_not_present") {
+    return "code_not_present";
+  }
+  if (openvex == "vulnerable_code_not_in_execute_path") return "code_not_reachable";
+  if (openvex == "vulnerable_code_cannot_be_controlled_by_adversary") {
+    return "requires_environment";
+  }
+  if (openvex == "inline_mitigations_already_exist") return "protected_by_mitigating_control";
+  return "";
+}
+
+// The analysis of a suppressed finding: VEX not_affected / fixed map to not_affected /
+// resolved; any other suppression (an ignore file, --ignore) is a decision to accept the
+// risk, which CycloneDX states as exploitable with the response will_not_fix.
+OrderedJson SuppressedAnalysis(const Finding& f) {
+  OrderedJson a;
+  std::optional<SuppressionNote> note = FindSuppressionNote(f.remediation);
+  if (note && note->vex && note->vex_status == "fixed") {
+    a["state"] = "resolved";
+  } else if (note && note->vex) {
+    a["state"] = "not_affected";
+    if (std::string_view j = CycloneDxJustification(note->justification); !j.empty()) {
+      a["justification"] = j;
+    }
+  } else {
+    a["state"] = "exploitable";
+    a["response"] = OrderedJson::array({"will_not_fix"});
+  }
+  a["detail"] = note ? note->text : std::string("Suppressed");
+  return a;
+}
+
 }  // namespace
 
-void WriteCycloneDx(const Report* report, const Sbom* sbom, std::ostream& out) {
+void WriteCycloneDx(const Report* report, const Sbom* sbom, std::ostream& out,
+                    const WriteOptions& options) {
   // The document describes the scan being written: the report's identity when there is one,
   // else the inventory's.
   const std::string& target = report ? report->target : sbom->target;
@@ -156,7 +218,10 @@ void WriteCycloneDx(const Report* report, const Sbom* sbom, std::ostream& out) {
       if (f.kind != FindingKind::kVulnerability) continue;
       OrderedJson v;
       v["id"] = f.id;
-      if (!f.data_source.empty()) v["source"] = {{"name", f.data_source}};
+      if (!f.data_source.empty()) {
+        v["source"] = {{"name", f.data_source}};
+        if (std::string url = SourceUrl(f); !url.empty()) v["source"]["url"] = url;
+      }
       OrderedJson refs = OrderedJson::array();
       for (const std::string& alias : f.aliases) {
         OrderedJson source = OrderedJson::object();
@@ -166,12 +231,23 @@ void WriteCycloneDx(const Report* report, const Sbom* sbom, std::ostream& out) {
       if (!refs.empty()) v["references"] = std::move(refs);
       v["ratings"] = OrderedJson::array(
           {{{"severity", std::string(SeverityName(f.severity))}, {"method", "other"}}});
+      if (auto it = options.ratings.find(f.id); it != options.ratings.end()) {
+        for (const Rating& r : it->second) {
+          OrderedJson rating;
+          if (!r.source.empty()) rating["source"] = {{"name", r.source}};
+          if (r.score > 0) rating["score"] = r.score;
+          rating["severity"] = std::string(SeverityName(r.severity));
+          rating["method"] = RatingMethod(r.vector);
+          if (!r.vector.empty()) rating["vector"] = r.vector;
+          v["ratings"].push_back(std::move(rating));
+        }
+      }
       if (!f.description.empty() || !f.title.empty()) {
         v["description"] = f.description.empty() ? f.title : f.description;
       }
       if (!f.title.empty() && !f.description.empty()) v["detail"] = f.title;
-      if (!f.remediation.empty()) {
-        v["recommendation"] = f.remediation;
+      if (std::string advice = RemediationWithoutNote(f.remediation); !advice.empty()) {
+        v["recommendation"] = advice;
       } else if (!f.fixed_version.empty() && f.package) {
         v["recommendation"] = "Upgrade " + f.package->name + " to " + f.fixed_version;
       }
@@ -188,10 +264,16 @@ void WriteCycloneDx(const Report* report, const Sbom* sbom, std::ostream& out) {
           ref = it2->second;
         }
       }
+      OrderedJson analysis;
+      if (f.status == "suppressed") analysis = SuppressedAnalysis(f);
+      if (!analysis.empty()) v["analysis"] = analysis;
       OrderedJson affect = {{"ref", ref}};
       if (f.package && !f.package->version.empty()) {
+        bool unaffected = !analysis.empty() &&
+                          (analysis["state"] == "not_affected" || analysis["state"] == "resolved");
         affect["versions"] =
-            OrderedJson::array({{{"version", f.package->version}, {"status", "affected"}}});
+            OrderedJson::array({{{"version", f.package->version},
+                                 {"status", unaffected ? "unaffected" : "affected"}}});
       }
       v["affects"] = OrderedJson::array({std::move(affect)});
       OrderedJson props = OrderedJson::array();

@@ -63,7 +63,8 @@ void WriteJunit(const Report& report, std::ostream& out);
 void WriteHtml(const Report& report, std::ostream& out);
 // Either argument may be null (not both): a report alone yields components built from the
 // findings' packages; an SBOM alone yields no vulnerabilities.
-void WriteCycloneDx(const Report* report, const Sbom* sbom, std::ostream& out);
+void WriteCycloneDx(const Report* report, const Sbom* sbom, std::ostream& out,
+                    const WriteOptions& options = {});
 void WriteSpdx(const Sbom& sbom, std::ostream& out);
 void WriteSbomTable(const Sbom& sbom, std::ostream& out, const WriteOptions& options);
 

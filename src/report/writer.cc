@@ -55,7 +55,7 @@ Status WriteReport(const Report& report, Format format, std::ostream& out,
       internal::WriteJunit(report, out);
       break;
     case Format::kCycloneDx:
-      internal::WriteCycloneDx(&report, sbom, out);
+      internal::WriteCycloneDx(&report, sbom, out, options);
       break;
     case Format::kSpdx:
       // SPDX 2.3 has no place for findings; with the inventory at hand it is still the
