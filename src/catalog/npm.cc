@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -19,8 +20,9 @@ using nlohmann::json;
 
 // An installed package.json is a few KB; the largest seen in the wild are a few hundred KB.
 constexpr uint64_t kMaxPackageJson = 4ull << 20;
-// Lock files of large monorepos reach tens of MB.
-constexpr uint64_t kMaxLockFile = 128ull << 20;
+// Lock files of large monorepos reach tens of MB; a parsed JSON DOM costs several times the
+// text, so the bound stays well below the memory of a small scanner host.
+constexpr uint64_t kMaxLockFile = 64ull << 20;
 // package-lock v1 nests "dependencies" once per node_modules level; real trees are a few
 // dozen deep. Deeper input is hostile and is cut off with a warning.
 constexpr int kMaxLockDepth = 128;
@@ -314,10 +316,19 @@ struct PnpmEntry {
   std::string name;
   std::string version;
   bool dev = false;
+  bool has_dev = false;  // a `dev:` field was present (v5, v6)
   bool open = false;
 };
 
-void FlushPnpmEntry(PnpmEntry& e, bool slash_form, Collector& out) {
+struct PnpmPackage {
+  std::string name;
+  std::string version;
+  bool dev = false;
+  bool has_dev = false;
+};
+
+void FlushPnpmEntry(PnpmEntry& e, bool slash_form, Collector& out,
+                    std::vector<PnpmPackage>* packages) {
   if (!e.open) return;
   e.open = false;
   std::string name, version;
@@ -329,7 +340,14 @@ void FlushPnpmEntry(PnpmEntry& e, bool slash_form, Collector& out) {
     out.WarnLine(e.line, fmt::format("cannot tell name and version of '{}'", e.key.substr(0, 80)));
     return;
   }
-  out.Add(std::move(name), std::move(version), e.dev, {});
+  packages->push_back({std::move(name), std::move(version), e.dev, e.has_dev});
+}
+
+// "name@1.2.3(peer@1.0.0)" -> "name@1.2.3": snapshot and importer ids carry peer suffixes,
+// `packages:` keys of v9 do not.
+std::string_view StripPeers(std::string_view id) {
+  if (StartsWith(id, "/")) id.remove_prefix(1);
+  return id.substr(0, id.find('('));
 }
 
 // A YAML mapping key at the start of `s` (after indentation): quoted, or plain up to ": " or
@@ -486,9 +504,17 @@ CatalogResult ParsePnpmLock(std::string_view path, std::string_view text) {
   // Format version: "lockfileVersion: 5.4" or "lockfileVersion: '6.0'". Before 6 the keys are
   // "/name/version".
   bool slash_form = false;
-  bool in_packages = false;
   bool saw_version = false;
+  enum class Section { kOther, kPackages, kImporters, kSnapshots } section = Section::kOther;
   PnpmEntry entry;
+  std::vector<PnpmPackage> packages;
+  // v9 records no dev flag: it is derived from the importers' dependency lists and the
+  // snapshots' dependency edges (ids "name@version(peers)").
+  std::vector<std::string> prod_roots, dev_roots;
+  std::map<std::string, std::vector<std::string>, std::less<>> edges;
+  std::string importer_section, importer_dep, snapshot_id;
+  bool top_level_list = false;  // v5/v6: the root project's lists are top-level keys
+  bool snapshot_deps = false;
   size_t line_no = 0;
   for (std::string_view line : SplitLines(text)) {
     ++line_no;
@@ -503,13 +529,21 @@ CatalogResult ParsePnpmLock(std::string_view path, std::string_view text) {
     std::string_view value;
     bool is_key = YamlKey(trimmed, &key, &value);
     if (indent == 0) {
-      FlushPnpmEntry(entry, slash_form, out);
+      FlushPnpmEntry(entry, slash_form, out, &packages);
+      section = Section::kOther;
       if (!is_key) {
         out.WarnLine(line_no, "expected a top-level 'key:'");
-        in_packages = false;
         continue;
       }
-      in_packages = key == "packages";
+      if (key == "packages") section = Section::kPackages;
+      if (key == "importers") section = Section::kImporters;
+      if (key == "snapshots") section = Section::kSnapshots;
+      top_level_list =
+          key == "dependencies" || key == "optionalDependencies" || key == "devDependencies";
+      if (top_level_list) {
+        section = Section::kImporters;
+        importer_section = key;
+      }
       if (key == "lockfileVersion") {
         saw_version = true;
         std::string_view v = Unquote(value);
@@ -526,30 +560,106 @@ CatalogResult ParsePnpmLock(std::string_view path, std::string_view text) {
       }
       continue;
     }
-    if (!in_packages) continue;
-    if (indent == 2) {
-      FlushPnpmEntry(entry, slash_form, out);
-      if (!is_key) {
+    if (!is_key) {
+      if (section == Section::kPackages && indent == 2) {
+        FlushPnpmEntry(entry, slash_form, out, &packages);
         out.WarnLine(line_no, "expected a package key");
-        continue;
       }
-      entry = PnpmEntry{};
-      entry.line = line_no;
-      entry.key = std::move(key);
-      entry.open = true;
-    } else if (indent == 4 && entry.open && is_key) {
-      std::string_view v = Unquote(value);
-      if (key == "dev") {
-        entry.dev = v == "true";
-      } else if (key == "name") {
-        entry.name = std::string(v);
-      } else if (key == "version") {
-        entry.version = std::string(v);
+      continue;
+    }
+    std::string_view v = Unquote(value);
+    switch (section) {
+      case Section::kPackages:
+        if (indent == 2) {
+          FlushPnpmEntry(entry, slash_form, out, &packages);
+          entry = PnpmEntry{};
+          entry.line = line_no;
+          entry.key = std::move(key);
+          entry.open = true;
+        } else if (indent == 4 && entry.open) {
+          if (key == "dev") {
+            entry.dev = v == "true";
+            entry.has_dev = true;
+          } else if (key == "name") {
+            entry.name = std::string(v);
+          } else if (key == "version") {
+            entry.version = std::string(v);
+          }
+        }
+        break;
+      case Section::kImporters: {
+        // importers: <path>: <list>: <name>: {specifier, version} (v6+ monorepos, v9), or
+        // <name>: <version> (v5); top-level lists: <name>: <version> (v5) or
+        // <name>: {specifier, version} (v6). Only "devDependencies" roots are dev.
+        auto add_root = [&](std::string_view name, std::string_view version) {
+          if (version.empty() || StartsWith(version, "link:")) return;
+          if (importer_section != "dependencies" && importer_section != "devDependencies" &&
+              importer_section != "optionalDependencies") {
+            return;  // "specifiers" and other per-importer maps
+          }
+          std::string id = fmt::format("{}@{}", name, version);
+          (importer_section == "devDependencies" ? dev_roots : prod_roots).push_back(id);
+        };
+        size_t base = top_level_list ? 0 : 4;  // indentation of the list's entries, minus 2
+        if (!top_level_list && indent == 4) {
+          importer_section = key;
+        } else if (indent == base + 2) {
+          importer_dep = key;
+          if (!v.empty()) add_root(key, v);
+        } else if (indent == base + 4 && key == "version") {
+          add_root(importer_dep, v);
+        }
+        break;
       }
+      case Section::kSnapshots:
+        if (indent == 2) {
+          snapshot_id = key;
+          snapshot_deps = false;
+        } else if (indent == 4) {
+          snapshot_deps = key == "dependencies" || key == "optionalDependencies";
+        } else if (indent == 6 && snapshot_deps && !v.empty()) {
+          edges[snapshot_id].push_back(fmt::format("{}@{}", key, v));
+        }
+        break;
+      case Section::kOther:
+        break;
     }
   }
-  FlushPnpmEntry(entry, slash_form, out);
+  FlushPnpmEntry(entry, slash_form, out, &packages);
   if (!saw_version && !text.empty()) out.Warn("no lockfileVersion; keys read as version 6+");
+
+  // Reachability over the snapshot graph, bounded by its size (each id visited once).
+  auto reach = [&](const std::vector<std::string>& roots) {
+    std::set<std::string, std::less<>> seen;
+    std::set<std::string, std::less<>> packages_seen;
+    std::vector<std::string> stack(roots.begin(), roots.end());
+    while (!stack.empty()) {
+      std::string id = std::move(stack.back());
+      stack.pop_back();
+      if (!seen.insert(id).second) continue;
+      packages_seen.emplace(StripPeers(id));
+      auto it = edges.find(id);
+      if (it == edges.end()) continue;
+      for (const std::string& next : it->second) {
+        if (!seen.count(next)) stack.push_back(next);
+      }
+    }
+    return packages_seen;
+  };
+  bool derive = !edges.empty() || !dev_roots.empty();
+  std::set<std::string, std::less<>> prod, dev;
+  if (derive) {
+    prod = reach(prod_roots);
+    dev = reach(dev_roots);
+  }
+  for (PnpmPackage& p : packages) {
+    bool is_dev = p.dev;
+    if (!p.has_dev && derive) {
+      std::string id = fmt::format("{}@{}", p.name, p.version);
+      is_dev = !prod.count(id) && dev.count(id);
+    }
+    out.Add(std::move(p.name), std::move(p.version), is_dev, {});
+  }
   return out.Finish();
 }
 

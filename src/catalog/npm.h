@@ -37,8 +37,10 @@ CatalogResult ParseYarnLock(std::string_view path, std::string_view text);
 
 // pnpm-lock.yaml: the `packages:` section, keys "/name/1.2.3" (v5), "/name@1.2.3" (v6),
 // "name@1.2.3" (v9), with peer suffixes ("_peer@1.0.0", "(peer@1.0.0)") dropped; explicit
-// `name:`/`version:` fields win over the key. `dev: true` marks dev packages (v5, v6; v9
-// records no dev flag in `packages:`).
+// `name:`/`version:` fields win over the key. `dev: true` marks dev packages (v5, v6). v9
+// has no dev field: a package is dev when it is reachable through `snapshots:` dependency
+// edges from some importer's devDependencies and from no importer's dependencies or
+// optionalDependencies.
 CatalogResult ParsePnpmLock(std::string_view path, std::string_view text);
 
 }  // namespace vigil::catalog
