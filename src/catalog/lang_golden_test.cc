@@ -6,7 +6,10 @@
 //   archives.json    optional [{"path": "/in/rootfs/x.egg", "from": "dir-in-case",
 //                    "format": "zip"}]: archives built at test time from a directory of the
 //                    case (so no binary is committed), placed into a copy of rootfs.
-// One runner for every ecosystem; VIGIL_UPDATE_GOLDEN=1 rewrites the expected files.
+// Each case is also cataloged from a memory tree holding only the captured files, reduced
+// at capture time (LanguageCaptureWants / LanguageCaptureReduce), which must give the same
+// result. One runner for every ecosystem; VIGIL_UPDATE_GOLDEN=1 rewrites the expected files:
+// limit it to your own cases with --gtest_filter.
 #include <archive.h>
 #include <archive_entry.h>
 #include <gtest/gtest.h>
@@ -152,6 +155,23 @@ TEST_P(LangGolden, MatchesExpected) {
   auto result = CatalogLanguages(fs, context);
   ASSERT_TRUE(result.ok()) << result.status();
   nlohmann::json actual = ToJson(*result);
+
+  // The capture contract (lang.h): a tree holding only the files the layer walk captures,
+  // reduced as it reduces them, catalogs exactly like the full tree.
+  MemFileSystem captured;
+  Status walked = Walk(fs, "/", [&](const std::string& path, const FileInfo& info) {
+    if (info.type != FileType::kRegular || !LanguageCaptureWants(path, info)) return true;
+    auto content = fs.ReadFile(path);
+    if (content.ok() && LanguageCaptureReduce(path, info, *content)) {
+      captured.AddFile(path, std::move(*content), info.mode);
+    }
+    return true;
+  });
+  ASSERT_TRUE(walked.ok()) << walked;
+  auto from_capture = CatalogLanguages(captured, context);
+  ASSERT_TRUE(from_capture.ok()) << from_capture.status();
+  EXPECT_EQ(ToJson(*from_capture).dump(2), actual.dump(2))
+      << "cataloging the captured (reduced) files differs from the full tree";
 
   stdfs::path expected_path = dir / "expected.json";
   const char* update = std::getenv("VIGIL_UPDATE_GOLDEN");

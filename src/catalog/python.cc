@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -233,27 +234,37 @@ CatalogResult ParsePythonMetadata(std::string_view path, std::string_view text) 
   return out.Finish();
 }
 
-CatalogResult ParseEgg(std::string_view path, std::string_view data) {
-  Collector out(path);
+namespace {
+
+// An .egg's EGG-INFO/PKG-INFO: `text` when found and read, else the problems met.
+struct EggPkgInfo {
+  bool found = false;
+  std::string text;
+  std::vector<std::string> problems;
+};
+
+EggPkgInfo ReadEggPkgInfo(std::string_view data) {
+  EggPkgInfo out;
   std::unique_ptr<archive, int (*)(archive*)> a(archive_read_new(), archive_read_free);
   if (a == nullptr) {
-    out.Warn("cannot allocate an archive reader");
-    return out.Finish();
+    out.problems.push_back("cannot allocate an archive reader");
+    return out;
   }
+  auto error = [&] {
+    const char* e = archive_error_string(a.get());
+    return std::string(e != nullptr ? e : "unknown error");
+  };
   archive_read_support_format_zip(a.get());
   if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
-    out.Warn(fmt::format("not a zip archive: {}", archive_error_string(a.get())
-                                                      ? archive_error_string(a.get())
-                                                      : "unknown error"));
-    return out.Finish();
+    out.problems.push_back("not a zip archive: " + error());
+    return out;
   }
   archive_entry* entry = nullptr;
   for (int i = 0; i < kMaxEggEntries; ++i) {
     int r = archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-      const char* err = archive_error_string(a.get());
-      out.Warn(fmt::format("damaged zip archive: {}", err ? err : "unknown error"));
+      out.problems.push_back("damaged zip archive: " + error());
       break;
     }
     const char* name = archive_entry_pathname(entry);
@@ -262,13 +273,60 @@ CatalogResult ParseEgg(std::string_view path, std::string_view data) {
     if (entry_name != "EGG-INFO/PKG-INFO") continue;
     auto text = ReadEntry(a.get(), kMaxEggPkgInfo);
     if (!text.ok()) {
-      out.Warn(fmt::format("EGG-INFO/PKG-INFO: {}", text.status().message()));
-      return out.Finish();
+      out.problems.push_back("EGG-INFO/PKG-INFO: " + text.status().message());
+      return out;
     }
-    return ParsePythonMetadata(path, *text);
+    out.found = true;
+    out.text = std::move(*text);
+    return out;
   }
-  out.Warn("no EGG-INFO/PKG-INFO in the archive");
+  out.problems.push_back("no EGG-INFO/PKG-INFO in the archive");
+  return out;
+}
+
+// A zip holding one stored (uncompressed) file, or nullopt when libarchive fails.
+std::optional<std::string> OneFileZip(std::string_view name, std::string_view data) {
+  std::string buffer(data.size() + name.size() * 2 + 4096, '\0');
+  size_t used = 0;
+  std::unique_ptr<archive, int (*)(archive*)> a(archive_write_new(), archive_write_free);
+  if (a == nullptr || archive_write_set_format_zip(a.get()) != ARCHIVE_OK ||
+      archive_write_set_format_option(a.get(), "zip", "compression", "store") != ARCHIVE_OK ||
+      archive_write_open_memory(a.get(), buffer.data(), buffer.size(), &used) != ARCHIVE_OK) {
+    return std::nullopt;
+  }
+  std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(),
+                                                                 archive_entry_free);
+  archive_entry_set_pathname(entry.get(), std::string(name).c_str());
+  archive_entry_set_filetype(entry.get(), AE_IFREG);
+  archive_entry_set_perm(entry.get(), 0644);
+  archive_entry_set_size(entry.get(), static_cast<la_int64_t>(data.size()));
+  if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK ||
+      archive_write_data(a.get(), data.data(), data.size()) !=
+          static_cast<la_ssize_t>(data.size()) ||
+      archive_write_close(a.get()) != ARCHIVE_OK) {
+    return std::nullopt;
+  }
+  buffer.resize(used);
+  return buffer;
+}
+
+}  // namespace
+
+CatalogResult ParseEgg(std::string_view path, std::string_view data) {
+  EggPkgInfo info = ReadEggPkgInfo(data);
+  if (info.found) return ParsePythonMetadata(path, info.text);
+  Collector out(path);
+  for (const std::string& p : info.problems) out.Warn(p);
   return out.Finish();
+}
+
+bool ReduceEgg(std::string& data) {
+  EggPkgInfo info = ReadEggPkgInfo(data);
+  if (!info.found) return false;
+  std::optional<std::string> zip = OneFileZip("EGG-INFO/PKG-INFO", info.text);
+  if (!zip) return false;
+  data = std::move(*zip);
+  return true;
 }
 
 CatalogResult ParseRequirementsTxt(std::string_view path, std::string_view text) {
@@ -430,6 +488,13 @@ class PythonImpl : public LanguageCataloger {
     }
     return EndsWith(base, ".egg-info") || EndsWith(base, ".egg") || IsRequirementsFile(base) ||
            base == "poetry.lock" || base == "Pipfile.lock";
+  }
+
+  // An .egg is kept as a small zip holding only its PKG-INFO (ParseEgg reads it the same);
+  // one without a readable PKG-INFO is kept whole so its warnings stay the same.
+  bool Reduce(std::string_view path, std::string& content) const override {
+    if (EndsWith(Basename(path), ".egg")) ReduceEgg(content);
+    return true;
   }
 
   StatusOr<CatalogResult> CatalogFile(const FileSystem& fs, const std::string& path,

@@ -29,6 +29,11 @@ CatalogResult ParsePythonMetadata(std::string_view path, std::string_view text);
 // Entries are bounded (kMaxEggEntries entries scanned, PKG-INFO at most 1 MiB).
 CatalogResult ParseEgg(std::string_view path, std::string_view data);
 
+// Capture-time reduction of an .egg (LanguageCataloger::Reduce): replaces `data` with a zip
+// holding only its EGG-INFO/PKG-INFO and returns true; returns false and leaves `data`
+// unchanged when the egg has no readable PKG-INFO.
+bool ReduceEgg(std::string& data);
+
 // requirements*.txt: pinned `name==version` lines (extras, environment markers, --hash
 // options and comments allowed). Option lines (-r, -c, -e, --index-url, ...) are skipped;
 // requirements without a pinned version are counted in one warning per file.
