@@ -1,20 +1,32 @@
 // `vigil image`, `vigil fs`, `vigil sbom`: argument parsing and output only; the pipeline is
-// scan::LoadImageTarget / scan::Inventory.
+// scan::LoadImageTarget / scan::Inventory -> match::MatchSbom -> report::ApplyVex /
+// ApplyIgnoreRules -> severity filter -> writer -> exit-code gate.
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "base/clock.h"
+#include "base/fs.h"
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "config/scan.h"
 #include "fmt/format.h"
 #include "image/containers_storage.h"
+#include "match/matcher.h"
+#include "nlohmann/json.hpp"
+#include "report/ignore.h"
+#include "report/json.h"
+#include "report/vex.h"
 #include "report/writer.h"
 #include "scan/target.h"
+#include "vulndb/db.h"
 
 namespace vigil::cli {
 namespace {
@@ -107,44 +119,391 @@ std::vector<std::string_view> ScannerNames(std::string_view list) {
   return names;
 }
 
-// Scanners that have landed. Until the vulnerability, secret, malware and misconfiguration
-// scanners exist, `image`/`fs` say so instead of printing a clean-looking empty report.
-Status CheckScanners(const std::string& list) {
-  static constexpr std::pair<std::string_view, std::string_view> kScanners[] = {
-      {"vuln", "vulnerability database and matching"},
-      {"secret", "secrets, malware and image-configuration"},
-      {"malware", "secrets, malware and image-configuration"},
-      {"misconfig", "secrets, malware and image-configuration"},
-  };
-  std::string_view pending;
-  std::string_view pending_issue;
+// Vulnerability-scan flags of `image` and `fs` (Trivy's spellings).
+struct VulnFlags {
+  bool ignore_unfixed = false;
+  std::string ignorefile;
+  std::vector<std::string> vex;
+  std::string db;
+};
+
+void AddVulnFlags(CLI::App* cmd, VulnFlags* f) {
+  cmd->add_flag("--ignore-unfixed", f->ignore_unfixed,
+                "Report only vulnerabilities that have a fixed version");
+  cmd->add_option("--ignorefile", f->ignorefile,
+                  "Ignore file: .trivyignore text (ids, optional exp:YYYY-MM-DD) or "
+                  ".trivyignore.yaml; default ./.trivyignore when it exists");
+  cmd->add_option("--vex", f->vex,
+                  "OpenVEX document whose not_affected/fixed statements suppress findings "
+                  "(repeatable)");
+  cmd->add_option("--db", f->db,
+                  "Vulnerability database (default <cache-dir>/db/vigil.db; make one with "
+                  "`vigil db update` or `vigil db build`)");
+}
+
+// Flag storage of `image` / `fs`; shared with the runner so CLI11's pointers stay valid.
+struct ScanCommandState {
+  std::string ref;  // image REF or fs PATH
+  bool running = false;
+  bool filesystem = false;  // `vigil fs`
+  ImageFlags image;
+  VulnFlags vuln;
+  CLI::Option* scanners = nullptr;
+};
+
+// What --scanners asks for, and what of it has not landed yet.
+struct ScannerPlan {
+  bool vuln = false;
+  bool misconfig = false;
+  std::vector<std::string> pending;
+};
+
+constexpr std::string_view kPendingIssue = "secrets, malware and image-configuration";
+
+// Unknown names are usage errors. Pending scanners named explicitly are an Unimplemented
+// error (exit 3) rather than a clean-looking report without them; in the default list
+// they only produce a warning, so `vigil image REF` runs what exists.
+StatusOr<ScannerPlan> PlanScanners(const std::string& list, bool explicit_list, bool filesystem) {
+  ScannerPlan plan;
   for (std::string_view s : ScannerNames(list)) {
-    const auto* it = std::find_if(std::begin(kScanners), std::end(kScanners),
-                                  [s](const auto& k) { return k.first == s; });
-    if (it == std::end(kScanners)) {
+    if (s == "vuln") {
+      plan.vuln = true;
+    } else if (s == "misconfig" && filesystem) {
+      plan.misconfig = true;
+    } else if (s == "secret" || s == "malware" || s == "misconfig") {
+      plan.pending.emplace_back(s);
+    } else {
       return InvalidArgumentError(
           fmt::format("--scanners: unknown scanner '{}' (vuln, secret, malware, misconfig)", s));
     }
-    if (pending.empty()) {
-      pending = it->first;
-      pending_issue = it->second;
-    }
   }
-  if (pending.empty()) return InvalidArgumentError("--scanners: empty list");
-  return UnimplementedError(fmt::format(
-      "scanner '{}' is not implemented yet here (tracked by the {} issue); today `vigil sbom` "
-      "prints the package inventory and `vigil fs PATH --scanners misconfig` / `vigil config` "
-      "check Kubernetes manifests",
-      pending, pending_issue));
+  if (!plan.vuln && !plan.misconfig && plan.pending.empty()) {
+    return InvalidArgumentError("--scanners: empty list");
+  }
+  if (explicit_list && !plan.pending.empty()) {
+    return UnimplementedError(fmt::format(
+        "scanner '{}' is not implemented yet here (tracked by the {} issue); today `vigil image` "
+        "and `vigil fs` run the vuln scanner, and `vigil fs PATH --scanners misconfig` / `vigil "
+        "config` check Kubernetes manifests",
+        plan.pending[0], kPendingIssue));
+  }
+  return plan;
 }
 
-int RunScan(const CommonFlags& flags) {
-  Status st = CheckScanners(flags.scanners);
-  if (IsInvalidArgument(st)) {
-    std::fprintf(stderr, "vigil: %s\n", st.message().c_str());
+// Findings of `sub` appended to `into` with their warnings and input errors.
+void Merge(report::Report& into, report::Report&& sub) {
+  for (auto& f : sub.findings) into.findings.push_back(std::move(f));
+  for (auto& w : sub.warnings) into.warnings.push_back(std::move(w));
+  into.input_errors += sub.input_errors;
+}
+
+// A stored SBOM for `vigil image sbom:FILE`: vigil.sbom/v1 or CycloneDX JSON, by content.
+StatusOr<report::Sbom> ReadStoredSbom(const std::string& path) {
+  constexpr uint64_t kMaxSbomBytes = 512ull << 20;
+  VIGIL_ASSIGN_OR_RETURN(std::string text, ReadHostFile(path, kMaxSbomBytes));
+  nlohmann::json probe = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (probe.is_discarded() || !probe.is_object()) {
+    return InvalidArgumentError(path + ": not a JSON SBOM (want vigil.sbom/v1 or CycloneDX JSON)");
+  }
+  const nlohmann::json& cprobe = probe;
+  auto bom_format = cprobe.find("bomFormat");
+  auto schema = cprobe.find("schema");
+  StatusOr<report::Sbom> sbom = InvalidArgumentError("");
+  auto is = [&probe](const nlohmann::json::const_iterator& it, std::string_view want) {
+    return it != probe.cend() && it->is_string() && it->get<std::string>() == want;
+  };
+  if (is(bom_format, "CycloneDX")) {
+    sbom = report::SbomFromCycloneDx(text);
+  } else if (is(schema, report::kSbomSchema)) {
+    sbom = report::SbomFromJson(text);
+  } else if (probe.contains("spdxVersion")) {
+    return InvalidArgumentError(path +
+                                ": SPDX documents cannot be matched again (no ecosystem or "
+                                "source package data); store the SBOM as cyclonedx or json");
+  } else {
+    return InvalidArgumentError(path + ": not a vigil.sbom/v1 or CycloneDX JSON document");
+  }
+  if (!sbom.ok()) return Annotate(sbom.status(), path);
+  return sbom;
+}
+
+// Ratings with scores for the CycloneDX output: the advisory's own CVSS vector (looked up
+// by the finding's package) and NVD's, for every id of the finding.
+std::map<std::string, std::vector<report::Rating>> CollectRatings(
+    const report::Report& report, const vulndb::AdvisorySource& db) {
+  std::map<std::string, std::vector<report::Rating>> out;
+  for (const report::Finding& f : report.findings) {
+    if (f.kind != report::FindingKind::kVulnerability || out.count(f.id)) continue;
+    std::vector<report::Rating> ratings;
+    std::set<std::string> ids = {f.id};
+    ids.insert(f.aliases.begin(), f.aliases.end());
+    if (f.package) {
+      auto candidates = db.Lookup(f.package->ecosystem, f.package->name);
+      std::set<std::string> seen;
+      for (const auto& c : candidates.ok() ? *candidates : std::vector<vulndb::Candidate>{}) {
+        const vulndb::Advisory& a = *c.advisory;
+        if (!ids.count(a.id) || a.cvss_vector.empty() || !seen.insert(a.id).second) continue;
+        ratings.push_back({a.severity_source.empty() ? a.source : a.severity_source, a.severity,
+                           a.cvss_score, a.cvss_vector});
+      }
+    }
+    for (const std::string& id : ids) {
+      if (!StartsWith(id, "CVE-")) continue;
+      auto nvd = db.Severity(id);
+      if (nvd.ok() && (nvd->score > 0 || !nvd->vector.empty())) {
+        ratings.push_back({nvd->source, nvd->severity, nvd->score, nvd->vector});
+      }
+    }
+    if (!ratings.empty()) out[f.id] = std::move(ratings);
+  }
+  return out;
+}
+
+// Everything a vulnerability scan needs before it looks at a target, loaded up front so a
+// bad flag or file fails before any image is pulled.
+struct VulnContext {
+  std::unique_ptr<vulndb::Database> db;
+  std::optional<report::IgnoreRules> ignore;
+  std::vector<report::VexDocument> vex;
+};
+
+StatusOr<VulnContext> PrepareVuln(const CommonFlags& flags, const VulnFlags& v, bool need_db) {
+  VulnContext ctx;
+  std::string ignorefile = v.ignorefile;
+  if (ignorefile.empty() && ::access(".trivyignore", F_OK) == 0) ignorefile = ".trivyignore";
+  if (!ignorefile.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(ctx.ignore, report::LoadIgnoreFile(ignorefile, Clock::Real()));
+  }
+  for (const std::string& path : v.vex) {
+    VIGIL_ASSIGN_OR_RETURN(report::VexDocument doc, report::LoadVexFile(path));
+    ctx.vex.push_back(std::move(doc));
+  }
+  if (!need_db) return ctx;
+  std::string path = v.db.empty() ? vulndb::DefaultDbPath(ResolveCacheDir(flags)) : v.db;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return NotFoundError(fmt::format(
+        "vulnerability database not found at {}: run `vigil db update` to download and build it "
+        "(or `vigil db build --from DIR --out {}` from local advisory data), or pass --db FILE",
+        path, path));
+  }
+  auto db = vulndb::Database::Open(path);
+  if (!db.ok()) return Annotate(db.status(), "vulnerability database " + path);
+  ctx.db = std::move(db).value();
+  return ctx;
+}
+
+// Matches one inventory into a report (target identity, findings, every warning).
+StatusOr<report::Report> MatchInventory(const report::Sbom& sbom, const VulnContext& ctx,
+                                        const VulnFlags& v) {
+  match::MatchOptions options;
+  options.ignore_unfixed = v.ignore_unfixed;
+  VIGIL_ASSIGN_OR_RETURN(match::MatchResult result, match::MatchSbom(sbom, *ctx.db, options));
+  report::Report r;
+  r.target = sbom.target;
+  r.target_kind = sbom.target_kind;
+  r.artifact_digest = sbom.artifact_digest;
+  r.findings = std::move(result.findings);
+  r.warnings = sbom.warnings;
+  for (auto& w : result.warnings) r.warnings.push_back(std::move(w));
+  return r;
+}
+
+// The misconfiguration scan of `vigil fs PATH` as a report, as `vigil config PATH` runs it
+// (relative paths scanned inside the working directory so findings keep relative paths).
+StatusOr<report::Report> MisconfigReport(const std::string& path) {
+  bool absolute = !path.empty() && path[0] == '/';
+  std::string root = absolute ? "/" : std::filesystem::current_path().string();
+  RealFileSystem fs(root);
+  config::ScanOptions options;
+  VIGIL_ASSIGN_OR_RETURN(report::Report r,
+                         config::ScanPaths(fs, {absolute ? path : "/" + path}, options));
+  if (!absolute) {
+    for (report::Finding& f : r.findings) {
+      if (StartsWith(f.location.path, "/")) f.location.path.erase(0, 1);
+    }
+    for (std::string& w : r.warnings) {
+      if (StartsWith(w, "/")) w.erase(0, 1);
+    }
+  }
+  return r;
+}
+
+// Loads and inventories one image (progress on a terminal; cache warnings on stderr).
+StatusOr<report::Sbom> InventoryImage(const std::string& ref, const CommonFlags& flags,
+                                      const scan::TargetOptions& base) {
+  scan::TargetOptions opts = base;
+  ProgressLine progress(ShowProgress(flags));
+  opts.progress = [&progress](const image::LoadProgress& p) { progress.Update(p); };
+  auto target = scan::LoadImageTarget(ref, opts);
+  progress.Clear();
+  if (!target.ok()) return target.status();
+  if (target->layered && target->layered->stats().cache_write_errors > 0 && !flags.quiet) {
+    std::fprintf(stderr,
+                 "vigil: warning: %llu layer(s) could not be written to the cache under %s; "
+                 "the next scan will read them again\n",
+                 static_cast<unsigned long long>(target->layered->stats().cache_write_errors),
+                 opts.cache_dir.c_str());
+  }
+  return scan::Inventory(*target);
+}
+
+// `vigil image --running`: every distinct image of the running podman containers, matched
+// and merged into one report whose findings name their image (and its containers) in
+// location.resource. One document keeps every output format valid (a SARIF log, a
+// CycloneDX BOM) and lets one --exit-code gate the node.
+StatusOr<report::Report> ScanRunning(const CommonFlags& flags, const ScanCommandState& s,
+                                     const VulnContext& ctx, const scan::TargetOptions& opts,
+                                     report::Sbom* merged_sbom) {
+  std::vector<std::string> podman_args;
+  if (!s.image.storage_root.empty()) podman_args = {"--root", s.image.storage_root};
+  VIGIL_ASSIGN_OR_RETURN(std::vector<image::RunningImage> running,
+                         image::ListRunningImages(podman_args));
+  // Image id -> (display name, container names), in first-seen order.
+  std::vector<std::string> order;
+  std::map<std::string, std::pair<std::string, std::vector<std::string>>> images;
+  for (const image::RunningImage& r : running) {
+    std::string key = r.image_id.empty() ? r.image : r.image_id;
+    if (!images.count(key)) order.push_back(key);
+    auto& entry = images[key];
+    if (entry.first.empty()) entry.first = r.image.empty() ? r.image_id : r.image;
+    entry.second.push_back(r.container_name.empty() ? r.container_id.substr(0, 12)
+                                                    : r.container_name);
+  }
+  report::Report merged;
+  merged.target =
+      fmt::format("running containers ({} image{})", order.size(), order.size() == 1 ? "" : "s");
+  merged.target_kind = "image";
+  merged_sbom->target = merged.target;
+  merged_sbom->target_kind = "image";
+  if (order.empty()) merged.warnings.push_back("no running podman containers on this node");
+  for (const std::string& key : order) {
+    const auto& [name, containers] = images[key];
+    std::string resource = fmt::format("{} (containers: {})", name, Join(containers, ", "));
+    auto sbom = InventoryImage("containers-storage:" + key, flags, opts);
+    if (!sbom.ok()) {
+      merged.warnings.push_back(fmt::format("{}: {}", name, sbom.status().message()));
+      ++merged.input_errors;
+      continue;
+    }
+    VIGIL_ASSIGN_OR_RETURN(report::Report r, MatchInventory(*sbom, ctx, s.vuln));
+    for (report::Finding& f : r.findings) f.location.resource = resource;
+    for (std::string& w : r.warnings) w = name + ": " + w;
+    Merge(merged, std::move(r));
+    for (auto& c : sbom->components) merged_sbom->components.push_back(std::move(c));
+  }
+  return merged;
+}
+
+int RunScan(const CommonFlags& flags, const ScanCommandState& s) {
+  auto plan =
+      PlanScanners(flags.scanners, s.scanners != nullptr && s.scanners->count() > 0, s.filesystem);
+  if (!plan.ok()) {
+    if (IsInvalidArgument(plan.status())) {
+      std::fprintf(stderr, "vigil: %s\n", plan.status().message().c_str());
+      return kExitUsage;
+    }
+    return Fail(plan.status());
+  }
+  // The one scanner that exists for fs alone keeps its own path (vigil config semantics).
+  if (s.filesystem && plan->misconfig && !plan->vuln && plan->pending.empty()) {
+    ConfigScanArgs args;
+    args.paths = {s.ref};
+    return RunConfigScan(args, flags);
+  }
+  auto format = report::ParseFormat(flags.format);
+  if (!format.ok() || *format == report::Format::kSpdx || *format == report::Format::kHtml) {
+    std::fprintf(stderr,
+                 "vigil: %s: unknown --format '%s' (table, json, sarif, junit, cyclonedx)\n",
+                 s.filesystem ? "fs" : "image", flags.format.c_str());
     return kExitUsage;
   }
-  return Fail(st);
+  auto counted = CountedSeverities(flags);
+  if (!counted.ok()) {
+    std::fprintf(stderr, "vigil: %s\n", counted.status().message().c_str());
+    return kExitUsage;
+  }
+  auto topts = MakeTargetOptions(flags, s.image);
+  if (!topts.ok()) {
+    std::fprintf(stderr, "vigil: %s\n", topts.status().message().c_str());
+    return kExitUsage;
+  }
+  auto ctx = PrepareVuln(flags, s.vuln, plan->vuln);
+  if (!ctx.ok()) return Fail(ctx.status());
+
+  report::Report rep;
+  report::Sbom sbom;
+  if (plan->vuln) {
+    StatusOr<report::Sbom> inventory = UnknownError("");
+    if (s.running) {
+      auto r = ScanRunning(flags, s, *ctx, *topts, &sbom);
+      if (!r.ok()) return Fail(r.status());
+      rep = std::move(r).value();
+    } else {
+      if (s.filesystem) {
+        auto target = scan::LoadDirectoryTarget(s.ref);
+        if (!target.ok()) return Fail(target.status());
+        inventory = scan::Inventory(*target);
+      } else if (StartsWith(s.ref, "sbom:")) {
+        inventory = ReadStoredSbom(s.ref.substr(5));
+      } else {
+        inventory = InventoryImage(s.ref, flags, *topts);
+      }
+      if (!inventory.ok()) return Fail(inventory.status());
+      sbom = std::move(inventory).value();
+      if (StartsWith(s.ref, "sbom:")) {
+        if (sbom.target.empty()) sbom.target = s.ref.substr(5);
+        sbom.target_kind = "sbom";
+      }
+      auto r = MatchInventory(sbom, *ctx, s.vuln);
+      if (!r.ok()) return Fail(r.status());
+      rep = std::move(r).value();
+    }
+  } else {
+    rep.target = s.ref;
+    rep.target_kind = s.filesystem ? "filesystem" : "image";
+  }
+  if (plan->misconfig) {
+    auto r = MisconfigReport(s.ref);
+    if (!r.ok()) return Fail(r.status());
+    Merge(rep, std::move(r).value());
+  }
+  if (!plan->pending.empty()) {
+    rep.warnings.push_back(
+        fmt::format("scanners not implemented yet, not run: {} (tracked by the {} issue)",
+                    Join(plan->pending, ", "), kPendingIssue));
+  }
+  rep.tool_version = VIGIL_VERSION;
+  rep.created_at = FormatRfc3339(Clock::Real().Now());
+
+  // Suppression: VEX statements first (they carry the vendor's justification), then the
+  // ignore file. Suppressed findings stay in the report, marked and not counted.
+  if (!ctx->vex.empty()) report::ApplyVex(ctx->vex, rep);
+  if (ctx->ignore) {
+    report::ApplyIgnoreRules(*ctx->ignore, rep);
+    for (const std::string& w : ctx->ignore->warnings) rep.warnings.push_back(w);
+  }
+  FilterBySeverity(rep, *counted);
+  report::SortFindings(rep.findings);
+  for (const std::string& w : rep.warnings) {
+    if (!flags.quiet) std::fprintf(stderr, "vigil: warning: %s\n", w.c_str());
+  }
+  report::WriteOptions wopts;
+  wopts.color = UseColor(flags);
+  if (*format == report::Format::kCycloneDx && ctx->db) {
+    wopts.ratings = CollectRatings(rep, *ctx->db);
+  }
+  const report::Sbom* with_sbom = plan->vuln ? &sbom : nullptr;
+  Status written = WriteOutput(flags, [&](std::ostream& out) {
+    return report::WriteReport(rep, *format, out, wopts, with_sbom);
+  });
+  if (!written.ok()) return Fail(written);
+  if (rep.input_errors > 0) {
+    std::fprintf(stderr, "vigil: %d input(s) could not be read or parsed (see warnings)\n",
+                 rep.input_errors);
+    return kExitRuntime;
+  }
+  return GateExitCode(flags, rep);
 }
 
 }  // namespace
@@ -152,44 +511,44 @@ int RunScan(const CommonFlags& flags) {
 Command RegisterImage(CLI::App& root, CommonFlags& flags) {
   auto* cmd = root.add_subcommand(
       "image",
-      "Scan a container image: REF is a registry reference (alpine:3.19, "
-      "host:5000/app@sha256:...), docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH[:TAG], "
-      "containers-storage:NAME, dir:PATH, or a path detected by content");
-  auto state = std::make_shared<ImageCommandState>();
+      "Scan a container image for known vulnerabilities: REF is a registry reference "
+      "(alpine:3.19, host:5000/app@sha256:...), docker-archive:PATH, oci:DIR[:TAG], "
+      "oci-archive:PATH[:TAG], containers-storage:NAME, dir:PATH, sbom:FILE (a stored "
+      "vigil.sbom/v1 or CycloneDX JSON SBOM, matched again without the image), or a path "
+      "detected by content");
+  auto state = std::make_shared<ScanCommandState>();
   cmd->add_option("REF", state->ref, "The image to scan");
-  cmd->add_flag("--running", state->running, "Scan the images of the running podman containers");
+  cmd->add_flag("--running", state->running,
+                "Scan the images of the running podman containers (one merged report; each "
+                "finding names its image and containers in location.resource)");
   AddCommonFlags(cmd, &flags, kFormatFlags | kGateFlags | kCacheFlags | kScannerFlags,
-                 "table, json, sarif, junit, cyclonedx");
+                 "table, json, sarif, junit, cyclonedx (with vulnerabilities)");
   AddImageFlags(cmd, &state->image);
+  AddVulnFlags(cmd, &state->vuln);
+  state->scanners = cmd->get_option("--scanners");
   return {cmd, [&flags, state]() {
-            if (state->ref.empty() && !state->running) {
-              std::fprintf(stderr, "vigil: image: give REF or --running\n");
+            if (state->ref.empty() == !state->running) {
+              std::fprintf(stderr, "vigil: image: give REF or --running (not both)\n");
               return kExitUsage;
             }
-            return RunScan(flags);
+            return RunScan(flags, *state);
           }};
 }
 
 Command RegisterFs(CLI::App& root, CommonFlags& flags) {
   auto* cmd = root.add_subcommand(
       "fs",
-      "Scan a directory tree (a project checkout or a rootfs); --scanners misconfig checks the "
-      "Kubernetes manifests in it as `vigil config` does");
-  auto path = std::make_shared<std::string>();
-  cmd->add_option("PATH", *path, "The directory to scan")->required();
+      "Scan a directory tree (a project checkout or a rootfs): its OS and language packages "
+      "for known vulnerabilities; --scanners misconfig checks the Kubernetes manifests in it "
+      "as `vigil config` does");
+  auto state = std::make_shared<ScanCommandState>();
+  state->filesystem = true;
+  cmd->add_option("PATH", state->ref, "The directory to scan")->required();
   AddCommonFlags(cmd, &flags, kFormatFlags | kGateFlags | kCacheFlags | kScannerFlags,
-                 "table, json, sarif, junit, cyclonedx");
-  return {cmd, [&flags, path]() {
-            // The misconfiguration scanner runs today (Kubernetes manifests in the tree);
-            // the others are reported as pending by RunScan.
-            std::vector<std::string_view> scanners = ScannerNames(flags.scanners);
-            if (scanners.size() == 1 && scanners[0] == "misconfig") {
-              ConfigScanArgs args;
-              args.paths = {*path};
-              return RunConfigScan(args, flags);
-            }
-            return RunScan(flags);
-          }};
+                 "table, json, sarif, junit, cyclonedx (with vulnerabilities)");
+  AddVulnFlags(cmd, &state->vuln);
+  state->scanners = cmd->get_option("--scanners");
+  return {cmd, [&flags, state]() { return RunScan(flags, *state); }};
 }
 
 Command RegisterSbom(CLI::App& root, CommonFlags& flags) {
