@@ -235,7 +235,7 @@ StatusOr<std::vector<ImportStats>> ImportPath(const FileSystem& fs, const std::s
         [&](const std::string& p, const FileInfo& fi) {
           if (!failed.ok()) return false;
           if (fi.type == FileType::kDirectory) {
-            return !StartsWith(Basename(p), ".git");  // VCS metadata is not feed data
+            return Basename(p) != ".git";  // VCS metadata is not feed data
           }
           if (fi.type != FileType::kRegular) return true;
           failed = ImportOne(fs, p, fi.size, sink, by_format);

@@ -40,7 +40,7 @@ grep -q "$tmp/empty" "$tmp/empty.err" || { echo "FAIL: error does not name the i
 [ "$(cksum <"$tmp/tmp.db")" = "$before" ] || { echo "FAIL: failed build changed the DB"; exit 1; }
 ls "$tmp" | grep -q building && { echo "FAIL: temporary file left behind"; exit 1; }
 
-python3 - "$tmp/expected.json" "$tmp/info.json" <<'PY'
+python3 - "$tmp/expected.json" "$tmp/info.json" "$tmp/build.out" <<'PY'
 import json, sys
 expected = json.load(open(sys.argv[1]))
 info = json.load(open(sys.argv[2]))
@@ -50,6 +50,10 @@ def check(what, want, got):
     if want != got:
         bad += 1
         print(f"MISMATCH {what}: counted {want}, vigil db info says {got}")
+# Files no importer reads (documentation, unknown formats) appear only in the build summary.
+unrecognised = [l.split() for l in open(sys.argv[3]) if l.startswith("unrecognised ")]
+check("unrecognised files (build summary)", expected["unrecognised_files"],
+      int(unrecognised[0][1]) if unrecognised else 0)
 if info["schema_version"] != 1:
     check("schema_version", 1, info["schema_version"])
 got = {}
