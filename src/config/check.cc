@@ -42,6 +42,11 @@ Status CheckRegistry::Add(std::unique_ptr<Check> check) {
   if (Find(info.id) != nullptr) return AlreadyExistsError("duplicate check id " + info.id);
   if (info.applies_to.empty()) return InvalidArgumentError(info.id + ": applies to no kind");
   const Check* raw = check.get();
+  if (check->cross_resource()) {
+    cross_.push_back(raw);
+    checks_.push_back(std::move(check));
+    return OkStatus();
+  }
   for (const auto& kind : info.applies_to) {
     if (kind == "*") {
       wildcard_.push_back(raw);

@@ -54,12 +54,26 @@ struct CheckContext {
   K8sVersion version;
 };
 
+// A violation of a cross-resource check, attached to one resource of the scan.
+struct ResourceViolation {
+  size_t resource = 0;  // index into the resources passed to EvaluateAll
+  Violation violation;
+};
+
 // Thread-safety: Evaluate is const and must be safe to call concurrently.
+//
+// Two kinds of checks: per-object checks (Evaluate, called once per resource whose kind is
+// in applies_to) and cross-resource checks (cross_resource() true: EvaluateAll, called once
+// per scan with every resource of every scanned file, e.g. "a namespace with workloads has
+// no NetworkPolicy"). applies_to of a cross-resource check names the kinds it may report on.
 class Check {
  public:
   virtual ~Check() = default;
   virtual const CheckInfo& info() const = 0;
   virtual void Evaluate(const CheckContext& ctx, std::vector<Violation>* out) const = 0;
+  virtual bool cross_resource() const { return false; }
+  virtual void EvaluateAll(const std::vector<const Resource*>& /*resources*/,
+                           std::vector<ResourceViolation>* /*out*/) const {}
 };
 
 // Kinds carrying a pod template, the applies_to of every pod-spec check.
@@ -72,6 +86,8 @@ class CheckRegistry {
   Status Add(std::unique_ptr<Check> check);
   // Checks for `kind` (including "*" checks), in registration order.
   const std::vector<const Check*>& ChecksFor(std::string_view kind) const;
+  // Cross-resource checks, in registration order (never returned by ChecksFor).
+  const std::vector<const Check*>& cross_resource() const { return cross_; }
   const std::vector<std::unique_ptr<Check>>& all() const { return checks_; }
   const Check* Find(std::string_view id) const;
 
@@ -79,6 +95,7 @@ class CheckRegistry {
   std::vector<std::unique_ptr<Check>> checks_;
   std::map<std::string, std::vector<const Check*>, std::less<>> by_kind_;
   std::vector<const Check*> wildcard_;
+  std::vector<const Check*> cross_;
 };
 
 // Turns a violation into a misconfig Finding (status "fail") with the check's metadata.

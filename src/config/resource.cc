@@ -45,7 +45,8 @@ const std::vector<std::string>& PodSpecKindList() {
       "DeploymentConfig",  // OpenShift, apps.openshift.io: spec.template
       "Service",
       "Configuration",
-      "Revision"};  // Knative serving only
+      "Revision",          // Knative serving only
+      "ContainerSource"};  // Knative eventing (sources.knative.dev): spec.template
   return kKinds;
 }
 

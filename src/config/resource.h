@@ -55,7 +55,8 @@ struct PodSpecRef {
 
 // Kinds that may carry a pod template: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
 // Job, CronJob, ReplicationController, PodTemplate, OpenShift DeploymentConfig, and Knative
-// Service/Configuration/Revision (serving.knative.dev only; a core Service has no pod).
+// Service/Configuration/Revision (serving.knative.dev only; a core Service has no pod) and
+// ContainerSource (Knative eventing).
 const std::vector<std::string>& PodSpecKindList();
 bool HasPodSpec(std::string_view kind);
 // Pod spec of `r`; false when the kind carries none or the spec is absent/not a map.

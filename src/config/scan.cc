@@ -1,11 +1,13 @@
 #include "config/scan.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <mutex>
 
 #include "base/strings.h"
 #include "config/discovery.h"
+#include "config/k8s_checks.h"
 #include "config/pss.h"
 #include "config/resource.h"
 #include "config/suppress.h"
@@ -37,6 +39,7 @@ StatusOr<const CheckRegistry*> BuiltinRegistry() {
   std::call_once(once, [] {
     auto* r = new CheckRegistry();  // lives for the process, shared const
     status = RegisterPodSecurityChecks(r);
+    if (status.ok()) status = RegisterK8sChecks(r);
     registry = r;
   });
   if (!status.ok()) return status;
@@ -45,40 +48,79 @@ StatusOr<const CheckRegistry*> BuiltinRegistry() {
 
 namespace {
 
-void ScanLoaded(const CheckRegistry& registry, std::string_view text, const LoadResult& loaded,
-                const ScanOptions& options, const K8sVersion& version, report::Report* report) {
-  if (!loaded.error.ok()) {
-    report->warnings.push_back(loaded.error.message());
+// One loaded file. Resources point into `loaded`, so a LoadedFile never moves once its
+// resources are extracted (they live in a std::deque).
+struct LoadedFile {
+  LoadResult loaded;
+  std::map<int, IgnoreRule> inline_rules;
+};
+
+struct ScannedResource {
+  Resource resource;
+  const LoadedFile* file;
+};
+
+void Emit(const CheckInfo& info, const Resource& r, const Violation& v, const LoadedFile& file,
+          const ScanOptions& options, report::Report* report) {
+  report::Finding f = MakeFinding(info, r, v);
+  IgnoreRule annotation = AnnotationIgnore(r.node);
+  if (Contains(annotation.ids, info.id)) {
+    f.status = "suppressed";
+    f.description += " (suppressed by annotation: " + annotation.reason + ")";
+  } else if (const IgnoreRule* rule =
+                 InlineSuppression(file.inline_rules, f.location.line, info.id)) {
+    f.status = "suppressed";
+    f.description += " (suppressed inline: " + rule->reason + ")";
+  } else if (Contains(options.ignore_ids, info.id)) {
+    f.status = "suppressed";
+    f.description += " (suppressed by --ignore)";
+  }
+  report->findings.push_back(std::move(f));
+}
+
+// Runs the per-object checks over one file and appends its resources to `all`.
+void ScanLoaded(const CheckRegistry& registry, const LoadedFile& file, const ScanOptions& options,
+                const K8sVersion& version, report::Report* report,
+                std::vector<ScannedResource>* all) {
+  if (!file.loaded.error.ok()) {
+    report->warnings.push_back(file.loaded.error.message());
     ++report->input_errors;
   }
-  std::map<int, IgnoreRule> inline_rules = ParseInlineIgnores(text);
-  for (const auto& doc : loaded.documents) {
-    for (const Resource& r : ExtractResources(doc)) {
+  std::vector<Violation> violations;
+  for (const auto& doc : file.loaded.documents) {
+    for (Resource& r : ExtractResources(doc)) {
       PodSpecRef pod;
       bool has_pod = ExtractPodSpec(r, &pod);
       CheckContext ctx{r, has_pod ? &pod : nullptr, version};
-      IgnoreRule annotation = AnnotationIgnore(r.node);
       for (const Check* check : registry.ChecksFor(r.kind)) {
         const CheckInfo& info = check->info();
         if (!Selected(info, options)) continue;
-        std::vector<Violation> violations;
+        violations.clear();
         check->Evaluate(ctx, &violations);
-        for (const auto& v : violations) {
-          report::Finding f = MakeFinding(info, r, v);
-          if (Contains(annotation.ids, info.id)) {
-            f.status = "suppressed";
-            f.description += " (suppressed by annotation: " + annotation.reason + ")";
-          } else if (const IgnoreRule* rule =
-                         InlineSuppression(inline_rules, f.location.line, info.id)) {
-            f.status = "suppressed";
-            f.description += " (suppressed inline: " + rule->reason + ")";
-          } else if (Contains(options.ignore_ids, info.id)) {
-            f.status = "suppressed";
-            f.description += " (suppressed by --ignore)";
-          }
-          report->findings.push_back(std::move(f));
-        }
+        for (const auto& v : violations) Emit(info, r, v, file, options, report);
       }
+      all->push_back({std::move(r), &file});
+    }
+  }
+}
+
+// Runs the cross-resource checks once over every resource of the scan.
+void ScanCrossResource(const CheckRegistry& registry, const std::vector<ScannedResource>& all,
+                       const ScanOptions& options, report::Report* report) {
+  if (registry.cross_resource().empty()) return;
+  std::vector<const Resource*> resources;
+  resources.reserve(all.size());
+  for (const auto& sr : all) resources.push_back(&sr.resource);
+  std::vector<ResourceViolation> violations;
+  for (const Check* check : registry.cross_resource()) {
+    const CheckInfo& info = check->info();
+    if (!Selected(info, options)) continue;
+    violations.clear();
+    check->EvaluateAll(resources, &violations);
+    for (const auto& rv : violations) {
+      if (rv.resource >= all.size()) continue;
+      const ScannedResource& sr = all[rv.resource];
+      Emit(info, sr.resource, rv.violation, *sr.file, options, report);
     }
   }
 }
@@ -87,7 +129,10 @@ void ScanLoaded(const CheckRegistry& registry, std::string_view text, const Load
 
 void ScanText(const CheckRegistry& registry, std::string_view path, std::string_view text,
               const ScanOptions& options, const K8sVersion& version, report::Report* report) {
-  ScanLoaded(registry, text, LoadYamlStream(text, path), options, version, report);
+  LoadedFile file{LoadYamlStream(text, path), ParseInlineIgnores(text)};
+  std::vector<ScannedResource> all;
+  ScanLoaded(registry, file, options, version, report, &all);
+  ScanCrossResource(registry, all, options, report);
 }
 
 StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::string>& paths,
@@ -111,6 +156,9 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
   for (const auto& p : paths) explicit_files.push_back(NormalizePath(p));
   size_t warnings_before = report.warnings.size();
   std::vector<std::string> files = DiscoverFiles(fs, paths, &report.warnings);
+  // Every Kubernetes file stays loaded until the cross-resource checks have run.
+  std::deque<LoadedFile> files_loaded;
+  std::vector<ScannedResource> all;
   // Every discovery warning is a path that could not be read: bad input, not a clean result.
   report.input_errors += static_cast<int>(report.warnings.size() - warnings_before);
   for (const std::string& path : files) {
@@ -127,8 +175,11 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
     }
     LoadResult probe = LoadYamlStream(*text, path);
     FileKind kind = DetectByContent(probe.documents);
-    if (kind == FileKind::kKubernetes || (kind == FileKind::kUnknown && !probe.error.ok())) {
-      ScanLoaded(*registry, *text, probe, options, version, &report);
+    // Kubelet configuration files are Kubernetes-style objects the control-plane checks read.
+    if (kind == FileKind::kKubernetes || kind == FileKind::kKubeletConfig ||
+        (kind == FileKind::kUnknown && !probe.error.ok())) {
+      files_loaded.push_back({std::move(probe), ParseInlineIgnores(*text)});
+      ScanLoaded(*registry, files_loaded.back(), options, version, &report, &all);
     } else if (kind != FileKind::kUnknown) {
       not_checked[kind]++;
     } else if (Contains(explicit_files, path)) {
@@ -136,6 +187,7 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
       report.warnings.push_back(path + ": not a recognised configuration file");
     }
   }
+  ScanCrossResource(*registry, all, options, &report);
   for (const auto& [kind, count] : not_checked) {
     report.warnings.push_back(std::to_string(count) + " " + std::string(FileKindName(kind)) +
                               " file(s) found; checks for this type are not implemented yet");

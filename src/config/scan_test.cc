@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -191,9 +192,27 @@ TEST(Discovery, DetectByContent) {
 TEST(Registry, IndexesByKindAndRejectsDuplicates) {
   auto reg = BuiltinRegistry();
   ASSERT_TRUE(reg.ok());
-  EXPECT_EQ((*reg)->ChecksFor("Deployment").size(), 17u);
-  EXPECT_TRUE((*reg)->ChecksFor("ConfigMap").empty());
+  auto applies = [](const Check* c, const std::string& kind) {
+    const auto& kinds = c->info().applies_to;
+    return std::find(kinds.begin(), kinds.end(), kind) != kinds.end() ||
+           std::find(kinds.begin(), kinds.end(), "*") != kinds.end();
+  };
+  // Every check returned for a kind applies to it, and every per-object check applying to
+  // it is returned; cross-resource checks are never returned by ChecksFor.
+  for (const std::string kind : {"Deployment", "ConfigMap", "ClusterRole", "NoSuchKind"}) {
+    size_t expected = 0;
+    for (const auto& c : (*reg)->all()) expected += !c->cross_resource() && applies(c.get(), kind);
+    const auto& got = (*reg)->ChecksFor(kind);
+    EXPECT_EQ(got.size(), expected) << kind;
+    for (const Check* c : got) {
+      EXPECT_TRUE(applies(c, kind)) << c->info().id << " " << kind;
+      EXPECT_FALSE(c->cross_resource()) << c->info().id;
+    }
+  }
+  EXPECT_GE((*reg)->ChecksFor("Deployment").size(), 17u);
+  EXPECT_FALSE((*reg)->cross_resource().empty());
   EXPECT_NE((*reg)->Find("VGL-K8S-017"), nullptr);
+  EXPECT_NE((*reg)->Find("VGL-K8S-093"), nullptr);  // cross-resource checks are found too
 }
 
 TEST(K8sVersion, Parse) {
