@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <memory>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -225,12 +226,97 @@ class Scanner {
   Budget budget_;
 };
 
+la_ssize_t AppendToString(archive*, void* client, const void* buffer, size_t length) {
+  static_cast<std::string*>(client)->append(static_cast<const char*>(buffer), length);
+  return static_cast<la_ssize_t>(length);
+}
+
+// Copies into `out` (an uncompressed zip) only the entries CatalogJavaArchive reads, with
+// nested archives rewritten the same way. Nullopt on anything unexpected; the caller then
+// keeps the original.
+std::optional<std::string> RewriteArchive(std::string_view data, int depth,
+                                          const JavaArchiveLimits& limits) {
+  std::unique_ptr<archive, ArchiveDeleter> in(archive_read_new());
+  if (!in) return std::nullopt;
+  archive_read_support_format_zip(in.get());
+  if (archive_read_open_memory(in.get(), data.data(), data.size()) != ARCHIVE_OK) {
+    return std::nullopt;
+  }
+  std::string out;
+  std::unique_ptr<archive, int (*)(archive*)> w(archive_write_new(), archive_write_free);
+  if (!w || archive_write_set_format_zip(w.get()) != ARCHIVE_OK ||
+      archive_write_set_options(w.get(), "zip:compression=store") != ARCHIVE_OK ||
+      // No padding to libarchive's default 10 KiB tape blocks.
+      archive_write_set_bytes_per_block(w.get(), 0) != ARCHIVE_OK ||
+      archive_write_set_bytes_in_last_block(w.get(), 1) != ARCHIVE_OK ||
+      archive_write_open2(w.get(), &out, nullptr, AppendToString, nullptr, nullptr) != ARCHIVE_OK) {
+    return std::nullopt;
+  }
+  char buf[65536];
+  while (true) {
+    archive_entry* entry = nullptr;
+    int rc = archive_read_next_header(in.get(), &entry);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK) return std::nullopt;
+    if (archive_entry_filetype(entry) != AE_IFREG) continue;
+    const char* raw_name = archive_entry_pathname(entry);
+    if (raw_name == nullptr) continue;
+    std::string name = raw_name;
+    bool is_nested = IsJavaArchiveName(name) && depth < limits.max_depth;
+    if (!IsPomProperties(name) && !EqualsIgnoreCase(name, "META-INF/MANIFEST.MF") && !is_nested) {
+      continue;
+    }
+    uint64_t limit = is_nested ? limits.max_nested_bytes : limits.max_metadata_bytes;
+    std::string content;
+    while (true) {
+      la_ssize_t n = archive_read_data(in.get(), buf, sizeof(buf));
+      if (n == 0) break;
+      if (n < 0 || content.size() + static_cast<uint64_t>(n) > limit) return std::nullopt;
+      content.append(buf, static_cast<size_t>(n));
+    }
+    if (is_nested) {
+      auto nested = RewriteArchive(content, depth + 1, limits);
+      if (!nested) return std::nullopt;
+      content = std::move(*nested);
+    }
+    std::unique_ptr<archive_entry, void (*)(archive_entry*)> e(archive_entry_new(),
+                                                               archive_entry_free);
+    archive_entry_set_pathname(e.get(), name.c_str());
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_perm(e.get(), 0644);
+    archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
+    if (archive_write_header(w.get(), e.get()) != ARCHIVE_OK ||
+        archive_write_data(w.get(), content.data(), content.size()) < 0) {
+      return std::nullopt;
+    }
+  }
+  if (archive_write_close(w.get()) != ARCHIVE_OK) return std::nullopt;
+  return out;
+}
+
+bool SameResult(const CatalogResult& a, const CatalogResult& b) {
+  if (a.warnings != b.warnings || a.components.size() != b.components.size()) return false;
+  for (size_t i = 0; i < a.components.size(); ++i) {
+    const report::Component& x = a.components[i];
+    const report::Component& y = b.components[i];
+    if (std::tie(x.name, x.version, x.purl, x.licenses, x.location) !=
+        std::tie(y.name, y.version, y.purl, y.licenses, y.location)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 class JavaImpl : public LanguageCataloger {
  public:
   std::string_view name() const override { return "java"; }
   std::string_view version() const override { return "1"; }
   bool Wants(std::string_view path, const FileInfo& info) const override {
     return IsJavaArchiveName(path);
+  }
+  bool Reduce(std::string_view path, std::string& content) const override {
+    ReduceJavaArchive(path, content);
+    return true;
   }
   StatusOr<CatalogResult> CatalogFile(const FileSystem& fs, const std::string& path,
                                       const LangContext& context) const override {
@@ -301,6 +387,16 @@ CatalogResult CatalogJavaArchive(std::string_view location, std::string_view dat
   Scanner scanner(limits, &out);
   scanner.Scan(std::string(location), data, 1);
   return out;
+}
+
+bool ReduceJavaArchive(std::string_view location, std::string& content) {
+  CatalogResult original = CatalogJavaArchive(location, content);
+  if (!original.warnings.empty()) return false;
+  auto reduced = RewriteArchive(content, 1, JavaArchiveLimits{});
+  if (!reduced || reduced->size() >= content.size()) return false;
+  if (!SameResult(original, CatalogJavaArchive(location, *reduced))) return false;
+  content = std::move(*reduced);
+  return true;
 }
 
 std::string MavenPurl(std::string_view group, std::string_view artifact, std::string_view version) {

@@ -647,6 +647,30 @@ TEST_F(JavaNested, EarWarJar) {
   owner.purl = "pkg:deb/debian/app@1";
   owner.files = {"/srv/app-3.0.ear"};
   EXPECT_EQ(AssignOsOwners(all->components, {owner}, fs), 3);
+
+  // Capture-time reduction: only what the cataloger reads, nested archives included.
+  WriteAll(d / "ear/lib/big.bin", std::string(1 << 20, 'x'));
+  WriteAll(d / "ear/lib/random.bin", ReadAll("/usr/bin/true"));
+  Zip(d / "ear", d / "big-3.0.ear");
+  std::string big = ReadAll(d / "big-3.0.ear");
+  CatalogResult before = CatalogJavaArchive("/srv/app-3.0.ear", big);
+  std::string reduced = big;
+  FileInfo info;
+  info.type = FileType::kRegular;
+  info.mode = 0644;
+  info.size = big.size();
+  ASSERT_TRUE(LanguageCaptureReduce("/srv/app-3.0.ear", info, reduced));
+  EXPECT_LT(reduced.size(), 4096u) << big.size();
+  EXPECT_EQ(Ids(CatalogJavaArchive("/srv/app-3.0.ear", reduced)), Ids(before));
+  EXPECT_EQ(Ids(before), Ids(r));
+  std::string again = reduced;
+  EXPECT_FALSE(ReduceJavaArchive("/srv/app-3.0.ear", again));
+  EXPECT_EQ(again, reduced);
+  // A damaged archive (a warning) is kept as it is.
+  std::string damaged = big.substr(0, big.size() / 2);
+  std::string kept = damaged;
+  EXPECT_FALSE(ReduceJavaArchive("/srv/app-3.0.ear", kept));
+  EXPECT_EQ(kept, damaged);
 }
 
 TEST_F(JavaNested, ZipBombIsBounded) {
