@@ -224,6 +224,7 @@ TEST(DebianListTest, MalformedInputWarnsOrFails) {
       {"[01 Jan 2020] DSA-1-1 x - y\n\t[bullseye] - x (note)\n", true, 1, "f:2"},
       {"[01 Jan 2020] XSA-1-1 x - y\n[01 Jan 2020] DSA-2-1 x - y\n", true, 1, "f:1: unparsable"},
       {"[01 Jan 2020] DSA-1-1 x - y\r\n\t[bullseye] - x 1.0\r\n", true, 1, ""},
+      {"\xEF\xBB\xBF[01 Jan 2020] DSA-1-1 x - y\n\t[bullseye] - x 1.0\n", true, 1, ""},
       {std::string("[01 Jan 2020] DSA-1-1 x - y\n\t[\xff\xfe] - \x01 \x02\n"), true, 1, "f:2"},
   };
   for (const Case& c : cases) {

@@ -30,7 +30,7 @@ constexpr size_t kMaxText = 4096;
 // Bounds for the document tree: nesting (the format needs 6 levels) and total nodes with
 // YAML aliases expanded (an alias bomb must not exhaust memory).
 constexpr int kMaxDepth = 64;
-constexpr size_t kMaxNodes = 4'000'000;
+constexpr size_t kMaxNodes = 1'000'000;
 
 void Warn(ImportStats& stats, std::string message) {
   ++stats.skipped;

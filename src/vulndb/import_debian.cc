@@ -258,6 +258,7 @@ Status ImportDebianAdvisoryList(std::string_view path, std::string_view text, Ad
     ++stats.advisories;
     return sink.Add(std::move(cur));
   };
+  if (StartsWith(text, "\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 byte order mark
   size_t lineno = 0;
   for (std::string_view raw : SplitLines(text)) {
     ++lineno;
