@@ -575,11 +575,12 @@ Status Matcher::Emit(const Component& component, const std::string& ecosystem,
   for (size_t i = 0; i < hits.size(); ++i) sets[find(i)].push_back(&hits[i]);
 
   for (const auto& [root, members] : sets) {
-    std::set<std::string> ids;
+    // Views into the advisories, which outlive the finding's construction.
+    std::set<std::string_view> ids;
     std::set<std::string> sources;
     report::Finding f;
     f.kind = report::FindingKind::kVulnerability;
-    std::set<std::string> seen_refs;
+    std::set<std::string_view> seen_refs;
     const Hit* best_fix = nullptr;
     std::vector<std::string_view> statuses;
     for (const Hit* h : members) {
@@ -611,23 +612,23 @@ Status Matcher::Emit(const Component& component, const std::string& ecosystem,
       }
     }
     ids.erase("");
-    std::string id;
+    std::string_view id;
     for (std::string_view prefix : {"CVE-", "GHSA-", ""}) {
       auto it = std::find_if(ids.begin(), ids.end(),
-                             [&](const std::string& s) { return StartsWith(s, prefix); });
+                             [&](std::string_view s) { return StartsWith(s, prefix); });
       if (it != ids.end()) {
         id = *it;
         break;
       }
     }
-    f.id = id;
-    for (const std::string& other : ids) {
-      if (other != id) f.aliases.push_back(other);
+    f.id = std::string(id);
+    for (std::string_view other : ids) {
+      if (other != id) f.aliases.emplace_back(other);
     }
     if (f.severity == report::Severity::kUnknown) {
-      for (const std::string& other : ids) {
+      for (std::string_view other : ids) {
         if (!StartsWith(other, "CVE-")) continue;
-        VIGIL_ASSIGN_OR_RETURN(report::Severity s, NvdSeverity(other));
+        VIGIL_ASSIGN_OR_RETURN(report::Severity s, NvdSeverity(std::string(other)));
         if (s != report::Severity::kUnknown) {
           f.severity = s;
           break;
