@@ -206,9 +206,13 @@ StatusOr<FeedSource> ParseFeed(const YAML::Node& node, const std::string& file,
     return ConfigError(file, feed.line, "a feed must be a mapping (name:, url:, ...)");
   }
   bool has_max = false;
+  std::set<std::string> seen;
   for (const auto& kv : node) {
     if (!kv.first.IsScalar()) return ConfigError(file, LineOf(kv.first), "keys must be strings");
     const std::string key = kv.first.Scalar();
+    if (!seen.insert(key).second) {
+      return ConfigError(file, LineOf(kv.first), "'" + key + "' given twice");
+    }
     const int line = LineOf(kv.second);
     VIGIL_ASSIGN_OR_RETURN(std::string value, ScalarOf(kv.second, file, "'" + key + "'"));
     value = std::string(Trim(value));
@@ -1166,7 +1170,10 @@ StatusOr<UpdateResult> UpdateDatabase(const SourcesConfig& config, const UpdateO
     return UnavailableError("no feed could be fetched (" + std::to_string(config.feeds.size()) +
                             " failed)");
   }
-  std::string db_dir(Dirname(std::filesystem::absolute(options.db_path).string()));
+  std::error_code ec;
+  std::string db_abs = std::filesystem::absolute(options.db_path, ec).string();
+  if (ec) return InvalidArgumentError(options.db_path + ": " + ec.message());
+  std::string db_dir(Dirname(db_abs));
   VIGIL_RETURN_IF_ERROR(MakeDirs(db_dir));
   BuildOptions build;
   build.built_by = options.built_by;

@@ -80,6 +80,7 @@ TEST(SourcesConfigTest, ErrorsNameFileLineAndProblem) {
       {"feeds:\n  - name: a\n   url: x\n", "s.yaml:3: invalid YAML"},
       {"feeds:\n  - name: a\n    url: file://relative/x\n", "needs an absolute path"},
       {"", "expected a mapping"},
+      {"feeds:\n  - name: a\n    url: /x\n    url: /y\n", "s.yaml:4: 'url' given twice"},
   };
   for (const BadConfig& c : cases) {
     auto config = ParseSourcesConfig(c.text, "s.yaml");
