@@ -7,6 +7,7 @@
 # Exit 77 (skipped) without npm or without access to the npm registry.
 set -u
 VIGIL=${VIGIL_BIN:?}
+[ -x "$VIGIL" ] || { echo "FAIL: $VIGIL is not built (ninja vigil)"; exit 1; }
 command -v npm >/dev/null 2>&1 || { echo "SKIP: npm is not installed"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is not installed"; exit 77; }
 WORK=$(mktemp -d /tmp/vigil-npm-XXXXXX)
