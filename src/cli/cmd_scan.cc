@@ -112,6 +112,14 @@ StatusOr<scan::TargetOptions> MakeTargetOptions(const CommonFlags& common, const
   return opts;
 }
 
+// A host directory scanned as a tree is opened by absolute path: a relative root makes
+// every lookup inside it fail ("/: No such file or directory").
+std::string AbsolutePath(const std::string& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
 // The names in a --scanners list, trimmed.
 std::vector<std::string_view> ScannerNames(std::string_view list) {
   std::vector<std::string_view> names = Split(list, ',', true);
@@ -441,8 +449,9 @@ int RunScan(const CommonFlags& flags, const ScanCommandState& s) {
       rep = std::move(r).value();
     } else {
       if (s.filesystem) {
-        auto target = scan::LoadDirectoryTarget(s.ref);
+        auto target = scan::LoadDirectoryTarget(AbsolutePath(s.ref));
         if (!target.ok()) return Fail(target.status());
+        target->name = s.ref;  // the report names the tree as the user typed it
         inventory = scan::Inventory(*target);
       } else if (StartsWith(s.ref, "sbom:")) {
         inventory = ReadStoredSbom(s.ref.substr(5));
@@ -591,10 +600,11 @@ Command RegisterSbom(CLI::App& root, CommonFlags& flags) {
         struct stat st {};
         bool plain_dir = ref.find(':') == std::string::npos && stat(ref.c_str(), &st) == 0 &&
                          S_ISDIR(st.st_mode) && ::access((ref + "/index.json").c_str(), F_OK) != 0;
-        auto target =
-            plain_dir ? scan::LoadDirectoryTarget(ref) : scan::LoadImageTarget(ref, *opts);
+        auto target = plain_dir ? scan::LoadDirectoryTarget(AbsolutePath(ref))
+                                : scan::LoadImageTarget(ref, *opts);
         progress.Clear();
         if (!target.ok()) return Fail(target.status());
+        if (plain_dir) target->name = ref;
         if (target->layered && target->layered->stats().cache_write_errors > 0 && !flags.quiet) {
           std::fprintf(stderr,
                        "vigil: warning: %llu layer(s) could not be written to the cache "

@@ -100,7 +100,7 @@ expect "default ./.trivyignore" 0 "$VIGIL" fs app --db "$DB" --scanners vuln -f 
 check "ignored by id and alias, expired entry not applied" "$WORK/out" \
   'v[("CVE-2020-8203","lodash")]["status"] == "suppressed" and v[("CVE-2021-23337","lodash")]["status"] == "suppressed" and v[("CVE-2023-32681","requests")]["status"] == "fixed" and r["summary"]["suppressed"] == 2 and r["summary"]["total"] == 4 and any("expired on 2001-01-01" in w for w in r["warnings"])'
 contains "expiry warning on stderr" "$WORK/err" "expired on 2001-01-01"
-expect "suppressed do not gate" 0 "$VIGIL" fs app --db "$DB" --scanners vuln --severity HIGH --ignorefile "$WORK/.trivyignore" \
+expect "an unsuppressed HIGH still gates" 1 "$VIGIL" fs app --db "$DB" --scanners vuln --severity HIGH --ignorefile "$WORK/.trivyignore" \
   --exit-code 1 --ignore-unfixed -f json
 check "NSWG-ECO-516 still counted under HIGH" "$WORK/out" 'v[("NSWG-ECO-516","lodash")]["status"] != "suppressed"'
 printf 'CVE-2020-8203\nCVE-2021-23337\nNSWG-ECO-516\n' >"$WORK/high.ignore"
