@@ -70,7 +70,24 @@ void Tokenize(const Node* list, std::vector<std::string>* out) {
   }
 }
 
+// Cheap test before tokenising: does the command (or, without one, the image) mention the
+// binary at all? Most containers are not control-plane components.
+bool MayRun(const ContainerRef& c, std::string_view bin) {
+  const Node* command = c.node->Get("command");
+  if (command == nullptr) {
+    const Node* image = c.node->Get("image");
+    return image != nullptr && image->IsScalar() && image->scalar().find(bin) != std::string::npos;
+  }
+  if (command->IsScalar()) return command->scalar().find(bin) != std::string::npos;
+  if (!command->IsSeq()) return false;
+  for (const auto& item : command->seq()) {
+    if (item.IsScalar() && item.scalar().find(bin) != std::string::npos) return true;
+  }
+  return false;
+}
+
 std::optional<Invocation> ParseInvocation(const ContainerRef& c, Component want) {
+  if (!MayRun(c, BinaryName(want))) return std::nullopt;
   std::vector<std::string> cmd, args;
   Tokenize(c.node->Get("command"), &cmd);
   Tokenize(c.node->Get("args"), &args);

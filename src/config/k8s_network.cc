@@ -95,6 +95,15 @@ std::vector<Workload> Workloads(const std::vector<const Resource*>& all) {
   return out;
 }
 
+// Workloads grouped by namespace (indices into the Workloads() vector), so per-namespace
+// lookups stay linear in the size of the scan.
+std::map<std::string, std::vector<const Workload*>, std::less<>> ByNamespace(
+    const std::vector<Workload>& workloads) {
+  std::map<std::string, std::vector<const Workload*>, std::less<>> out;
+  for (const auto& w : workloads) out[w.r->ns].push_back(&w);
+  return out;
+}
+
 // matchLabels / matchExpressions (In, NotIn, Exists, DoesNotExist) against `labels`.
 // An empty selector matches everything.
 bool Selects(const Node* selector, const Node* labels) {
@@ -183,17 +192,21 @@ void MissingNetworkPolicy(const std::vector<const Resource*>& all,
 void PolicyTargetsNothing(const std::vector<const Resource*>& all,
                           std::vector<ResourceViolation>* out) {
   std::vector<Workload> workloads = Workloads(all);
+  auto by_ns = ByNamespace(workloads);
   for (size_t i = 0; i < all.size(); ++i) {
     const Resource* r = all[i];
     if (r->kind != "NetworkPolicy") continue;
     const Node* sel = r->Find("spec.podSelector");
-    bool any_in_ns = false, matched = false;
-    for (const auto& w : workloads) {
-      if (w.r->ns != r->ns) continue;
-      any_in_ns = true;
-      if (Selects(sel, w.labels)) matched = true;
+    auto ns = by_ns.find(r->ns);
+    if (ns == by_ns.end()) continue;  // no workload of that namespace in the scan
+    bool matched = false;
+    for (const Workload* w : ns->second) {
+      if (Selects(sel, w->labels)) {
+        matched = true;
+        break;
+      }
     }
-    if (!any_in_ns || matched) continue;
+    if (matched) continue;
     std::string path = "spec.podSelector";
     const Node* ml = sel ? sel->Get("matchLabels") : nullptr;
     if (ml != nullptr && ml->IsMap() && !ml->map().empty()) {
@@ -208,18 +221,22 @@ void PolicyTargetsNothing(const std::vector<const Resource*>& all,
 void ServiceTargetsNothing(const std::vector<const Resource*>& all,
                            std::vector<ResourceViolation>* out) {
   std::vector<Workload> workloads = Workloads(all);
+  auto by_ns = ByNamespace(workloads);
   for (size_t i = 0; i < all.size(); ++i) {
     const Resource* r = all[i];
     if (r->kind != "Service" || r->api_version != "v1") continue;
     const Node* sel = r->Find("spec.selector");
     if (sel == nullptr || !sel->IsMap() || sel->map().empty()) continue;
-    bool any_in_ns = false, matched = false;
-    for (const auto& w : workloads) {
-      if (w.r->ns != r->ns) continue;
-      any_in_ns = true;
-      if (SelectsMap(sel, w.labels)) matched = true;
+    auto ns = by_ns.find(r->ns);
+    if (ns == by_ns.end()) continue;
+    bool matched = false;
+    for (const Workload* w : ns->second) {
+      if (SelectsMap(sel, w->labels)) {
+        matched = true;
+        break;
+      }
     }
-    if (!any_in_ns || matched) continue;
+    if (matched) continue;
     out->push_back({i, {"spec.selector", "Service " + r->name + " selects no pod in the scan"}});
   }
 }

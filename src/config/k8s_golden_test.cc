@@ -1,0 +1,95 @@
+// Data-driven suite for the Kubernetes checks beyond the Pod Security Standards:
+// testdata/config/k8s/<check-id>/{pass,fail}/*.yaml. Each file is scanned alone (so
+// cross-resource checks see exactly its objects). Every line of a fail file marked
+// "# expect" must carry exactly one finding of that check and no other line any; pass files
+// must yield none. Every registered non-PSS check must have at least one fail file.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "base/fs.h"
+#include "base/strings.h"
+#include "config/scan.h"
+
+namespace vigil::config {
+namespace {
+
+namespace stdfs = std::filesystem;
+
+std::string SourceDir() {
+  const char* env = std::getenv("VIGIL_SOURCE_DIR");
+  return env ? env : ".";
+}
+
+bool IsPss(const Check& c) {
+  for (const auto& control : c.info().controls) {
+    if (StartsWith(control, "pss-")) return true;
+  }
+  return false;
+}
+
+TEST(KubernetesChecks, Golden) {
+  stdfs::path root = stdfs::path(SourceDir()) / "testdata/config/k8s";
+  ASSERT_TRUE(stdfs::is_directory(root)) << root;
+  auto reg = BuiltinRegistry();
+  ASSERT_TRUE(reg.ok()) << reg.status();
+  std::set<std::string> covered;
+  int files = 0;
+  for (const auto& check_dir : stdfs::directory_iterator(root)) {
+    std::string id = check_dir.path().filename().string();
+    ASSERT_NE((*reg)->Find(id), nullptr) << "no check " << id;
+    for (const char* outcome : {"pass", "fail"}) {
+      stdfs::path dir = check_dir.path() / outcome;
+      if (!stdfs::is_directory(dir)) continue;
+      for (const auto& file : stdfs::directory_iterator(dir)) {
+        ++files;
+        SCOPED_TRACE(file.path().string());
+        auto text = ReadHostFile(file.path().string());
+        ASSERT_TRUE(text.ok()) << text.status();
+        std::set<int> expected;
+        auto lines = SplitLines(*text);
+        for (size_t i = 0; i < lines.size(); ++i) {
+          if (lines[i].find("# expect") != std::string_view::npos) expected.insert(i + 1);
+        }
+        if (std::string(outcome) == "fail") {
+          ASSERT_FALSE(expected.empty()) << "fail fixture without # expect";
+          covered.insert(id);
+        } else {
+          ASSERT_TRUE(expected.empty()) << "pass fixture with # expect";
+        }
+        report::Report report;
+        ScanText(**reg, file.path().string(), *text, ScanOptions{}, K8sVersion{}, &report);
+        EXPECT_TRUE(report.warnings.empty()) << report.warnings[0];
+        std::multiset<int> got;
+        for (const auto& f : report.findings) {
+          if (f.id == id) got.insert(f.location.line);
+        }
+        EXPECT_EQ(got, std::multiset<int>(expected.begin(), expected.end())) << id;
+      }
+    }
+  }
+  EXPECT_GT(files, 0);
+  for (const auto& c : (*reg)->all()) {
+    if (IsPss(*c)) continue;
+    EXPECT_TRUE(covered.count(c->info().id)) << "no fail fixture for " << c->info().id;
+  }
+}
+
+// Every check carries the metadata reports need.
+TEST(KubernetesChecks, Metadata) {
+  auto reg = BuiltinRegistry();
+  ASSERT_TRUE(reg.ok());
+  for (const auto& c : (*reg)->all()) {
+    const CheckInfo& info = c->info();
+    EXPECT_TRUE(StartsWith(info.id, "VGL-K8S-")) << info.id;
+    EXPECT_FALSE(info.title.empty()) << info.id;
+    EXPECT_FALSE(info.rationale.empty()) << info.id;
+    EXPECT_FALSE(info.remediation.empty()) << info.id;
+  }
+}
+
+}  // namespace
+}  // namespace vigil::config
