@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -53,7 +54,9 @@ void MergeStats(ImportStats& into, const ImportStats& from, int64_t& overflow) {
   into.skipped += from.skipped;
   for (const std::string& w : from.warnings) {
     if (StartsWith(w, "... ") && EndsWith(w, " more warnings")) {
-      overflow += std::stoll(w.substr(4));
+      int64_t n = 0;
+      std::from_chars(w.data() + 4, w.data() + w.size(), n);
+      overflow += n;
     } else {
       AddWarning(into.warnings, overflow, w);
     }

@@ -2,6 +2,7 @@
 #include "vulndb/import.h"
 
 #include <cctype>
+#include <charconv>
 #include <map>
 
 #include "base/strings.h"
@@ -87,7 +88,10 @@ void AddWarning(ImportStats& stats, std::string message) {
   }
   int64_t more = 1;
   if (stats.warnings.size() > kMaxWarnings) {
-    more = std::stoll(stats.warnings.back().substr(4)) + 1;
+    const std::string& last = stats.warnings.back();
+    int64_t previous = 0;
+    if (last.size() > 4) std::from_chars(last.data() + 4, last.data() + last.size(), previous);
+    more = previous + 1;
     stats.warnings.pop_back();
   }
   stats.warnings.push_back("... " + std::to_string(more) + " more warnings");

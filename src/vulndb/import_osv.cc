@@ -9,6 +9,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -44,7 +45,10 @@ void Warn(ImportStats& stats, std::string message) {
   // The entry after the cap is a running "... N more" line.
   int64_t more = 1;
   if (stats.warnings.size() > kMaxWarnings) {
-    more = std::stoll(stats.warnings.back().substr(4)) + 1;
+    const std::string& last = stats.warnings.back();
+    int64_t previous = 0;
+    if (last.size() > 4) std::from_chars(last.data() + 4, last.data() + last.size(), previous);
+    more = previous + 1;
     stats.warnings.pop_back();
   }
   stats.warnings.push_back("... " + std::to_string(more) + " more warnings");

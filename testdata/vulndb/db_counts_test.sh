@@ -6,6 +6,23 @@ set -eu
 src=${VIGIL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${VIGIL_BIN:-$src/build/src/cli/vigil}
 data=$src/../shared/vulndata
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# CLI contract over the committed samples (no shared data needed).
+"$bin" db build --from "$src/testdata/vulndb/osv" --out "$tmp/s/sample.db" >"$tmp/s.out" 2>"$tmp/s.err" || {
+  echo "FAIL: db build over testdata/vulndb/osv"; cat "$tmp/s.err"; exit 1; }
+grep -q "malformed/truncated.json" "$tmp/s.err" || { echo "FAIL: no warning naming the bad file"; cat "$tmp/s.err"; exit 1; }
+"$bin" db info --db "$tmp/s/sample.db" >"$tmp/s.info"
+grep -q "^Schema version: 1" "$tmp/s.info" || { echo "FAIL: table info"; cat "$tmp/s.info"; exit 1; }
+rc=0; "$bin" db info --db "$tmp/s/sample.db" --format xml >/dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: unknown --format exited $rc, want 2"; exit 1; }
+rc=0; "$bin" db info --db "$tmp/absent.db" 2>"$tmp/e" || rc=$?
+[ "$rc" = 3 ] && grep -q "vigil db build" "$tmp/e" || { echo "FAIL: missing DB exited $rc"; cat "$tmp/e"; exit 1; }
+echo "not a database" >"$tmp/text.db"
+rc=0; "$bin" db info --db "$tmp/text.db" 2>"$tmp/e" || rc=$?
+[ "$rc" = 3 ] && grep -q "text.db" "$tmp/e" || { echo "FAIL: non-DB file exited $rc"; cat "$tmp/e"; exit 1; }
+
 if [ ! -d "$data" ]; then
   echo "SKIP: $data is absent (shared advisory snapshots)"
   exit 77
@@ -14,9 +31,6 @@ if ! python3 -c "import yaml" 2>/dev/null; then
   echo "SKIP: PyYAML is not installed (python3-yaml), needed to count the YAML feeds"
   exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
 python3 "$src/testdata/vulndb/count_vulndata.py" "$data" >"$tmp/expected.json" &
 counter=$!
 start=$(date +%s)
