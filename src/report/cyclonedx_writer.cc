@@ -91,7 +91,17 @@ std::string SourceUrl(const Finding& f) {
   source = source.substr(0, source.find(','));
   const std::string& id = f.id;
   if (StartsWith(source, "debian")) return "https://security-tracker.debian.org/tracker/" + id;
-  if (StartsWith(source, "osv")) return "https://osv.dev/vulnerability/" + id;
+  if (StartsWith(source, "osv")) {
+    // The finding id is the CVE when there is one; the OSV record is the advisory alias.
+    std::string osv_id = id;
+    for (const std::string& alias : f.aliases) {
+      if (StartsWith(id, "CVE-") && !StartsWith(alias, "CVE-")) {
+        osv_id = alias;
+        break;
+      }
+    }
+    return "https://osv.dev/vulnerability/" + osv_id;
+  }
   if (StartsWith(source, "alpine")) return "https://security.alpinelinux.org/vuln/" + id;
   if (StartsWith(source, "nswg") && StartsWith(id, "NSWG-ECO-")) {
     return "https://github.com/nodejs/security-wg/blob/main/vuln/npm/" + id.substr(9) + ".json";
