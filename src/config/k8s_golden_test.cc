@@ -5,8 +5,10 @@
 // must yield none. Every registered non-PSS check must have at least one fail file.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <set>
 #include <string>
 
@@ -29,6 +31,17 @@ bool IsPss(const Check& c) {
     if (StartsWith(control, "pss-")) return true;
   }
   return false;
+}
+
+// applies_to for the docs table: the pod-template kinds are abbreviated as "workloads".
+std::string Kinds(const std::vector<std::string>& kinds) {
+  const auto& pods = PodSpecKinds();
+  std::vector<std::string> out;
+  bool all_pods =
+      kinds.size() >= pods.size() && std::equal(pods.begin(), pods.end(), kinds.begin());
+  if (all_pods) out.push_back("workloads");
+  for (size_t i = all_pods ? pods.size() : 0; i < kinds.size(); ++i) out.push_back(kinds[i]);
+  return Join(out, ", ");
 }
 
 TEST(KubernetesChecks, Golden) {
@@ -88,6 +101,16 @@ TEST(KubernetesChecks, Metadata) {
     EXPECT_FALSE(info.title.empty()) << info.id;
     EXPECT_FALSE(info.rationale.empty()) << info.id;
     EXPECT_FALSE(info.remediation.empty()) << info.id;
+  }
+  // VIGIL_CHECK_TABLE=1 prints the id table of docs/config.md from the registry.
+  if (std::getenv("VIGIL_CHECK_TABLE") != nullptr) {
+    for (const auto& c : (*reg)->all()) {
+      const CheckInfo& info = c->info();
+      if (IsPss(*c)) continue;
+      std::cout << "| " << info.id << " | " << info.title << " | "
+                << report::SeverityName(info.severity) << " | " << Kinds(info.applies_to) << " | "
+                << Join(info.controls, ", ") << " |\n";
+    }
   }
 }
 
