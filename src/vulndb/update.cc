@@ -695,9 +695,12 @@ Status Verify(const FeedSource& feed, uint64_t bytes, const std::string& sha256,
 
 // The detected format of a feed file; an error when it is none vigil reads or differs from
 // the one the sources file expects.
-StatusOr<std::string> CheckFormat(const FeedSource& feed, const std::string& path) {
+// `name` is the file's final name (detection goes by its suffix; a download is checked
+// while it is still `*.part`).
+StatusOr<std::string> CheckFormat(const FeedSource& feed, const std::string& path,
+                                  const std::string& name) {
   VIGIL_ASSIGN_OR_RETURN(std::string head, ReadHead(path));
-  std::string detected = DetectFormat(path, head);
+  std::string detected = DetectFormat(name, head);
   if (detected.empty()) {
     return InvalidArgumentError("not a feed format vigil reads (" + Snippet(head.substr(0, 60)) +
                                 "...)");
@@ -765,7 +768,7 @@ StatusOr<FeedResult> FetchLocal(const FeedSource& feed, const UpdateOptions& opt
   VIGIL_ASSIGN_OR_RETURN(auto published, FetchPublished(feed, options, fetcher));
   VIGIL_ASSIGN_OR_RETURN(FileDigest digest, DigestFile(result.path));
   VIGIL_RETURN_IF_ERROR(Verify(feed, digest.size, digest.sha256, published));
-  VIGIL_ASSIGN_OR_RETURN(result.format, CheckFormat(feed, result.path));
+  VIGIL_ASSIGN_OR_RETURN(result.format, CheckFormat(feed, result.path, result.path));
   result.bytes = digest.size;
   result.sha256 = digest.sha256;
   return result;
@@ -839,7 +842,7 @@ StatusOr<FeedResult> FetchRemote(const FeedSource& feed, const UpdateOptions& op
       result.path = file_path;
       result.bytes = state->size;
       result.sha256 = state->sha256;
-      auto format = CheckFormat(feed, file_path);
+      auto format = CheckFormat(feed, file_path, file_path);
       if (!format.ok()) return format.status();
       result.format = *format;
       return result;
@@ -853,7 +856,7 @@ StatusOr<FeedResult> FetchRemote(const FeedSource& feed, const UpdateOptions& op
       discard();
       return verified;
     }
-    auto format = CheckFormat(feed, part_path);
+    auto format = CheckFormat(feed, part_path, file_path);
     if (!format.ok()) {
       discard();
       return format.status();
