@@ -61,14 +61,17 @@ std::string Truncate(std::string_view s, size_t max) {
 struct SNode {
   enum class Kind { kNull, kScalar, kMap, kSeq };
   Kind kind = Kind::kNull;
-  std::string text;                                 // kScalar
-  std::vector<std::pair<std::string, SNode>> kids;  // kMap (key, value) / kSeq ("", value)
+  std::string text;  // kScalar
+  // Children: kMap values with their keys at the same index, kSeq items (keys unused).
+  // Two vectors, not a vector of pairs: std::pair needs a complete SNode here.
+  std::vector<std::string> keys;
+  std::vector<SNode> kids;
   int line = 0;
 
   const SNode* Get(std::string_view key) const {
     if (kind != Kind::kMap) return nullptr;
-    for (const auto& [k, v] : kids) {
-      if (k == key) return &v;
+    for (size_t i = 0; i < kids.size(); ++i) {
+      if (keys[i] == key) return &kids[i];
     }
     return nullptr;
   }
@@ -116,16 +119,15 @@ bool FromYaml(const YAML::Node& n, int depth, Budget& budget, std::string_view p
       out.kind = SNode::Kind::kSeq;
       for (const YAML::Node& child : n) {
         out.kids.emplace_back();
-        if (!FromYaml(child, depth + 1, budget, path, out.kids.back().second)) return false;
+        if (!FromYaml(child, depth + 1, budget, path, out.kids.back())) return false;
       }
       return true;
     case YAML::NodeType::Map:
       out.kind = SNode::Kind::kMap;
       for (const auto& kv : n) {
+        out.keys.push_back(kv.first.IsScalar() ? kv.first.Scalar() : std::string());
         out.kids.emplace_back();
-        auto& [key, value] = out.kids.back();
-        if (kv.first.IsScalar()) key = kv.first.Scalar();
-        if (!FromYaml(kv.second, depth + 1, budget, path, value)) return false;
+        if (!FromYaml(kv.second, depth + 1, budget, path, out.kids.back())) return false;
       }
       return true;
   }
@@ -137,14 +139,15 @@ bool FromJson(const json& j, int depth, Budget& budget, std::string_view path, S
   if (j.is_object()) {
     out.kind = SNode::Kind::kMap;
     for (const auto& [k, v] : j.items()) {
-      out.kids.emplace_back(k, SNode());
-      if (!FromJson(v, depth + 1, budget, path, out.kids.back().second)) return false;
+      out.keys.push_back(k);
+      out.kids.emplace_back();
+      if (!FromJson(v, depth + 1, budget, path, out.kids.back())) return false;
     }
   } else if (j.is_array()) {
     out.kind = SNode::Kind::kSeq;
     for (const json& v : j) {
       out.kids.emplace_back();
-      if (!FromJson(v, depth + 1, budget, path, out.kids.back().second)) return false;
+      if (!FromJson(v, depth + 1, budget, path, out.kids.back())) return false;
     }
   } else if (j.is_string()) {
     out.kind = SNode::Kind::kScalar;
@@ -277,7 +280,7 @@ Status ImportAlpineSecdb(std::string_view path, std::string_view text, AdvisoryS
     return InvalidArgumentError(Where(path, *packages, "packages") + ": not a list");
   }
   for (size_t i = 0; i < packages->kids.size(); ++i) {
-    const SNode& item = packages->kids[i].second;
+    const SNode& item = packages->kids[i];
     std::string field = "packages[" + std::to_string(i) + "]";
     const SNode* pkg = item.Get("pkg");
     const SNode* name = pkg != nullptr ? pkg->Get("name") : nullptr;
@@ -292,7 +295,9 @@ Status ImportAlpineSecdb(std::string_view path, std::string_view text, AdvisoryS
       Warn(stats, Where(path, *secfixes, field + ".secfixes") + ": not a mapping");
       continue;
     }
-    for (const auto& [version, ids] : secfixes->kids) {
+    for (size_t v = 0; v < secfixes->kids.size(); ++v) {
+      const std::string& version = secfixes->keys[v];
+      const SNode& ids = secfixes->kids[v];
       std::string vfield = field + ".secfixes[\"" + Truncate(version, 80) + "\"]";
       if (version.empty()) {
         Warn(stats, Where(path, ids, vfield) + ": empty version key");
@@ -303,7 +308,7 @@ Status ImportAlpineSecdb(std::string_view path, std::string_view text, AdvisoryS
         continue;
       }
       for (size_t k = 0; k < ids.kids.size(); ++k) {
-        const SNode& id_line = ids.kids[k].second;
+        const SNode& id_line = ids.kids[k];
         std::string ifield = vfield + "[" + std::to_string(k) + "]";
         Advisory adv;
         if (id_line.kind != SNode::Kind::kScalar || !ParseIdLine(id_line.text, adv)) {
