@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "base/strings.h"
 #include "fmt/format.h"
@@ -213,7 +214,15 @@ Status Walk(const FileSystem& fs, std::string_view root, const WalkVisitor& visi
 
 // ---- RealFileSystem ----
 
-RealFileSystem::RealFileSystem(std::string root) : root_(NormalizePath(root)) {
+// A relative root is taken relative to the working directory at construction, as every
+// command-line tool does (NormalizePath alone would anchor it at "/").
+RealFileSystem::RealFileSystem(std::string root) {
+  if (!root.empty() && root[0] != '/') {
+    std::error_code ec;
+    std::filesystem::path cwd = std::filesystem::current_path(ec);
+    if (!ec) root = (cwd / root).string();
+  }
+  root_ = NormalizePath(root);
   if (root_ == "/") root_.clear();
 }
 

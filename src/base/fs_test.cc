@@ -107,6 +107,19 @@ TEST_F(RealFileSystemTest, ConfinesAbsoluteLinksToRoot) {
   EXPECT_EQ(entries->size(), 2u);
 }
 
+TEST_F(RealFileSystemTest, RelativeRootIsTakenFromTheWorkingDirectory) {
+  std::filesystem::create_directories(dir_ + "/tree/sub");
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/tree/sub/f", "x").ok());
+  std::filesystem::path saved = std::filesystem::current_path();
+  std::filesystem::current_path(dir_);
+  RealFileSystem fs("tree");
+  std::filesystem::current_path(saved);
+  EXPECT_EQ(fs.root(), dir_ + "/tree");
+  auto content = fs.ReadFile("/sub/f");
+  ASSERT_TRUE(content.ok()) << content.status().ToString();
+  EXPECT_EQ(*content, "x");
+}
+
 TEST_F(RealFileSystemTest, AtomicWriteNeverReplacesADevice) {
   ASSERT_EQ(mkfifo((dir_ + "/fifo").c_str(), 0600), 0);
   Status st = WriteFileAtomic(dir_ + "/fifo", "data");

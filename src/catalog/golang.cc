@@ -42,10 +42,22 @@ std::optional<std::string_view> ReadInlineString(std::string_view d, size_t* pos
 // Pre-1.18 format: `ptr` is the address of a Go string header {data pointer, length}.
 std::optional<std::string_view> ReadPointerString(const ElfFile& elf, uint64_t ptr, int ptr_size) {
   auto header = elf.ReadAddress(ptr, 2ull * ptr_size);
-  if (!header) return std::nullopt;
+  if (!header) {
+    // A header in .bss is a zero-valued (empty) string: the module info of a GOPATH-mode
+    // build (Debian's Go packages of that era) lives there.
+    for (const ElfSection& s : elf.sections) {
+      if (s.type == kElfSectionNoBits && ptr >= s.addr && ptr - s.addr < s.size) {
+        return std::string_view();
+      }
+    }
+    return std::nullopt;
+  }
   uint64_t data = elf.Uint(header->substr(0, ptr_size), ptr_size);
   uint64_t len = elf.Uint(header->substr(ptr_size), ptr_size);
   if (len > kMaxBuildInfoString) return std::nullopt;
+  // An empty string (module info of a GOPATH-mode build, as Debian's Go packages of that
+  // era are) has a null data pointer.
+  if (len == 0) return std::string_view();
   return elf.ReadAddress(data, len);
 }
 

@@ -9,7 +9,8 @@
 //
 // Contracts every cataloger keeps:
 //  - stateless and const; safe from any thread;
-//  - a reduced file catalogs exactly like the original (Reduce(x) then CatalogFile == CatalogFile(x));
+//  - a reduced file catalogs exactly like the original (Reduce(x) then CatalogFile ==
+//  CatalogFile(x));
 //  - untrusted input: a malformed file is a warning naming the file (and line or field) in
 //    CatalogResult::warnings, never a crash, a hang or an unbounded allocation;
 //  - components carry name, version, ecosystem (SBOM ecosystem: "npm", "pypi", "golang",
@@ -47,11 +48,11 @@ class LanguageCataloger {
   // True for the files this cataloger reads. `path` is absolute and normalised; `info`
   // has the type (only regular files are offered), size and mode (executables).
   virtual bool Wants(std::string_view path, const FileInfo& info) const = 0;
-  // Shrinks a wanted file's content at capture time; returns false to drop it (an
-  // executable with neither Go build info nor cargo-auditable data). The default keeps the
-  // content unchanged. Catalogers that want the same file must reduce it identically (the
-  // Go and Rust catalogers both use ReduceExecutable, elf.h), since only the first
-  // cataloger that wants a file reduces it.
+  // Shrinks a wanted file's content at capture time; returns false when nothing in it is of
+  // interest (an executable with neither Go build info nor cargo-auditable data). The default keeps
+  // the content unchanged. Catalogers that want the same file must reduce it identically (the Go
+  // and Rust catalogers both use ReduceExecutable, elf.h), since only the first cataloger that
+  // wants a file reduces it.
   virtual bool Reduce(std::string_view path, std::string& content) const {
     (void)path;
     (void)content;
@@ -79,7 +80,8 @@ const std::vector<const LanguageCataloger*>& LanguageCatalogers();
 std::string LanguageCatalogersFingerprint();
 
 // The capture contract for the layer walk: true when any language cataloger wants the
-// file; Reduce applies the wanting catalogers' reductions (false: drop the content).
+// file; Reduce applies the wanting catalogers' reductions (false: the file is kept as empty
+// content, which catalogs to nothing).
 bool LanguageCaptureWants(std::string_view path, const FileInfo& info);
 bool LanguageCaptureReduce(std::string_view path, const FileInfo& info, std::string& content);
 
@@ -87,9 +89,9 @@ bool LanguageCaptureReduce(std::string_view path, const FileInfo& info, std::str
 // that are not part of an installed tree (/proc, /sys, /dev, .git) are skipped. Components
 // are sorted by ecosystem, name, version, location. Never fails on one bad file: it is a
 // warning and the walk goes on.
-StatusOr<CatalogResult> CatalogLanguages(const FileSystem& fs, const LangContext& context,
-                                         std::string_view root = "/",
-                                         const std::vector<const LanguageCataloger*>& catalogers = {});
+StatusOr<CatalogResult> CatalogLanguages(
+    const FileSystem& fs, const LangContext& context, std::string_view root = "/",
+    const std::vector<const LanguageCataloger*>& catalogers = {});
 
 // OS ownership: a language component whose `location` (or, for Python, its dist-info /
 // egg-info directory) is a file listed by an OS package (Component::files) gets that

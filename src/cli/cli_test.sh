@@ -30,9 +30,15 @@ check help 0 "$VIGIL" --help
 for cmd in image fs sbom db config agent ml respond server version debug; do
   expect_text "help lists $cmd" "^  $cmd"
 done
-for cmd in image fs sbom config version debug; do
+for cmd in image fs sbom db config version debug; do
   check "$cmd --help" 0 "$VIGIL" "$cmd" --help
 done
+for sub in build info update; do
+  check "db $sub --help" 0 "$VIGIL" db "$sub" --help
+done
+check "db without a subcommand is a usage error" 2 "$VIGIL" db
+check "db info on a missing file" 3 "$VIGIL" db info --db /nonexistent/vigil.db
+expect_text "db info names the file" "/nonexistent/vigil.db"
 check "image help documents --exit-code" 0 "$VIGIL" image --help
 expect_text "image --exit-code" "--exit-code"
 expect_text "image --severity" "--severity"
@@ -45,7 +51,7 @@ check "no subcommand is a usage error" 2 "$VIGIL"
 check "unknown subcommand" 2 "$VIGIL" frobnicate
 check "unknown flag" 2 "$VIGIL" version --no-such-flag
 check "reserved exit code" 2 "$VIGIL" fs / --exit-code 3
-for cmd in db agent ml respond server; do
+for cmd in agent ml respond server; do
   check "$cmd is pending" 3 "$VIGIL" "$cmd"
   expect_text "$cmd says so" "not implemented yet"
 done

@@ -165,12 +165,19 @@ class LayerBuilder {
           data_.stats.captured_bytes + budgeted <= capture_.max_layer_bytes) {
         VIGIL_ASSIGN_OR_RETURN(rec.content, ReadAll(*content, capture_.max_file_bytes));
         bool keep = !capture_.reduce || capture_.reduce(e.path, e.info, rec.content);
-        if (keep && data_.stats.captured_bytes + rec.content.size() <= capture_.max_layer_bytes) {
+        if (!keep) {
+          // Reduced to nothing: captured as empty content, so readers see "nothing of
+          // interest" rather than "content not captured".
+          rec.content.clear();
+          rec.content.shrink_to_fit();
+          rec.captured = true;
+          ++data_.stats.captured_files;
+        } else if (data_.stats.captured_bytes + rec.content.size() <= capture_.max_layer_bytes) {
           rec.captured = true;
           ++data_.stats.captured_files;
           data_.stats.captured_bytes += rec.content.size();
         } else {
-          if (keep) ++data_.stats.uncaptured;
+          ++data_.stats.uncaptured;
           rec.content.clear();
           rec.content.shrink_to_fit();
         }

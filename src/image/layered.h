@@ -48,7 +48,8 @@ struct CaptureSpec {
   std::function<bool(std::string_view path, const FileInfo& info)> predicate;
   std::string predicate_key;
   // Optional reduction of a captured file's content before it is kept (a Go binary is
-  // kept as its build-info blob): returns false to keep no content at all. With a reducer,
+  // kept as its build-info blob): returns false to keep it as empty content (what the
+  // catalogers wanted is not in it: an executable that is not a Go binary). With a reducer,
   // max_layer_bytes bounds the reduced bytes, so large inputs that reduce to little do not
   // exhaust the per-layer budget.
   std::function<bool(std::string_view path, const FileInfo& info, std::string& content)> reduce;

@@ -508,7 +508,13 @@ std::optional<Hit> Matcher::Evaluate(const Compiled& c, const VersionScheme* sch
       if (!c.npm->Contains(*v)) return std::nullopt;
       std::string patched(Trim(a.patched_range));
       if (patched == "<0.0.0" || patched == "<0.0.0-0") patched.clear();
-      return Hit{&c, patched.empty() ? "affected" : "fixed", patched, false};
+      if (patched.empty()) return Hit{&c, "affected", "", false};
+      // The first patched version above the installed one (">=4.17.19" -> 4.17.19), so
+      // users see a version to upgrade to; the range text when it names none.
+      auto range = NpmRange::Parse(patched);
+      std::string first = range.ok() ? range->LowestBoundAbove(*v) : "";
+      if (!first.empty()) return Hit{&c, "fixed", first, true};
+      return Hit{&c, "fixed", patched, false};
     }
     case AffectedKind::kDistro: {
       if (a.distro_status == DistroStatus::kFixed) {

@@ -320,6 +320,23 @@ StatusOr<bool> NpmRange::Contains(std::string_view version, bool include_prerele
   return Contains(v, include_prerelease);
 }
 
+std::string NpmRange::LowestBoundAbove(const SemVer& floor) const {
+  const SemVer* best = nullptr;
+  for (const ComparatorSet& set : sets_) {
+    for (const Comparator& c : set) {
+      if (c.op != Op::kGreaterEqual && c.op != Op::kEqual) continue;
+      if (CompareSemVer(c.version, floor) <= 0 || !Contains(c.version)) continue;
+      if (best == nullptr || CompareSemVer(c.version, *best) < 0) best = &c.version;
+    }
+  }
+  if (best == nullptr) return "";
+  std::string s = best->major + "." + best->minor + "." + best->patch;
+  for (size_t i = 0; i < best->prerelease.size(); ++i) {
+    s += (i ? "." : "-") + best->prerelease[i];
+  }
+  return s;
+}
+
 std::string NpmRange::ToString() const {
   auto text = [](const SemVer& v) {
     std::string s = v.major + "." + v.minor + "." + v.patch;

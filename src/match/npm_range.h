@@ -27,6 +27,11 @@ class NpmRange {
   // The desugared range, e.g. "^1.2.3" -> ">=1.2.3 <2.0.0-0" (node-semver's Range.range).
   std::string ToString() const;
 
+  // The lowest version above `floor` that the range names as a lower bound (">=" or "=")
+  // and that satisfies the range, as text ("4.17.19" for ">=4.17.19" above 4.17.15): the
+  // first fixed version of a "patched" range. Empty when no bound qualifies.
+  std::string LowestBoundAbove(const SemVer& floor) const;
+
  private:
   enum class Op { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual };
   struct Comparator {

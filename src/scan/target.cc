@@ -25,8 +25,9 @@ image::CaptureSpec InventoryCapture() {
     if (catalog::OsCaptureWants(path)) return true;
     return catalog::LanguageCaptureReduce(path, info, content);
   };
-  spec.predicate_key =
-      catalog::OsCatalogersFingerprint() + ";" + catalog::LanguageCatalogersFingerprint();
+  // "reduce/2": files reduced to nothing are kept as empty content.
+  spec.predicate_key = catalog::OsCatalogersFingerprint() + ";" +
+                       catalog::LanguageCatalogersFingerprint() + ";reduce/2";
   return spec;
 }
 
