@@ -13,8 +13,16 @@ namespace {
 
 constexpr size_t kHeadBytes = 4096;
 constexpr size_t kMaxWarnings = 100;
-// Largest feed file read whole (an OSV.dev all.zip of the biggest ecosystems is ~200 MiB).
+// Largest feed file read whole. OSV.dev exports are zips of the whole ecosystem (npm and
+// PyPI run to hundreds of MiB compressed): a zip is held compressed while its members are
+// inflated one at a time (each bounded by the zip importer), so zips get a larger bound.
 constexpr uint64_t kMaxFileBytes = 256ull << 20;
+constexpr uint64_t kMaxZipBytes = 2ull << 30;
+
+uint64_t MaxBytesFor(std::string_view path, std::string_view format) {
+  bool zip = format == "osv-zip" || EndsWith(ToLower(Basename(path)), ".zip");
+  return zip ? kMaxZipBytes : kMaxFileBytes;
+}
 
 std::string_view SkipSpace(std::string_view s) {
   if (StartsWith(s, "\xEF\xBB\xBF")) s.remove_prefix(3);  // UTF-8 BOM
@@ -121,15 +129,16 @@ Status ImportOne(const FileSystem& fs, const std::string& path, uint64_t size, A
     ++s.skipped;
     return OkStatus();
   }
-  if (size > kMaxFileBytes) {
+  const uint64_t limit = MaxBytesFor(path, "");
+  if (size > limit) {
     ImportStats& s = by_format["unrecognised"];
     ++s.files;
     ++s.skipped;
     AddWarning(s, path + ": " + std::to_string(size >> 20) + " MiB, over the " +
-                      std::to_string(kMaxFileBytes >> 20) + " MiB limit (skipped)");
+                      std::to_string(limit >> 20) + " MiB limit (skipped)");
     return OkStatus();
   }
-  StatusOr<std::string> bytes = fs.ReadFile(path, kMaxFileBytes);
+  StatusOr<std::string> bytes = fs.ReadFile(path, limit);
   if (!bytes.ok()) {
     ImportStats& s = by_format["unrecognised"];
     ++s.files;
@@ -204,7 +213,7 @@ std::string DetectFormat(std::string_view path, std::string_view head) {
 
 StatusOr<ImportStats> ImportFile(const FileSystem& fs, const std::string& path, AdvisorySink& sink,
                                  std::string_view format) {
-  VIGIL_ASSIGN_OR_RETURN(std::string bytes, fs.ReadFile(path, kMaxFileBytes));
+  VIGIL_ASSIGN_OR_RETURN(std::string bytes, fs.ReadFile(path, MaxBytesFor(path, format)));
   std::string fmt(format);
   if (fmt.empty()) {
     fmt = DetectFormat(path, std::string_view(bytes).substr(0, std::min(bytes.size(), kHeadBytes)));
