@@ -494,8 +494,11 @@ int RunScan(const CommonFlags& flags, const ScanCommandState& s) {
   }
   FilterBySeverity(rep, *counted);
   report::SortFindings(rep.findings);
+  // Warnings go to stderr, except when the table they are part of is on the terminal.
+  const bool table_on_terminal =
+      *format == report::Format::kTable && flags.output.empty() && isatty(STDOUT_FILENO) != 0;
   for (const std::string& w : rep.warnings) {
-    if (!flags.quiet) std::fprintf(stderr, "vigil: warning: %s\n", w.c_str());
+    if (!flags.quiet && !table_on_terminal) std::fprintf(stderr, "vigil: warning: %s\n", w.c_str());
   }
   report::WriteOptions wopts;
   wopts.color = UseColor(flags);
