@@ -32,7 +32,7 @@ std::string ParentDir(std::string_view path) {
 
 const std::vector<const LanguageCataloger*>& LanguageCatalogers() {
   static const std::vector<const LanguageCataloger*> kAll = {
-      &NpmCataloger(),  &PythonCataloger(), &GoCataloger(), &JavaCataloger(),
+      &NpmCataloger(),  &PythonCataloger(), &GoCataloger(),  &JavaCataloger(),
       &RubyCataloger(), &RustCataloger(),   &PhpCataloger(),
   };
   return kAll;
@@ -86,8 +86,8 @@ StatusOr<CatalogResult> CatalogLanguages(const FileSystem& fs, const LangContext
     auto result = cataloger->CatalogFile(fs, path, context);
     if (!result.ok()) {
       // A file the layer walk saw but did not capture (too large) lands here too.
-      out.warnings.push_back(fmt::format("{} cataloger: {}: {}", cataloger->name(), path,
-                                         result.status().message()));
+      out.warnings.push_back(
+          fmt::format("{} cataloger: {}: {}", cataloger->name(), path, result.status().message()));
       continue;
     }
     for (auto& w : result->warnings) out.warnings.push_back(std::move(w));
@@ -130,8 +130,8 @@ int AssignOsOwners(std::vector<report::Component>& language,
     // Nested archives ("a.jar!/b.jar") are owned through their outermost file.
     std::string path = c.location.substr(0, c.location.find('!'));
     const report::Component* owner = owner_of(path);
-    if (owner == nullptr && (EndsWith(ParentDir(path), ".dist-info") ||
-                             EndsWith(ParentDir(path), ".egg-info"))) {
+    if (owner == nullptr &&
+        (EndsWith(ParentDir(path), ".dist-info") || EndsWith(ParentDir(path), ".egg-info"))) {
       owner = owner_of(ParentDir(path));
     }
     if (owner == nullptr) continue;

@@ -44,10 +44,10 @@ struct SourceCounts {
 
 struct DbInfo {
   int schema_version = 0;
-  std::string built_at;       // RFC 3339
-  std::string built_by;       // "vigil <version>"
+  std::string built_at;  // RFC 3339
+  std::string built_by;  // "vigil <version>"
   std::vector<SourceCounts> sources;
-  int64_t advisories = 0;     // rows per table
+  int64_t advisories = 0;  // rows per table
   int64_t affected = 0;
   int64_t severities = 0;
   std::vector<std::pair<std::string, int64_t>> ecosystems;  // affected rows per ecosystem

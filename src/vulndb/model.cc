@@ -9,12 +9,12 @@ namespace {
 
 // OSV ecosystem names in their published case (https://ossf.github.io/osv-schema/).
 constexpr std::string_view kEcosystems[] = {
-    "AlmaLinux", "Alpine",     "Android",   "Bioconductor", "Bitnami",  "Chainguard",
-    "ConanCenter", "CRAN",     "crates.io", "Debian",       "GHC",      "GitHub Actions",
-    "Go",        "Hackage",    "Hex",       "Linux",        "Maven",    "Mageia",
-    "MinimOS",   "npm",        "NuGet",     "openSUSE",     "OSS-Fuzz", "Packagist",
-    "Photon OS", "Pub",        "PyPI",      "Red Hat",      "Rocky Linux", "RubyGems",
-    "SUSE",      "SwiftURL",   "Ubuntu",    "Wolfi",
+    "AlmaLinux",   "Alpine",   "Android",   "Bioconductor", "Bitnami",     "Chainguard",
+    "ConanCenter", "CRAN",     "crates.io", "Debian",       "GHC",         "GitHub Actions",
+    "Go",          "Hackage",  "Hex",       "Linux",        "Maven",       "Mageia",
+    "MinimOS",     "npm",      "NuGet",     "openSUSE",     "OSS-Fuzz",    "Packagist",
+    "Photon OS",   "Pub",      "PyPI",      "Red Hat",      "Rocky Linux", "RubyGems",
+    "SUSE",        "SwiftURL", "Ubuntu",    "Wolfi",
 };
 
 std::string Key(std::string_view ecosystem, std::string_view package) {
@@ -121,9 +121,7 @@ void MemAdvisorySource::Add(const Advisory& advisory) {
   }
 }
 
-void MemAdvisorySource::AddSeverity(const SeverityRecord& record) {
-  severities_.push_back(record);
-}
+void MemAdvisorySource::AddSeverity(const SeverityRecord& record) { severities_.push_back(record); }
 
 StatusOr<std::vector<Candidate>> MemAdvisorySource::Lookup(std::string_view ecosystem,
                                                            std::string_view package) const {
