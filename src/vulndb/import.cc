@@ -7,12 +7,14 @@
 
 #include "base/strings.h"
 #include "vulndb/import_formats.h"
+#include "vulndb/import_util.h"
 
 namespace vigil::vulndb {
 namespace {
 
+using internal::AddWarning;
+
 constexpr size_t kHeadBytes = 4096;
-constexpr size_t kMaxWarnings = 100;
 // Largest feed file read whole. OSV.dev exports are zips of the whole ecosystem (npm and
 // PyPI run to hundreds of MiB compressed): a zip is held compressed while its members are
 // inflated one at a time (each bounded by the zip importer), so zips get a larger bound.
@@ -87,22 +89,6 @@ bool IsDocumentation(std::string_view name) {
   std::string lower = ToLower(name);
   return EndsWith(lower, ".md") || StartsWith(lower, "license") || StartsWith(lower, "notice") ||
          StartsWith(lower, "readme");
-}
-
-void AddWarning(ImportStats& stats, std::string message) {
-  if (stats.warnings.size() < kMaxWarnings) {
-    stats.warnings.push_back(std::move(message));
-    return;
-  }
-  int64_t more = 1;
-  if (stats.warnings.size() > kMaxWarnings) {
-    const std::string& last = stats.warnings.back();
-    int64_t previous = 0;
-    if (last.size() > 4) std::from_chars(last.data() + 4, last.data() + last.size(), previous);
-    more = previous + 1;
-    stats.warnings.pop_back();
-  }
-  stats.warnings.push_back("... " + std::to_string(more) + " more warnings");
 }
 
 using Parser = Status (*)(std::string_view, std::string_view, AdvisorySink&, ImportStats&);

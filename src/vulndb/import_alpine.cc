@@ -19,42 +19,17 @@
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
 #include "vulndb/import_formats.h"
+#include "vulndb/import_util.h"
 
 namespace vigil::vulndb::internal {
 namespace {
 
 using nlohmann::json;
 
-constexpr size_t kMaxWarnings = 100;
-constexpr size_t kMaxText = 4096;
 // Bounds for the document tree: nesting (the format needs 6 levels) and total nodes with
 // YAML aliases expanded (an alias bomb must not exhaust memory).
 constexpr int kMaxDepth = 64;
 constexpr size_t kMaxNodes = 1'000'000;
-
-void Warn(ImportStats& stats, std::string message) {
-  ++stats.skipped;
-  if (stats.warnings.size() < kMaxWarnings) {
-    stats.warnings.push_back(std::move(message));
-    return;
-  }
-  int64_t more = 1;
-  if (stats.warnings.size() > kMaxWarnings) {
-    std::string_view last = stats.warnings.back();
-    int64_t n = 0;
-    if (last.size() > 4) std::from_chars(last.data() + 4, last.data() + last.size(), n);
-    more = n + 1;
-    stats.warnings.pop_back();
-  }
-  stats.warnings.push_back("... " + std::to_string(more) + " more warnings");
-}
-
-std::string Truncate(std::string_view s, size_t max) {
-  if (s.size() <= max) return std::string(s);
-  size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(s.substr(0, cut));
-}
 
 // The document as a small tree common to JSON and YAML, with YAML line numbers (0 for JSON,
 // where warnings name the field path instead).
@@ -238,7 +213,7 @@ bool ParseIdLine(std::string_view raw, Advisory& adv) {
     if (!dup) adv.aliases.push_back(ids[i]);
   }
   if (!extra.empty() && !note.empty()) extra += " ";
-  adv.summary = Truncate(extra + note, kMaxText);
+  adv.summary = TruncateUtf8(extra + note, kMaxText);
   return true;
 }
 
@@ -285,26 +260,26 @@ Status ImportAlpineSecdb(std::string_view path, std::string_view text, AdvisoryS
     const SNode* pkg = item.Get("pkg");
     const SNode* name = pkg != nullptr ? pkg->Get("name") : nullptr;
     if (name == nullptr || name->kind != SNode::Kind::kScalar || name->text.empty()) {
-      Warn(stats, Where(path, item, field) + ": no pkg.name");
+      SkipRecord(stats, Where(path, item, field) + ": no pkg.name");
       continue;
     }
     field += ".pkg(" + name->text + ")";
     const SNode* secfixes = pkg->Get("secfixes");
     if (secfixes == nullptr || secfixes->kind == SNode::Kind::kNull) continue;
     if (secfixes->kind != SNode::Kind::kMap) {
-      Warn(stats, Where(path, *secfixes, field + ".secfixes") + ": not a mapping");
+      SkipRecord(stats, Where(path, *secfixes, field + ".secfixes") + ": not a mapping");
       continue;
     }
     for (size_t v = 0; v < secfixes->kids.size(); ++v) {
       const std::string& version = secfixes->keys[v];
       const SNode& ids = secfixes->kids[v];
-      std::string vfield = field + ".secfixes[\"" + Truncate(version, 80) + "\"]";
+      std::string vfield = field + ".secfixes[\"" + TruncateUtf8(version, 80) + "\"]";
       if (version.empty()) {
-        Warn(stats, Where(path, ids, vfield) + ": empty version key");
+        SkipRecord(stats, Where(path, ids, vfield) + ": empty version key");
         continue;
       }
       if (ids.kind != SNode::Kind::kSeq) {
-        Warn(stats, Where(path, ids, vfield) + ": not a list of ids");
+        SkipRecord(stats, Where(path, ids, vfield) + ": not a list of ids");
         continue;
       }
       for (size_t k = 0; k < ids.kids.size(); ++k) {
@@ -312,7 +287,7 @@ Status ImportAlpineSecdb(std::string_view path, std::string_view text, AdvisoryS
         std::string ifield = vfield + "[" + std::to_string(k) + "]";
         Advisory adv;
         if (id_line.kind != SNode::Kind::kScalar || !ParseIdLine(id_line.text, adv)) {
-          Warn(stats, Where(path, id_line, ifield) + ": not an id");
+          SkipRecord(stats, Where(path, id_line, ifield) + ": not an id");
           continue;
         }
         adv.source = "alpine-secdb";

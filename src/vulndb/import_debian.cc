@@ -24,41 +24,12 @@
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
 #include "vulndb/import_formats.h"
+#include "vulndb/import_util.h"
 
 namespace vigil::vulndb::internal {
 namespace {
 
 using nlohmann::json;
-
-constexpr size_t kMaxWarnings = 100;
-constexpr size_t kMaxText = 4096;
-
-// Appends a warning; past kMaxWarnings the last entry is a running "... N more warnings"
-// (the same shape as the other importers, so merged stats read alike).
-void Warn(ImportStats& stats, std::string message) {
-  ++stats.skipped;
-  if (stats.warnings.size() < kMaxWarnings) {
-    stats.warnings.push_back(std::move(message));
-    return;
-  }
-  int64_t more = 1;
-  if (stats.warnings.size() > kMaxWarnings) {
-    std::string_view last = stats.warnings.back();
-    int64_t n = 0;
-    if (last.size() > 4) std::from_chars(last.data() + 4, last.data() + last.size(), n);
-    more = n + 1;
-    stats.warnings.pop_back();
-  }
-  stats.warnings.push_back("... " + std::to_string(more) + " more warnings");
-}
-
-// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
-std::string Truncate(std::string_view s, size_t max) {
-  if (s.size() <= max) return std::string(s);
-  size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(s.substr(0, cut));
-}
 
 std::string Where(std::string_view path, size_t line) {
   return std::string(path) + ":" + std::to_string(line);
@@ -150,15 +121,15 @@ bool ParseHeader(std::string_view line, Advisory& adv) {
   // name again) go to details. Without " - " the whole rest is the summary.
   size_t dash = rest.find(" - ");
   if (StartsWith(rest, "- ")) {
-    adv.summary = Truncate(Trim(rest.substr(2)), kMaxText);
+    adv.summary = TruncateUtf8(Trim(rest.substr(2)), kMaxText);
   } else if (dash != std::string_view::npos) {
-    adv.summary = Truncate(Trim(rest.substr(dash + 3)), kMaxText);
+    adv.summary = TruncateUtf8(Trim(rest.substr(dash + 3)), kMaxText);
     adv.details = "packages: " + std::string(Trim(rest.substr(0, dash)));
   } else if (size_t dd = rest.find(" -- "); dd != std::string_view::npos) {
-    adv.summary = Truncate(Trim(rest.substr(dd + 4)), kMaxText);
+    adv.summary = TruncateUtf8(Trim(rest.substr(dd + 4)), kMaxText);
     adv.details = "packages: " + std::string(Trim(rest.substr(0, dd)));
   } else {
-    adv.summary = Truncate(rest, kMaxText);
+    adv.summary = TruncateUtf8(rest, kMaxText);
   }
   return true;
 }
@@ -222,13 +193,6 @@ std::string ParseReleaseLine(std::string_view line, Affected& out) {
   return "";
 }
 
-// Reads a string member of a JSON object ("" when absent or not a string).
-std::string Str(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
-
 }  // namespace
 
 std::string_view DebianReleaseNumber(std::string_view codename) {
@@ -269,7 +233,8 @@ Status ImportDebianAdvisoryList(std::string_view path, std::string_view text, Ad
       VIGIL_RETURN_IF_ERROR(flush());
       Advisory next;
       if (!ParseHeader(line, next)) {
-        Warn(stats, Where(path, lineno) + ": unparsable entry header: " + Truncate(line, 120));
+        SkipRecord(stats,
+                   Where(path, lineno) + ": unparsable entry header: " + TruncateUtf8(line, 120));
         in_skipped = true;
         continue;
       }
@@ -280,18 +245,20 @@ Status ImportDebianAdvisoryList(std::string_view path, std::string_view text, Ad
       continue;
     }
     if (!indented) {
-      Warn(stats, Where(path, lineno) + ": unexpected unindented line: " + Truncate(line, 120));
+      SkipRecord(stats,
+                 Where(path, lineno) + ": unexpected unindented line: " + TruncateUtf8(line, 120));
       continue;
     }
     if (in_skipped) continue;
     if (StartsWith(line, "NOTE:")) continue;
     if (!have) {
-      Warn(stats, Where(path, lineno) + ": line before any entry: " + Truncate(line, 120));
+      SkipRecord(stats,
+                 Where(path, lineno) + ": line before any entry: " + TruncateUtf8(line, 120));
       continue;
     }
     if (line[0] == '{') {
       if (line.back() != '}') {
-        Warn(stats, Where(path, lineno) + ": unterminated {...} id list");
+        SkipRecord(stats, Where(path, lineno) + ": unterminated {...} id list");
         continue;
       }
       for (std::string_view id : Words(line.substr(1, line.size() - 2))) {
@@ -305,13 +272,13 @@ Status ImportDebianAdvisoryList(std::string_view path, std::string_view text, Ad
       Affected aff;
       std::string err = ParseReleaseLine(line, aff);
       if (!err.empty()) {
-        Warn(stats, Where(path, lineno) + ": " + cur.id + ": " + err);
+        SkipRecord(stats, Where(path, lineno) + ": " + cur.id + ": " + err);
         continue;
       }
       cur.affected.push_back(std::move(aff));
       continue;
     }
-    Warn(stats, Where(path, lineno) + ": unrecognised line: " + Truncate(line, 120));
+    SkipRecord(stats, Where(path, lineno) + ": unrecognised line: " + TruncateUtf8(line, 120));
   }
   VIGIL_RETURN_IF_ERROR(flush());
   if (!saw_entry) {
@@ -338,13 +305,13 @@ Status ImportDebianTrackerJson(std::string_view path, std::string_view text, Adv
   for (const auto& [pkg, vulns] : doc.items()) {
     std::string field = std::string(path) + ": \"" + pkg + "\"";
     if (!vulns.is_object()) {
-      Warn(stats, field + ": package value is not an object");
+      SkipRecord(stats, field + ": package value is not an object");
       continue;
     }
     for (const auto& [id, vuln] : vulns.items()) {
       std::string vfield = field + "." + id;
       if (!vuln.is_object() || id.empty()) {
-        Warn(stats, vfield + ": entry is not an object");
+        SkipRecord(stats, vfield + ": entry is not an object");
         continue;
       }
       auto [it, inserted] = index.emplace(id, advisories.size());
@@ -355,35 +322,36 @@ Status ImportDebianTrackerJson(std::string_view path, std::string_view text, Adv
         advisories.push_back(std::move(adv));
       }
       Advisory& adv = advisories[it->second];
-      if (adv.summary.empty()) adv.summary = Truncate(Str(vuln, "description"), kMaxText);
+      if (adv.summary.empty())
+        adv.summary = TruncateUtf8(JsonString(vuln, "description"), kMaxText);
       auto rel_it = vuln.find("releases");
       if (rel_it == vuln.end()) continue;
       if (!rel_it->is_object()) {
-        Warn(stats, vfield + ".releases: not an object");
+        SkipRecord(stats, vfield + ".releases: not an object");
         continue;
       }
       for (const auto& [codename, rel] : rel_it->items()) {
         std::string rfield = vfield + ".releases." + codename;
         std::string_view number = DebianReleaseNumber(codename);
         if (number.empty()) {
-          Warn(stats, rfield + ": release has no Debian version number (skipped)");
+          SkipRecord(stats, rfield + ": release has no Debian version number (skipped)");
           continue;
         }
         if (!rel.is_object()) {
-          Warn(stats, rfield + ": not an object");
+          SkipRecord(stats, rfield + ": not an object");
           continue;
         }
         Affected aff;
         aff.ecosystem = CanonicalEcosystem("Debian:" + std::string(number));
         aff.package = pkg;
         aff.kind = AffectedKind::kDistro;
-        std::string urgency = Str(rel, "urgency");
+        std::string urgency = JsonString(rel, "urgency");
         aff.severity = UrgencySeverity(urgency);
-        std::string status = Str(rel, "status");
-        std::string fixed = Str(rel, "fixed_version");
+        std::string status = JsonString(rel, "status");
+        std::string fixed = JsonString(rel, "fixed_version");
         if (status == "resolved") {
           if (fixed.empty()) {
-            Warn(stats, rfield + ": resolved without fixed_version");
+            SkipRecord(stats, rfield + ": resolved without fixed_version");
             continue;
           }
           if (fixed == "0") {
@@ -395,7 +363,7 @@ Status ImportDebianTrackerJson(std::string_view path, std::string_view text, Adv
         } else if (status == "open") {
           // The tracker exports <no-dsa>, <ignored> and <postponed> as `nodsa` (the reason
           // text) plus `nodsa_reason` ("", "ignored", "postponed"); <end-of-life> as urgency.
-          std::string reason = Str(rel, "nodsa_reason");
+          std::string reason = JsonString(rel, "nodsa_reason");
           auto nodsa_it = rel.find("nodsa");
           bool nodsa = nodsa_it != rel.end() && !nodsa_it->is_null();
           if (urgency == "end-of-life") {
@@ -412,7 +380,7 @@ Status ImportDebianTrackerJson(std::string_view path, std::string_view text, Adv
         } else if (status == "undetermined") {
           aff.distro_status = DistroStatus::kUnfixed;
         } else {
-          Warn(stats, rfield + ": unknown status '" + Truncate(status, 40) + "'");
+          SkipRecord(stats, rfield + ": unknown status '" + TruncateUtf8(status, 40) + "'");
           continue;
         }
         adv.affected.push_back(std::move(aff));

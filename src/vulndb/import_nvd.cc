@@ -15,53 +15,12 @@
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
 #include "vulndb/import_formats.h"
+#include "vulndb/import_util.h"
 
 namespace vigil::vulndb::internal {
 namespace {
 
 using nlohmann::json;
-
-constexpr size_t kMaxWarnings = 100;
-constexpr size_t kMaxText = 4096;
-
-void Warn(ImportStats& stats, std::string message) {
-  ++stats.skipped;
-  if (stats.warnings.size() < kMaxWarnings) {
-    stats.warnings.push_back(std::move(message));
-    return;
-  }
-  int64_t more = 1;
-  if (stats.warnings.size() > kMaxWarnings) {
-    std::string_view last = stats.warnings.back();
-    int64_t n = 0;
-    if (last.size() > 4) std::from_chars(last.data() + 4, last.data() + last.size(), n);
-    more = n + 1;
-    stats.warnings.pop_back();
-  }
-  stats.warnings.push_back("... " + std::to_string(more) + " more warnings");
-}
-
-std::string Truncate(std::string_view s, size_t max) {
-  if (s.size() <= max) return std::string(s);
-  size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(s.substr(0, cut));
-}
-
-std::string Str(const json& obj, const char* key) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
-
-report::Severity SeverityFromScore(double score) {
-  if (!(score > 0) || score > 10) return report::Severity::kUnknown;
-  if (score < 4.0) return report::Severity::kLow;
-  if (score < 7.0) return report::Severity::kMedium;
-  if (score < 9.0) return report::Severity::kHigh;
-  return report::Severity::kCritical;
-}
 
 report::Severity SeverityFromName(std::string_view name) {
   std::string n = ToLower(name);
@@ -80,7 +39,7 @@ const json* PickMetric(const json& metrics, const char* list, bool primary_only)
   const json* any = nullptr;
   for (const json& m : *it) {
     if (!m.is_object() || !m.contains("cvssData") || !m["cvssData"].is_object()) continue;
-    if (Str(m, "type") == "Primary") return &m;
+    if (JsonString(m, "type") == "Primary") return &m;
     if (any == nullptr) any = &m;
   }
   return primary_only ? nullptr : any;
@@ -92,11 +51,11 @@ void ApplyMetric(const json& metric, SeverityRecord& rec) {
     double s = it->get<double>();
     if (s >= 0 && s <= 10) rec.score = s;
   }
-  rec.vector = Str(data, "vectorString");
-  std::string name = Str(data, "baseSeverity");
-  if (name.empty()) name = Str(metric, "baseSeverity");  // V2 keeps it beside cvssData
+  rec.vector = JsonString(data, "vectorString");
+  std::string name = JsonString(data, "baseSeverity");
+  if (name.empty()) name = JsonString(metric, "baseSeverity");  // V2 keeps it beside cvssData
   rec.severity = SeverityFromName(name);
-  if (rec.severity == report::Severity::kUnknown) rec.severity = SeverityFromScore(rec.score);
+  if (rec.severity == report::Severity::kUnknown) rec.severity = SeverityFromCvssScore(rec.score);
 }
 
 }  // namespace
@@ -122,21 +81,21 @@ Status ImportNvdJson(std::string_view path, std::string_view text, AdvisorySink&
       if (it != v.end() && it->is_object()) cve = &*it;
     }
     if (cve == nullptr) {
-      Warn(stats, field + ".cve: absent or not an object");
+      SkipRecord(stats, field + ".cve: absent or not an object");
       continue;
     }
     SeverityRecord rec;
-    rec.vuln_id = Str(*cve, "id");
+    rec.vuln_id = JsonString(*cve, "id");
     if (rec.vuln_id.empty()) {
-      Warn(stats, field + ".cve.id: absent or not a string");
+      SkipRecord(stats, field + ".cve.id: absent or not a string");
       continue;
     }
     rec.source = "nvd";
-    rec.published = Str(*cve, "published");
+    rec.published = JsonString(*cve, "published");
     if (auto it = cve->find("descriptions"); it != cve->end() && it->is_array()) {
       for (const json& d : *it) {
-        if (Str(d, "lang") == "en") {
-          rec.description = Truncate(Str(d, "value"), kMaxText);
+        if (JsonString(d, "lang") == "en") {
+          rec.description = TruncateUtf8(JsonString(d, "value"), kMaxText);
           break;
         }
       }

@@ -19,6 +19,7 @@
 #include "base/strings.h"
 #include "nlohmann/json.hpp"
 #include "vulndb/import_formats.h"
+#include "vulndb/import_util.h"
 #include "yaml-cpp/yaml.h"
 
 namespace vigil::vulndb::internal {
@@ -26,8 +27,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kMaxDetails = 4096;
-constexpr size_t kMaxWarnings = 100;
 // YAML documents are bounded in nesting so a hostile file cannot exhaust the stack.
 constexpr int kMaxYamlDepth = 64;
 // Aliases are expanded on conversion: the node budget stops an alias bomb.
@@ -36,32 +35,6 @@ constexpr size_t kMaxYamlNodes = 1'000'000;
 constexpr int64_t kMaxZipMembers = 2'000'000;
 constexpr int64_t kMaxZipMemberBytes = 16ll << 20;
 constexpr int64_t kMaxZipTotalBytes = 8ll << 30;
-
-void Warn(ImportStats& stats, std::string message) {
-  if (stats.warnings.size() < kMaxWarnings) {
-    stats.warnings.push_back(std::move(message));
-    return;
-  }
-  // The entry after the cap is a running "... N more" line.
-  int64_t more = 1;
-  if (stats.warnings.size() > kMaxWarnings) {
-    const std::string& last = stats.warnings.back();
-    int64_t previous = 0;
-    if (last.size() > 4) std::from_chars(last.data() + 4, last.data() + last.size(), previous);
-    more = previous + 1;
-    stats.warnings.pop_back();
-  }
-  stats.warnings.push_back("... " + std::to_string(more) + " more warnings");
-}
-
-// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
-std::string Truncate(std::string s, size_t max) {
-  if (s.size() <= max) return s;
-  size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  s.resize(cut);
-  return s;
-}
 
 // ---- CVSS 3.x base score (FIRST CVSS v3.1 specification, section 7) ----
 
@@ -117,14 +90,6 @@ std::optional<double> CvssV3BaseScore(std::string_view vector) {
   return Roundup(std::min(impact + exploitability, 10.0));
 }
 
-report::Severity SeverityFromScore(double score) {
-  if (score >= 9.0) return report::Severity::kCritical;
-  if (score >= 7.0) return report::Severity::kHigh;
-  if (score >= 4.0) return report::Severity::kMedium;
-  if (score >= 0.1) return report::Severity::kLow;
-  return report::Severity::kUnknown;
-}
-
 // ---- JSON field access that warns instead of throwing ----
 
 class Record {
@@ -132,9 +97,9 @@ class Record {
   Record(std::string_view path, std::string id, ImportStats& stats)
       : path_(path), id_(std::move(id)), stats_(stats) {}
 
-  void Warn(std::string_view field, std::string_view what) {
-    internal::Warn(stats_, std::string(path_) + ": " + id_ + ": field `" + std::string(field) +
-                               "` " + std::string(what) + " (ignored)");
+  void AddWarning(std::string_view field, std::string_view what) {
+    internal::AddWarning(stats_, std::string(path_) + ": " + id_ + ": field `" +
+                                     std::string(field) + "` " + std::string(what) + " (ignored)");
   }
   // The string at obj[key]; absent or null -> ""; other types warn.
   std::string String(const json& obj, const char* key, std::string_view field) {
@@ -142,7 +107,7 @@ class Record {
     if (it == obj.end() || it->is_null()) return {};
     if (it->is_string()) return it->get<std::string>();
     if (it->is_number()) return it->dump();
-    Warn(field, "is not a string");
+    AddWarning(field, "is not a string");
     return {};
   }
   // The array at obj[key]; absent or null -> nullptr; other types warn.
@@ -150,14 +115,14 @@ class Record {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) return nullptr;
     if (it->is_array()) return &*it;
-    Warn(field, "is not an array");
+    AddWarning(field, "is not an array");
     return nullptr;
   }
   const json* Object(const json& obj, const char* key, std::string_view field) {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) return nullptr;
     if (it->is_object()) return &*it;
-    Warn(field, "is not an object");
+    AddWarning(field, "is not an object");
     return nullptr;
   }
   std::vector<std::string> Strings(const json& obj, const char* key, std::string_view field) {
@@ -171,7 +136,7 @@ class Record {
       } else if (v.is_number()) {
         out.push_back(v.dump());
       } else {
-        Warn(std::string(field) + "[" + std::to_string(n) + "]", "is not a string");
+        AddWarning(std::string(field) + "[" + std::to_string(n) + "]", "is not a string");
       }
     }
     return out;
@@ -185,7 +150,7 @@ class Record {
 
 std::optional<Range> ParseRange(Record& rec, const json& r, const std::string& field) {
   if (!r.is_object()) {
-    rec.Warn(field, "is not an object");
+    rec.AddWarning(field, "is not an object");
     return std::nullopt;
   }
   std::string type = ToLower(rec.String(r, "type", field + ".type"));
@@ -198,7 +163,7 @@ std::optional<Range> ParseRange(Record& rec, const json& r, const std::string& f
     const json& e = (*events)[n];
     std::string efield = field + ".events[" + std::to_string(n) + "]";
     if (!e.is_object() || e.empty()) {
-      rec.Warn(efield, "is not an event object");
+      rec.AddWarning(efield, "is not an event object");
       continue;
     }
     static constexpr std::pair<const char*, EventKind> kKinds[] = {
@@ -214,7 +179,7 @@ std::optional<Range> ParseRange(Record& rec, const json& r, const std::string& f
       range.events.push_back({kind, std::move(version)});
       found = true;
     }
-    if (!found) rec.Warn(efield, "has no introduced/fixed/last_affected/limit version");
+    if (!found) rec.AddWarning(efield, "has no introduced/fixed/last_affected/limit version");
   }
   return range;
 }
@@ -224,12 +189,12 @@ std::optional<Advisory> ParseRecord(std::string_view path, const json& doc, size
                                     ImportStats& stats) {
   std::string where = std::string(path) + (index > 0 ? "[" + std::to_string(index - 1) + "]" : "");
   if (!doc.is_object()) {
-    Warn(stats, where + ": record is not an object (skipped)");
+    AddWarning(stats, where + ": record is not an object (skipped)");
     return std::nullopt;
   }
   auto id_it = doc.find("id");
   if (id_it == doc.end() || !id_it->is_string() || id_it->get<std::string>().empty()) {
-    Warn(stats, where + ": field `id` missing or not a string (record skipped)");
+    AddWarning(stats, where + ": field `id` missing or not a string (record skipped)");
     return std::nullopt;
   }
   Advisory adv;
@@ -238,7 +203,7 @@ std::optional<Advisory> ParseRecord(std::string_view path, const json& doc, size
   Record rec(path, adv.id, stats);
   adv.aliases = rec.Strings(doc, "aliases", "aliases");
   adv.summary = rec.String(doc, "summary", "summary");
-  adv.details = Truncate(rec.String(doc, "details", "details"), kMaxDetails);
+  adv.details = TruncateUtf8(rec.String(doc, "details", "details"));
   adv.published = rec.String(doc, "published", "published");
   adv.modified = rec.String(doc, "modified", "modified");
   auto withdrawn = doc.find("withdrawn");
@@ -264,12 +229,12 @@ std::optional<Advisory> ParseRecord(std::string_view path, const json& doc, size
       if (type == "CVSS_V3") {
         std::optional<double> base = CvssV3BaseScore(score);
         if (!base) {
-          rec.Warn(field + ".score", "is not a CVSS 3.x base vector");
+          rec.AddWarning(field + ".score", "is not a CVSS 3.x base vector");
           continue;
         }
         adv.cvss_vector = score;
         adv.cvss_score = *base;
-        adv.severity = SeverityFromScore(*base);
+        adv.severity = SeverityFromCvssScore(*base);
         adv.severity_source = "cvss:3.1";
         break;
       }
@@ -284,7 +249,7 @@ std::optional<Advisory> ParseRecord(std::string_view path, const json& doc, size
         adv.severity = *parsed;
         adv.severity_source = "ghsa";
       } else {
-        rec.Warn("database_specific.severity", "is not a known severity");
+        rec.AddWarning("database_specific.severity", "is not a known severity");
       }
     }
   }
@@ -294,7 +259,7 @@ std::optional<Advisory> ParseRecord(std::string_view path, const json& doc, size
       const json& a = (*affected)[n];
       std::string field = "affected[" + std::to_string(n) + "]";
       if (!a.is_object()) {
-        rec.Warn(field, "is not an object");
+        rec.AddWarning(field, "is not an object");
         continue;
       }
       const json* pkg = rec.Object(a, "package", field + ".package");
@@ -454,7 +419,7 @@ Status ImportOsvZip(std::string_view path, std::string_view bytes, AdvisorySink&
     std::string name = std::string(path) + "!" + (raw_name != nullptr ? raw_name : "?");
     if (!EndsWith(ToLower(name), ".json")) {
       ++stats.skipped;
-      Warn(stats, name + ": not a JSON member (skipped)");
+      AddWarning(stats, name + ": not a JSON member (skipped)");
       continue;
     }
     // Read at most the member bound + 1 byte, whatever the header claims.
@@ -482,15 +447,15 @@ Status ImportOsvZip(std::string_view path, std::string_view bytes, AdvisorySink&
     ++stats.files;
     if (too_big) {
       ++stats.skipped;
-      Warn(stats, name + ": member larger than " + std::to_string(kMaxZipMemberBytes >> 20) +
-                      " MiB (skipped)");
+      AddWarning(stats, name + ": member larger than " + std::to_string(kMaxZipMemberBytes >> 20) +
+                            " MiB (skipped)");
       continue;
     }
     Status st = ImportOsvJson(name, buf, sink, stats);
     if (!st.ok()) {
       if (IsInvalidArgument(st)) {
         ++stats.skipped;
-        Warn(stats, st.message() + " (skipped)");
+        AddWarning(stats, st.message() + " (skipped)");
         continue;
       }
       return st;  // the sink failed (disk full): stop
