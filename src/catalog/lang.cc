@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include "base/strings.h"
 #include "fmt/format.h"
@@ -105,22 +106,33 @@ StatusOr<CatalogResult> CatalogLanguages(const FileSystem& fs, const LangContext
 
 int AssignOsOwners(std::vector<report::Component>& language,
                    const std::vector<report::Component>& os, const FileSystem& fs) {
-  // Canonical path -> owning OS package purl. Package lists name paths as the package
-  // shipped them (/bin/x), which merged-/usr trees reach through a link (/usr/bin/x).
-  std::map<std::string, const report::Component*, std::less<>> owners;
+  if (language.empty()) return 0;
+  // OS file lists are long (tens of thousands of paths) and language packages few, so the
+  // lists are indexed by base name and only the candidates sharing a base name with a
+  // language package's file are resolved. Package lists name paths as the package shipped
+  // them (/bin/x), which merged-/usr trees reach through a link (/usr/bin/x): comparing the
+  // resolved forms catches both.
+  std::unordered_multimap<std::string_view, std::pair<std::string_view, const report::Component*>>
+      by_base;
   for (const report::Component& pkg : os) {
     for (const std::string& file : pkg.files) {
-      auto resolved = fs.Resolve(file, /*follow_final=*/false);
-      owners.emplace(resolved.ok() ? *resolved : file, &pkg);
-      owners.emplace(file, &pkg);
+      std::string_view path = file;
+      by_base.emplace(path.substr(path.rfind('/') + 1), std::make_pair(path, &pkg));
     }
   }
-  if (owners.empty()) return 0;
+  if (by_base.empty()) return 0;
+  auto resolved = [&](std::string_view path) {
+    auto r = fs.Resolve(path, /*follow_final=*/false);
+    return r.ok() ? *r : std::string(path);
+  };
   auto owner_of = [&](const std::string& path) -> const report::Component* {
-    auto resolved = fs.Resolve(path, /*follow_final=*/false);
-    for (const std::string& p : {resolved.ok() ? *resolved : path, path}) {
-      auto it = owners.find(p);
-      if (it != owners.end()) return it->second;
+    std::string canonical = resolved(path);
+    std::string_view base = std::string_view(path).substr(path.rfind('/') + 1);
+    auto [begin, end] = by_base.equal_range(base);
+    for (auto it = begin; it != end; ++it) {
+      if (it->second.first == path || resolved(it->second.first) == canonical) {
+        return it->second.second;
+      }
     }
     return nullptr;
   };
