@@ -396,93 +396,67 @@ std::vector<std::string> WithPvc() {
   return k;
 }
 
-Def Object(const char* id, Severity sev, const char* title, const char* rationale,
-           const char* remediation, std::vector<std::string> kinds,
-           std::vector<std::string> controls, k8s::Eval eval) {
-  Def d;
-  d.id = id;
-  d.severity = sev;
-  d.title = title;
-  d.rationale = rationale;
-  d.remediation = remediation;
-  d.applies_to = std::move(kinds);
-  d.controls = std::move(controls);
-  d.eval = std::move(eval);
-  return d;
-}
-
-Def Cross(const char* id, Severity sev, const char* title, const char* rationale,
-          const char* remediation, std::vector<std::string> kinds,
-          std::vector<std::string> controls, k8s::CrossEval eval) {
-  Def d;
-  d.id = id;
-  d.severity = sev;
-  d.title = title;
-  d.rationale = rationale;
-  d.remediation = remediation;
-  d.applies_to = std::move(kinds);
-  d.controls = std::move(controls);
-  d.cross = std::move(eval);
-  return d;
-}
-
 }  // namespace
 
 Status RegisterNetworkChecks(CheckRegistry* registry) {
   const std::vector<std::string> svc = {"Service"};
   std::vector<Def> defs;
-  defs.push_back(Object("VGL-K8S-090", Severity::kLow, "NodePort service",
-                        "NodePort opens the port on every node's interfaces, bypassing "
-                        "ingress controls.",
-                        "Use ClusterIP behind an Ingress, or an internal LoadBalancer.", svc, {},
-                        NodePort));
-  defs.push_back(Object("VGL-K8S-091", Severity::kMedium, "External load balancer",
-                        "A LoadBalancer service without an internal annotation is reachable "
-                        "from outside the cluster network.",
-                        "Annotate the Service as internal for the cloud provider, or put it "
-                        "behind an authenticated ingress.",
-                        svc, {}, ExternalLoadBalancer));
-  defs.push_back(Object("VGL-K8S-092", Severity::kHigh, "Service with externalIPs",
-                        "externalIPs let whoever can create Services intercept traffic to any "
-                        "IP (CVE-2020-8554).",
-                        "Remove spec.externalIPs and enable DenyServiceExternalIPs.", svc,
-                        {"cis-k8s/1.2.3"}, ExternalIps));
-  defs.push_back(Cross("VGL-K8S-093", Severity::kMedium, "Workload not covered by a NetworkPolicy",
-                       "Pods not selected by any NetworkPolicy accept traffic from every pod "
-                       "in the cluster.",
-                       "Add a NetworkPolicy (a default-deny for the namespace plus allow "
-                       "rules) selecting the pods.",
-                       PodSpecKinds(), {"cis-k8s/5.3.2", "nsa/2.0"}, MissingNetworkPolicy));
-  defs.push_back(Cross("VGL-K8S-094", Severity::kLow, "NetworkPolicy selects no pod",
-                       "A policy whose selector matches nothing protects nothing; often a "
-                       "label typo.",
-                       "Fix spec.podSelector to match the intended pods.", {"NetworkPolicy"}, {},
-                       PolicyTargetsNothing));
-  defs.push_back(Cross("VGL-K8S-095", Severity::kLow, "Service selects no pod",
-                       "A Service whose selector matches no pod serves nothing; often a "
-                       "label typo.",
-                       "Fix spec.selector to match the intended pods.", svc, {},
-                       ServiceTargetsNothing));
-  defs.push_back(Cross(
+  defs.push_back(k8s::ObjectCheck("VGL-K8S-090", Severity::kLow, "NodePort service",
+                                  "NodePort opens the port on every node's interfaces, bypassing "
+                                  "ingress controls.",
+                                  "Use ClusterIP behind an Ingress, or an internal LoadBalancer.",
+                                  svc, {}, NodePort));
+  defs.push_back(
+      k8s::ObjectCheck("VGL-K8S-091", Severity::kMedium, "External load balancer",
+                       "A LoadBalancer service without an internal annotation is reachable "
+                       "from outside the cluster network.",
+                       "Annotate the Service as internal for the cloud provider, or put it "
+                       "behind an authenticated ingress.",
+                       svc, {}, ExternalLoadBalancer));
+  defs.push_back(
+      k8s::ObjectCheck("VGL-K8S-092", Severity::kHigh, "Service with externalIPs",
+                       "externalIPs let whoever can create Services intercept traffic to any "
+                       "IP (CVE-2020-8554).",
+                       "Remove spec.externalIPs and enable DenyServiceExternalIPs.", svc,
+                       {"cis-k8s/1.2.3"}, ExternalIps));
+  defs.push_back(
+      k8s::CrossCheck("VGL-K8S-093", Severity::kMedium, "Workload not covered by a NetworkPolicy",
+                      "Pods not selected by any NetworkPolicy accept traffic from every pod "
+                      "in the cluster.",
+                      "Add a NetworkPolicy (a default-deny for the namespace plus allow "
+                      "rules) selecting the pods.",
+                      PodSpecKinds(), {"cis-k8s/5.3.2", "nsa/2.0"}, MissingNetworkPolicy));
+  defs.push_back(
+      k8s::CrossCheck("VGL-K8S-094", Severity::kLow, "NetworkPolicy selects no pod",
+                      "A policy whose selector matches nothing protects nothing; often a "
+                      "label typo.",
+                      "Fix spec.podSelector to match the intended pods.", {"NetworkPolicy"}, {},
+                      PolicyTargetsNothing));
+  defs.push_back(k8s::CrossCheck("VGL-K8S-095", Severity::kLow, "Service selects no pod",
+                                 "A Service whose selector matches no pod serves nothing; often a "
+                                 "label typo.",
+                                 "Fix spec.selector to match the intended pods.", svc, {},
+                                 ServiceTargetsNothing));
+  defs.push_back(k8s::CrossCheck(
       "VGL-K8S-096", Severity::kLow, "Namespace without LimitRange",
       "Without a LimitRange containers that omit resources run unbounded.",
       "Add a LimitRange with default requests and limits to the namespace.", WithPvc(), {"nsa/4.1"},
       [](const std::vector<const Resource*>& all, std::vector<ResourceViolation>* out) {
         NamespaceLacks(all, "LimitRange", out);
       }));
-  defs.push_back(
-      Cross("VGL-K8S-097", Severity::kLow, "Namespace without ResourceQuota",
-            "Without a ResourceQuota one namespace can consume the whole cluster.",
-            "Add a ResourceQuota to the namespace.", WithPvc(), {"nsa/4.0"},
-            [](const std::vector<const Resource*>& all, std::vector<ResourceViolation>* out) {
-              NamespaceLacks(all, "ResourceQuota", out);
-            }));
-  defs.push_back(Cross("VGL-K8S-098", Severity::kLow,
-                       "Replicated workload without PodDisruptionBudget",
-                       "Without a PDB a node drain can evict every replica at once.",
-                       "Add a PodDisruptionBudget selecting the workload's pods.",
-                       {"Deployment", "StatefulSet"}, {}, MissingPdb));
-  defs.push_back(Cross(
+  defs.push_back(k8s::CrossCheck(
+      "VGL-K8S-097", Severity::kLow, "Namespace without ResourceQuota",
+      "Without a ResourceQuota one namespace can consume the whole cluster.",
+      "Add a ResourceQuota to the namespace.", WithPvc(), {"nsa/4.0"},
+      [](const std::vector<const Resource*>& all, std::vector<ResourceViolation>* out) {
+        NamespaceLacks(all, "ResourceQuota", out);
+      }));
+  defs.push_back(k8s::CrossCheck("VGL-K8S-098", Severity::kLow,
+                                 "Replicated workload without PodDisruptionBudget",
+                                 "Without a PDB a node drain can evict every replica at once.",
+                                 "Add a PodDisruptionBudget selecting the workload's pods.",
+                                 {"Deployment", "StatefulSet"}, {}, MissingPdb));
+  defs.push_back(k8s::CrossCheck(
       "VGL-K8S-052", Severity::kMedium, "Service account token automounted",
       "A mounted token lets anyone who compromises the pod call the API "
       "server with the service account's rights.",
@@ -494,16 +468,17 @@ Status RegisterNetworkChecks(CheckRegistry* registry) {
         return k;
       }(),
       {"cis-k8s/5.1.6", "nsa/1.11"}, TokenAutomount));
-  defs.push_back(Cross("VGL-K8S-053", Severity::kMedium, "Service account shared by workloads",
-                       "Workloads sharing a service account share its permissions and token; "
-                       "compromising one compromises all.",
-                       "Give each workload its own ServiceAccount.", PodSpecKinds(), {},
-                       SharedServiceAccount));
-  defs.push_back(Cross("VGL-K8S-079", Severity::kMedium, "Service account can read secrets",
-                       "A role bound to a service account with get/list/watch on secrets "
-                       "hands every secret to the pods using that account.",
-                       "Narrow the rule with resourceNames or drop secret access.",
-                       {"Role", "ClusterRole"}, {"cis-k8s/5.1.2"}, ServiceAccountSecrets));
+  defs.push_back(k8s::CrossCheck(
+      "VGL-K8S-053", Severity::kMedium, "Service account shared by workloads",
+      "Workloads sharing a service account share its permissions and token; "
+      "compromising one compromises all.",
+      "Give each workload its own ServiceAccount.", PodSpecKinds(), {}, SharedServiceAccount));
+  defs.push_back(
+      k8s::CrossCheck("VGL-K8S-079", Severity::kMedium, "Service account can read secrets",
+                      "A role bound to a service account with get/list/watch on secrets "
+                      "hands every secret to the pods using that account.",
+                      "Narrow the rule with resourceNames or drop secret access.",
+                      {"Role", "ClusterRole"}, {"cis-k8s/5.1.2"}, ServiceAccountSecrets));
   return k8s::Register(registry, std::move(defs));
 }
 

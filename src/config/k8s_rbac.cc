@@ -272,90 +272,81 @@ void PspProcMount(const CheckContext& ctx, std::vector<Violation>* out) {
   out->push_back({"spec.allowedProcMountTypes", "PodSecurityPolicy allows Unmasked /proc"});
 }
 
-Def Make(const char* id, Severity sev, const char* title, const char* rationale,
-         const char* remediation, std::vector<std::string> kinds, std::vector<std::string> controls,
-         k8s::Eval eval) {
-  Def d;
-  d.id = id;
-  d.severity = sev;
-  d.title = title;
-  d.rationale = rationale;
-  d.remediation = remediation;
-  d.applies_to = std::move(kinds);
-  d.controls = std::move(controls);
-  d.eval = std::move(eval);
-  return d;
-}
-
 }  // namespace
 
 Status RegisterRbacChecks(CheckRegistry* registry) {
   const std::vector<std::string> psp = {"PodSecurityPolicy"};
   std::vector<Def> defs;
-  defs.push_back(Make("VGL-K8S-060", Severity::kHigh, "Wildcard in RBAC rule",
-                      "A '*' in apiGroups, resources or verbs grants everything, including "
-                      "kinds and verbs added later.",
-                      "List the API groups, resources and verbs explicitly.", kRoleKinds,
-                      {"cis-k8s/5.1.3"}, Wildcards));
   defs.push_back(
-      Make("VGL-K8S-061", Severity::kHigh, "Role can read Secrets",
-           "get/list/watch on secrets reveals every credential of the namespace "
-           "(or cluster), service account tokens included.",
-           "Grant secret access only by resourceNames, to the workloads that need "
-           "it.",
-           kRoleKinds, {"cis-k8s/5.1.2"},
-           Grants({"get", "list", "watch"}, {"secrets"}, "", false, "can read secrets")));
-  defs.push_back(Make("VGL-K8S-062", Severity::kHigh, "Role can create pods",
-                      "Whoever can create pods can run them with any service account of the "
-                      "namespace and mount its secrets.",
-                      "Restrict pod creation to controllers and deployment tooling.", kRoleKinds,
-                      {"cis-k8s/5.1.4"},
-                      Grants({"create"}, {"pods"}, "", false, "can create pods")));
-  defs.push_back(Make("VGL-K8S-063", Severity::kHigh, "Role can bind roles",
-                      "The bind verb on roles lets a subject grant roles it does not hold.",
-                      "Remove bind on roles/clusterroles.", kRoleKinds, {"cis-k8s/5.1.8"},
-                      Grants({"bind"}, {"roles", "clusterroles"}, "rbac.authorization.k8s.io",
-                             false, "can bind roles it does not hold")));
-  defs.push_back(Make("VGL-K8S-064", Severity::kHigh, "Role can escalate roles",
-                      "The escalate verb lets a subject write roles with more permissions "
-                      "than it holds.",
-                      "Remove escalate on roles/clusterroles.", kRoleKinds, {"cis-k8s/5.1.8"},
-                      Grants({"escalate"}, {"roles", "clusterroles"}, "rbac.authorization.k8s.io",
-                             false, "can escalate role permissions")));
+      k8s::ObjectCheck("VGL-K8S-060", Severity::kHigh, "Wildcard in RBAC rule",
+                       "A '*' in apiGroups, resources or verbs grants everything, including "
+                       "kinds and verbs added later.",
+                       "List the API groups, resources and verbs explicitly.", kRoleKinds,
+                       {"cis-k8s/5.1.3"}, Wildcards));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-061", Severity::kHigh, "Role can read Secrets",
+      "get/list/watch on secrets reveals every credential of the namespace "
+      "(or cluster), service account tokens included.",
+      "Grant secret access only by resourceNames, to the workloads that need "
+      "it.",
+      kRoleKinds, {"cis-k8s/5.1.2"},
+      Grants({"get", "list", "watch"}, {"secrets"}, "", false, "can read secrets")));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-062", Severity::kHigh, "Role can create pods",
+      "Whoever can create pods can run them with any service account of the "
+      "namespace and mount its secrets.",
+      "Restrict pod creation to controllers and deployment tooling.", kRoleKinds, {"cis-k8s/5.1.4"},
+      Grants({"create"}, {"pods"}, "", false, "can create pods")));
   defs.push_back(
-      Make("VGL-K8S-065", Severity::kHigh, "Role can impersonate",
-           "impersonate lets a subject act as any user, group or service account.",
-           "Remove the impersonate verb.", kRoleKinds, {"cis-k8s/5.1.8"},
-           Grants({"impersonate"},
-                  {"users", "groups", "serviceaccounts", "uids", "userextras/scopes", "*"}, "",
-                  false, "can impersonate identities")));
-  defs.push_back(Make("VGL-K8S-066", Severity::kMedium, "Role can exec into pods",
-                      "pods/exec runs arbitrary commands in any pod of the scope.",
-                      "Remove pods/exec from production roles.", kRoleKinds, {},
-                      Grants({"create", "get"}, {"pods/exec"}, "", true, "allows exec into pods")));
+      k8s::ObjectCheck("VGL-K8S-063", Severity::kHigh, "Role can bind roles",
+                       "The bind verb on roles lets a subject grant roles it does not hold.",
+                       "Remove bind on roles/clusterroles.", kRoleKinds, {"cis-k8s/5.1.8"},
+                       Grants({"bind"}, {"roles", "clusterroles"}, "rbac.authorization.k8s.io",
+                              false, "can bind roles it does not hold")));
   defs.push_back(
-      Make("VGL-K8S-067", Severity::kMedium, "Role can attach to pods",
-           "pods/attach reads and writes the console of running processes.",
-           "Remove pods/attach from production roles.", kRoleKinds, {},
-           Grants({"create", "get"}, {"pods/attach"}, "", true, "allows attaching to pods")));
-  defs.push_back(Make(
+      k8s::ObjectCheck("VGL-K8S-064", Severity::kHigh, "Role can escalate roles",
+                       "The escalate verb lets a subject write roles with more permissions "
+                       "than it holds.",
+                       "Remove escalate on roles/clusterroles.", kRoleKinds, {"cis-k8s/5.1.8"},
+                       Grants({"escalate"}, {"roles", "clusterroles"}, "rbac.authorization.k8s.io",
+                              false, "can escalate role permissions")));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-065", Severity::kHigh, "Role can impersonate",
+      "impersonate lets a subject act as any user, group or service account.",
+      "Remove the impersonate verb.", kRoleKinds, {"cis-k8s/5.1.8"},
+      Grants({"impersonate"},
+             {"users", "groups", "serviceaccounts", "uids", "userextras/scopes", "*"}, "", false,
+             "can impersonate identities")));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-066", Severity::kMedium, "Role can exec into pods",
+      "pods/exec runs arbitrary commands in any pod of the scope.",
+      "Remove pods/exec from production roles.", kRoleKinds, {},
+      Grants({"create", "get"}, {"pods/exec"}, "", true, "allows exec into pods")));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-067", Severity::kMedium, "Role can attach to pods",
+      "pods/attach reads and writes the console of running processes.",
+      "Remove pods/attach from production roles.", kRoleKinds, {},
+      Grants({"create", "get"}, {"pods/attach"}, "", true, "allows attaching to pods")));
+  defs.push_back(k8s::ObjectCheck(
       "VGL-K8S-068", Severity::kMedium, "Role can port-forward to pods",
       "pods/portforward opens connections to pods that bypass network "
       "policies.",
       "Remove pods/portforward from production roles.", kRoleKinds, {},
       Grants({"create", "get"}, {"pods/portforward"}, "", true, "allows port-forwarding to pods")));
-  defs.push_back(Make("VGL-K8S-069", Severity::kHigh, "Role can proxy to nodes",
-                      "nodes/proxy reaches the kubelet API directly, bypassing admission "
-                      "and audit.",
-                      "Remove nodes/proxy.", kRoleKinds, {"cis-k8s/5.1.10"},
-                      Grants({"get", "create", "*"}, {"nodes/proxy"}, "", true,
-                             "allows proxying to the kubelet API")));
-  defs.push_back(Make("VGL-K8S-070", Severity::kHigh, "Role can approve certificate requests",
-                      "Approving CSRs issues client certificates for any identity, "
-                      "system:masters included.",
-                      "Limit CSR approval to the controller manager.", {"ClusterRole"},
-                      {"cis-k8s/5.1.11"}, CsrApproval));
-  defs.push_back(Make(
+  defs.push_back(
+      k8s::ObjectCheck("VGL-K8S-069", Severity::kHigh, "Role can proxy to nodes",
+                       "nodes/proxy reaches the kubelet API directly, bypassing admission "
+                       "and audit.",
+                       "Remove nodes/proxy.", kRoleKinds, {"cis-k8s/5.1.10"},
+                       Grants({"get", "create", "*"}, {"nodes/proxy"}, "", true,
+                              "allows proxying to the kubelet API")));
+  defs.push_back(k8s::ObjectCheck("VGL-K8S-070", Severity::kHigh,
+                                  "Role can approve certificate requests",
+                                  "Approving CSRs issues client certificates for any identity, "
+                                  "system:masters included.",
+                                  "Limit CSR approval to the controller manager.", {"ClusterRole"},
+                                  {"cis-k8s/5.1.11"}, CsrApproval));
+  defs.push_back(k8s::ObjectCheck(
       "VGL-K8S-071", Severity::kHigh, "Role controls admission webhooks",
       "Whoever can write webhook configurations can intercept or silently "
       "allow every API request.",
@@ -364,89 +355,98 @@ Status RegisterRbacChecks(CheckRegistry* registry) {
       Grants({"create", "update", "patch"},
              {"validatingwebhookconfigurations", "mutatingwebhookconfigurations"},
              "admissionregistration.k8s.io", true, "can modify admission webhook configurations")));
-  defs.push_back(Make("VGL-K8S-072", Severity::kMedium, "Role can mint service account tokens",
-                      "create on serviceaccounts/token issues tokens for any service account "
-                      "of the scope.",
-                      "Remove create on serviceaccounts/token.", kRoleKinds, {"cis-k8s/5.1.13"},
-                      Grants({"create"}, {"serviceaccounts/token"}, "", true,
-                             "can create service account tokens")));
   defs.push_back(
-      Make("VGL-K8S-073", Severity::kMedium, "Role can create persistent volumes",
-           "Creating PersistentVolumes allows hostPath volumes that bypass pod "
-           "admission.",
-           "Restrict PersistentVolume creation to storage administrators.", {"ClusterRole"},
-           {"cis-k8s/5.1.9"},
-           Grants({"create"}, {"persistentvolumes"}, "", true, "can create persistent volumes")));
-  defs.push_back(Make("VGL-K8S-074", Severity::kHigh, "cluster-admin bound",
-                      "cluster-admin is unrestricted superuser access.",
-                      "Bind a narrower role; keep cluster-admin for break-glass accounts.",
-                      kBindingKinds, {"cis-k8s/5.1.1"}, ClusterAdminBinding));
-  defs.push_back(Make("VGL-K8S-075", Severity::kMedium, "Role bound to the default service account",
-                      "Every pod without its own service account gets the default one, so "
-                      "the role leaks to all of them.",
-                      "Bind the role to a dedicated service account.", kBindingKinds,
-                      {"cis-k8s/5.1.5"}, DefaultSaBinding));
-  defs.push_back(Make("VGL-K8S-076", Severity::kCritical, "Role bound to unauthenticated users",
-                      "Subjects system:anonymous / system:unauthenticated are anyone who can "
-                      "reach the API server.",
-                      "Remove the anonymous subjects.", kBindingKinds, {}, AnonymousBinding));
-  defs.push_back(Make("VGL-K8S-077", Severity::kHigh, "system:masters group bound",
-                      "system:masters bypasses RBAC entirely and cannot be revoked by "
-                      "removing bindings.",
-                      "Do not use the system:masters group.", kBindingKinds, {"cis-k8s/5.1.7"},
-                      MastersBinding));
-  defs.push_back(Make("VGL-K8S-078", Severity::kMedium,
-                      "Default service account automounts its token",
-                      "Pods that never asked for API access get a token anyway.",
-                      "Set automountServiceAccountToken: false on the default ServiceAccount.",
-                      {"ServiceAccount"}, {"cis-k8s/5.1.5", "nsa/1.11"}, DefaultServiceAccount));
+      k8s::ObjectCheck("VGL-K8S-072", Severity::kMedium, "Role can mint service account tokens",
+                       "create on serviceaccounts/token issues tokens for any service account "
+                       "of the scope.",
+                       "Remove create on serviceaccounts/token.", kRoleKinds, {"cis-k8s/5.1.13"},
+                       Grants({"create"}, {"serviceaccounts/token"}, "", true,
+                              "can create service account tokens")));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-073", Severity::kMedium, "Role can create persistent volumes",
+      "Creating PersistentVolumes allows hostPath volumes that bypass pod "
+      "admission.",
+      "Restrict PersistentVolume creation to storage administrators.", {"ClusterRole"},
+      {"cis-k8s/5.1.9"},
+      Grants({"create"}, {"persistentvolumes"}, "", true, "can create persistent volumes")));
+  defs.push_back(
+      k8s::ObjectCheck("VGL-K8S-074", Severity::kHigh, "cluster-admin bound",
+                       "cluster-admin is unrestricted superuser access.",
+                       "Bind a narrower role; keep cluster-admin for break-glass accounts.",
+                       kBindingKinds, {"cis-k8s/5.1.1"}, ClusterAdminBinding));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-075", Severity::kMedium, "Role bound to the default service account",
+      "Every pod without its own service account gets the default one, so "
+      "the role leaks to all of them.",
+      "Bind the role to a dedicated service account.", kBindingKinds, {"cis-k8s/5.1.5"},
+      DefaultSaBinding));
+  defs.push_back(
+      k8s::ObjectCheck("VGL-K8S-076", Severity::kCritical, "Role bound to unauthenticated users",
+                       "Subjects system:anonymous / system:unauthenticated are anyone who can "
+                       "reach the API server.",
+                       "Remove the anonymous subjects.", kBindingKinds, {}, AnonymousBinding));
+  defs.push_back(k8s::ObjectCheck("VGL-K8S-077", Severity::kHigh, "system:masters group bound",
+                                  "system:masters bypasses RBAC entirely and cannot be revoked by "
+                                  "removing bindings.",
+                                  "Do not use the system:masters group.", kBindingKinds,
+                                  {"cis-k8s/5.1.7"}, MastersBinding));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-078", Severity::kMedium, "Default service account automounts its token",
+      "Pods that never asked for API access get a token anyway.",
+      "Set automountServiceAccountToken: false on the default ServiceAccount.", {"ServiceAccount"},
+      {"cis-k8s/5.1.5", "nsa/1.11"}, DefaultServiceAccount));
   // PodSecurityPolicy
-  defs.push_back(Make("VGL-K8S-080", Severity::kHigh, "PodSecurityPolicy admits privileged pods",
-                      "A PSP with privileged: true admits containers with full host access.",
-                      "Set spec.privileged: false.", psp, {"cis-k8s/5.2.2"}, PspPrivileged));
-  defs.push_back(Make("VGL-K8S-081", Severity::kHigh, "PodSecurityPolicy admits hostPID",
-                      "hostPID exposes every host process to the pod.", "Set spec.hostPID: false.",
-                      psp, {"cis-k8s/5.2.3"}, PspHostNamespace("hostPID")));
-  defs.push_back(Make("VGL-K8S-082", Severity::kHigh, "PodSecurityPolicy admits hostIPC",
-                      "hostIPC shares host shared memory and semaphores with the pod.",
-                      "Set spec.hostIPC: false.", psp, {"cis-k8s/5.2.4"},
-                      PspHostNamespace("hostIPC")));
-  defs.push_back(Make("VGL-K8S-083", Severity::kHigh, "PodSecurityPolicy admits hostNetwork",
-                      "hostNetwork exposes the node's interfaces and bypasses network policy.",
-                      "Set spec.hostNetwork: false.", psp, {"cis-k8s/5.2.5"},
-                      PspHostNamespace("hostNetwork")));
   defs.push_back(
-      Make("VGL-K8S-084", Severity::kHigh, "PodSecurityPolicy allows privilege escalation",
-           "allowPrivilegeEscalation defaults to true in a PSP.",
-           "Set spec.allowPrivilegeEscalation: false.", psp, {"cis-k8s/5.2.6"}, PspEscalation));
-  defs.push_back(Make("VGL-K8S-085", Severity::kHigh, "PodSecurityPolicy allows added capabilities",
-                      "allowedCapabilities lets pods add capabilities beyond the default set.",
-                      "Remove spec.allowedCapabilities.", psp, {"cis-k8s/5.2.9"}, PspAllowedCaps));
-  defs.push_back(Make("VGL-K8S-086", Severity::kMedium, "PodSecurityPolicy does not drop NET_RAW",
-                      "Without requiredDropCapabilities ALL (or NET_RAW) admitted pods keep "
-                      "raw sockets.",
-                      "Set spec.requiredDropCapabilities: [ALL].", psp, {"cis-k8s/5.2.8"},
-                      PspRequiredDrop));
-  defs.push_back(Make("VGL-K8S-087", Severity::kMedium, "PodSecurityPolicy admits root containers",
-                      "runAsUser RunAsAny (or a range including 0) admits UID 0.",
-                      "Set spec.runAsUser.rule: MustRunAsNonRoot.", psp, {"cis-k8s/5.2.7"},
-                      PspRunAsUser));
-  defs.push_back(Make(
+      k8s::ObjectCheck("VGL-K8S-080", Severity::kHigh, "PodSecurityPolicy admits privileged pods",
+                       "A PSP with privileged: true admits containers with full host access.",
+                       "Set spec.privileged: false.", psp, {"cis-k8s/5.2.2"}, PspPrivileged));
+  defs.push_back(
+      k8s::ObjectCheck("VGL-K8S-081", Severity::kHigh, "PodSecurityPolicy admits hostPID",
+                       "hostPID exposes every host process to the pod.", "Set spec.hostPID: false.",
+                       psp, {"cis-k8s/5.2.3"}, PspHostNamespace("hostPID")));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-082", Severity::kHigh, "PodSecurityPolicy admits hostIPC",
+      "hostIPC shares host shared memory and semaphores with the pod.", "Set spec.hostIPC: false.",
+      psp, {"cis-k8s/5.2.4"}, PspHostNamespace("hostIPC")));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-083", Severity::kHigh, "PodSecurityPolicy admits hostNetwork",
+      "hostNetwork exposes the node's interfaces and bypasses network policy.",
+      "Set spec.hostNetwork: false.", psp, {"cis-k8s/5.2.5"}, PspHostNamespace("hostNetwork")));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-084", Severity::kHigh, "PodSecurityPolicy allows privilege escalation",
+      "allowPrivilegeEscalation defaults to true in a PSP.",
+      "Set spec.allowPrivilegeEscalation: false.", psp, {"cis-k8s/5.2.6"}, PspEscalation));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-085", Severity::kHigh, "PodSecurityPolicy allows added capabilities",
+      "allowedCapabilities lets pods add capabilities beyond the default set.",
+      "Remove spec.allowedCapabilities.", psp, {"cis-k8s/5.2.9"}, PspAllowedCaps));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-086", Severity::kMedium, "PodSecurityPolicy does not drop NET_RAW",
+      "Without requiredDropCapabilities ALL (or NET_RAW) admitted pods keep "
+      "raw sockets.",
+      "Set spec.requiredDropCapabilities: [ALL].", psp, {"cis-k8s/5.2.8"}, PspRequiredDrop));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-087", Severity::kMedium, "PodSecurityPolicy admits root containers",
+      "runAsUser RunAsAny (or a range including 0) admits UID 0.",
+      "Set spec.runAsUser.rule: MustRunAsNonRoot.", psp, {"cis-k8s/5.2.7"}, PspRunAsUser));
+  defs.push_back(k8s::ObjectCheck(
       "VGL-K8S-088", Severity::kHigh, "PodSecurityPolicy allows writable host paths",
       "Writable host paths let pods modify the node.",
       "List spec.allowedHostPaths with readOnly: true.", psp, {"cis-k8s/5.2.11"}, PspHostPaths));
-  defs.push_back(Make("VGL-K8S-089", Severity::kMedium,
-                      "PodSecurityPolicy sets no default seccomp profile",
-                      "Without a default profile pods run unconfined.",
-                      "Annotate seccomp.security.alpha.kubernetes.io/defaultProfileName: "
-                      "runtime/default.",
-                      psp, {"cis-k8s/5.6.2"}, PspSeccomp));
-  defs.push_back(Make("VGL-K8S-180", Severity::kHigh, "PodSecurityPolicy allows unsafe sysctls",
-                      "Unsafe sysctls affect the whole node.", "Remove spec.allowedUnsafeSysctls.",
-                      psp, {}, PspSysctls));
-  defs.push_back(Make("VGL-K8S-181", Severity::kHigh, "PodSecurityPolicy allows unmasked /proc",
-                      "An Unmasked /proc exposes kernel interfaces.",
-                      "Remove Unmasked from spec.allowedProcMountTypes.", psp, {}, PspProcMount));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-089", Severity::kMedium, "PodSecurityPolicy sets no default seccomp profile",
+      "Without a default profile pods run unconfined.",
+      "Annotate seccomp.security.alpha.kubernetes.io/defaultProfileName: "
+      "runtime/default.",
+      psp, {"cis-k8s/5.6.2"}, PspSeccomp));
+  defs.push_back(k8s::ObjectCheck("VGL-K8S-180", Severity::kHigh,
+                                  "PodSecurityPolicy allows unsafe sysctls",
+                                  "Unsafe sysctls affect the whole node.",
+                                  "Remove spec.allowedUnsafeSysctls.", psp, {}, PspSysctls));
+  defs.push_back(
+      k8s::ObjectCheck("VGL-K8S-181", Severity::kHigh, "PodSecurityPolicy allows unmasked /proc",
+                       "An Unmasked /proc exposes kernel interfaces.",
+                       "Remove Unmasked from spec.allowedProcMountTypes.", psp, {}, PspProcMount));
   return k8s::Register(registry, std::move(defs));
 }
 

@@ -34,6 +34,42 @@ class FnCheck : public Check {
 
 }  // namespace
 
+namespace {
+
+Def Metadata(std::string id, report::Severity severity, std::string title, std::string rationale,
+             std::string remediation, std::vector<std::string> applies_to,
+             std::vector<std::string> controls) {
+  Def d;
+  d.id = std::move(id);
+  d.severity = severity;
+  d.title = std::move(title);
+  d.rationale = std::move(rationale);
+  d.remediation = std::move(remediation);
+  d.applies_to = std::move(applies_to);
+  d.controls = std::move(controls);
+  return d;
+}
+
+}  // namespace
+
+Def ObjectCheck(std::string id, report::Severity severity, std::string title, std::string rationale,
+                std::string remediation, std::vector<std::string> applies_to,
+                std::vector<std::string> controls, Eval eval) {
+  Def d = Metadata(std::move(id), severity, std::move(title), std::move(rationale),
+                   std::move(remediation), std::move(applies_to), std::move(controls));
+  d.eval = std::move(eval);
+  return d;
+}
+
+Def CrossCheck(std::string id, report::Severity severity, std::string title, std::string rationale,
+               std::string remediation, std::vector<std::string> applies_to,
+               std::vector<std::string> controls, CrossEval cross) {
+  Def d = Metadata(std::move(id), severity, std::move(title), std::move(rationale),
+                   std::move(remediation), std::move(applies_to), std::move(controls));
+  d.cross = std::move(cross);
+  return d;
+}
+
 Status Register(CheckRegistry* registry, std::vector<Def> defs) {
   for (auto& def : defs) {
     if (static_cast<bool>(def.eval) == static_cast<bool>(def.cross)) {

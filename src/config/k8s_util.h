@@ -34,6 +34,14 @@ struct Def {
   bool needs_pod = false;
 };
 
+// A per-object check (`eval`) or a cross-resource check (`cross`) from its metadata.
+Def ObjectCheck(std::string id, report::Severity severity, std::string title, std::string rationale,
+                std::string remediation, std::vector<std::string> applies_to,
+                std::vector<std::string> controls, Eval eval);
+Def CrossCheck(std::string id, report::Severity severity, std::string title, std::string rationale,
+               std::string remediation, std::vector<std::string> applies_to,
+               std::vector<std::string> controls, CrossEval cross);
+
 Status Register(CheckRegistry* registry, std::vector<Def> defs);
 
 bool IsTrue(const Node* n);

@@ -559,31 +559,9 @@ Def SnippetCheck(const char* id, const char* title, const char* needle) {
 
 Def PodDef(const char* id, Severity sev, const char* title, const char* rationale,
            const char* remediation, std::vector<std::string> controls, k8s::Eval eval) {
-  Def d;
-  d.id = id;
-  d.severity = sev;
-  d.title = title;
-  d.rationale = rationale;
-  d.remediation = remediation;
-  d.applies_to = PodSpecKinds();
-  d.controls = std::move(controls);
-  d.eval = std::move(eval);
+  Def d = k8s::ObjectCheck(id, sev, title, rationale, remediation, PodSpecKinds(),
+                           std::move(controls), std::move(eval));
   d.needs_pod = true;
-  return d;
-}
-
-Def ObjectDef(const char* id, Severity sev, const char* title, const char* rationale,
-              const char* remediation, std::vector<std::string> kinds,
-              std::vector<std::string> controls, k8s::Eval eval) {
-  Def d;
-  d.id = id;
-  d.severity = sev;
-  d.title = title;
-  d.rationale = rationale;
-  d.remediation = remediation;
-  d.applies_to = std::move(kinds);
-  d.controls = std::move(controls);
-  d.eval = std::move(eval);
   return d;
 }
 
@@ -709,24 +687,27 @@ Status RegisterWorkloadChecks(CheckRegistry* registry) {
                         "permissions granted to it leak to all of them.",
                         "Create a dedicated ServiceAccount and set spec.serviceAccountName.",
                         {"cis-k8s/5.1.5"}, ServiceAccountName));
-  defs.push_back(ObjectDef("VGL-K8S-040", Severity::kLow, "Default namespace used",
-                           "Objects in default share one security boundary with everything "
-                           "else placed there.",
-                           "Set metadata.namespace to a dedicated namespace.", NamespacedKinds(),
-                           {"cis-k8s/5.6.4", "cis-k8s/5.6.1"}, DefaultNamespace));
-  defs.push_back(ObjectDef("VGL-K8S-041", Severity::kMedium, "Workload in a system namespace",
-                           "kube-system and kube-public hold cluster components; user "
-                           "workloads there inherit their privileges.",
-                           "Move the workload to an application namespace.", PodSpecKinds(),
-                           {"nsa/1.12"}, SystemNamespace));
-  defs.push_back(ObjectDef("VGL-K8S-042", Severity::kLow, "CronJob has no starting deadline",
-                           "Without startingDeadlineSeconds missed runs pile up and, after 100 "
-                           "misses, the CronJob stops scheduling.",
-                           "Set spec.startingDeadlineSeconds.", {"CronJob"}, {}, CronJobDeadline));
-  defs.push_back(ObjectDef("VGL-K8S-043", Severity::kLow, "CronJob allows concurrent runs",
-                           "With concurrencyPolicy Allow overlapping runs can exhaust resources.",
-                           "Set spec.concurrencyPolicy: Forbid or Replace.", {"CronJob"}, {},
-                           CronJobConcurrency));
+  defs.push_back(k8s::ObjectCheck("VGL-K8S-040", Severity::kLow, "Default namespace used",
+                                  "Objects in default share one security boundary with everything "
+                                  "else placed there.",
+                                  "Set metadata.namespace to a dedicated namespace.",
+                                  NamespacedKinds(), {"cis-k8s/5.6.4", "cis-k8s/5.6.1"},
+                                  DefaultNamespace));
+  defs.push_back(k8s::ObjectCheck("VGL-K8S-041", Severity::kMedium,
+                                  "Workload in a system namespace",
+                                  "kube-system and kube-public hold cluster components; user "
+                                  "workloads there inherit their privileges.",
+                                  "Move the workload to an application namespace.", PodSpecKinds(),
+                                  {"nsa/1.12"}, SystemNamespace));
+  defs.push_back(
+      k8s::ObjectCheck("VGL-K8S-042", Severity::kLow, "CronJob has no starting deadline",
+                       "Without startingDeadlineSeconds missed runs pile up and, after 100 "
+                       "misses, the CronJob stops scheduling.",
+                       "Set spec.startingDeadlineSeconds.", {"CronJob"}, {}, CronJobDeadline));
+  defs.push_back(k8s::ObjectCheck(
+      "VGL-K8S-043", Severity::kLow, "CronJob allows concurrent runs",
+      "With concurrencyPolicy Allow overlapping runs can exhaust resources.",
+      "Set spec.concurrencyPolicy: Forbid or Replace.", {"CronJob"}, {}, CronJobConcurrency));
   defs.push_back(PodDef("VGL-K8S-044", Severity::kMedium, "Kubernetes dashboard deployed",
                         "The dashboard has been a frequent entry point (exposed with a "
                         "privileged service account).",
@@ -742,17 +723,18 @@ Status RegisterWorkloadChecks(CheckRegistry* registry) {
                         "workloads.",
                         "Run Tiller with --listen=localhost:44134, or remove it.", {},
                         TillerListen));
-  defs.push_back(ObjectDef("VGL-K8S-047", Severity::kLow, "Removed API version",
-                           "Objects using removed API versions are rejected by current API "
-                           "servers and miss security fields added since.",
-                           "Migrate to the stable API version (kubectl convert).", {"*"}, {},
-                           DeprecatedApi));
-  defs.push_back(ObjectDef("VGL-K8S-048", Severity::kLow, "Invalid label value",
-                           "The API server rejects invalid label values, so the manifest does "
-                           "not apply as written.",
-                           "Use values of at most 63 characters: alphanumerics at both ends, "
-                           "'-', '_' or '.' inside.",
-                           {"*"}, {}, InvalidLabels));
+  defs.push_back(k8s::ObjectCheck("VGL-K8S-047", Severity::kLow, "Removed API version",
+                                  "Objects using removed API versions are rejected by current API "
+                                  "servers and miss security fields added since.",
+                                  "Migrate to the stable API version (kubectl convert).", {"*"}, {},
+                                  DeprecatedApi));
+  defs.push_back(
+      k8s::ObjectCheck("VGL-K8S-048", Severity::kLow, "Invalid label value",
+                       "The API server rejects invalid label values, so the manifest does "
+                       "not apply as written.",
+                       "Use values of at most 63 characters: alphanumerics at both ends, "
+                       "'-', '_' or '.' inside.",
+                       {"*"}, {}, InvalidLabels));
   defs.push_back(SnippetCheck("VGL-K8S-049", "ingress-nginx snippet annotation", ""));
   defs.push_back(SnippetCheck("VGL-K8S-050", "ingress-nginx snippet with Lua code", "_by_lua"));
   defs.push_back(
