@@ -101,18 +101,24 @@ StatusOr<report::Sbom> Inventory(const Target& target) {
   opts.target_kind = target.kind;
   VIGIL_ASSIGN_OR_RETURN(report::Sbom sbom, catalog::InventoryFileSystem(*target.fs, opts));
 
+  // What each layer changed: computed once, for both the language packages' layers and
+  // AttributeLayers' touches_db flags.
+  std::vector<image::LayerChanges> changes;
+  if (target.layered) {
+    for (size_t i = 0; i < target.layered->layer_count(); ++i) {
+      changes.push_back(target.layered->ChangedPaths(i));
+    }
+  }
+
   catalog::LangContext lang;
   lang.filesystem = target.kind == "filesystem";
   VIGIL_ASSIGN_OR_RETURN(catalog::CatalogResult languages,
                          catalog::CatalogLanguages(*target.fs, lang));
   catalog::AssignOsOwners(languages.components, sbom.components, *target.fs);
   for (std::string& w : languages.warnings) sbom.warnings.push_back(std::move(w));
-  if (target.layered && !languages.components.empty()) {
-    const image::LayeredImage& img = *target.layered;
-    std::vector<image::LayerChanges> changes;
-    for (size_t i = 0; i < img.layer_count(); ++i) changes.push_back(img.ChangedPaths(i));
+  if (target.layered) {
     for (report::Component& c : languages.components) {
-      c.layer = LayerOfPath(changes, img, c.location.substr(0, c.location.find('!')));
+      c.layer = LayerOfPath(changes, *target.layered, c.location.substr(0, c.location.find('!')));
     }
   }
   // Appended after the OS packages are attributed to layers (AttributeLayers compares OS
@@ -141,7 +147,7 @@ StatusOr<report::Sbom> Inventory(const Target& target) {
     keep.push_back(img.ViewAt(i));
     views.push_back(keep.back().get());
     diff_ids.push_back(img.diff_id(i));
-    touches.push_back(TouchesPackageDb(img.ChangedPaths(i)));
+    touches.push_back(TouchesPackageDb(changes[i]));
   }
   catalog::AttributeLayers(sbom.components, views, diff_ids, touches);
   if (n > 0) {
