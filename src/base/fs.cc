@@ -185,7 +185,9 @@ bool FileSystem::IsRegular(std::string_view path) const {
 Status Walk(const FileSystem& fs, std::string_view root, const WalkVisitor& visit,
             const std::function<void(const std::string&, const Status&)>& on_error) {
   VIGIL_ASSIGN_OR_RETURN(std::string start, fs.Resolve(root, true));
-  VIGIL_ASSIGN_OR_RETURN(FileInfo start_info, fs.Stat(start, false));
+  VIGIL_ASSIGN_OR_RETURN(FileInfo start_info, fs.LStatCanonical(start));
+  // Every path below is canonical: `start` is, and the walk descends only into real
+  // directories (never through a link), so a child's path is its parent's plus a name.
   // Explicit stack: a hostile tree's depth must not overflow the call stack.
   std::vector<std::pair<std::string, FileInfo>> stack;
   stack.emplace_back(start, start_info);
@@ -194,14 +196,14 @@ Status Walk(const FileSystem& fs, std::string_view root, const WalkVisitor& visi
     stack.pop_back();
     bool descend = visit(path, info);
     if (!descend || info.type != FileType::kDirectory) continue;
-    auto entries = fs.ListDir(path);
+    auto entries = fs.ListCanonical(path);
     if (!entries.ok()) {
       if (on_error) on_error(path, entries.status());
       continue;
     }
     for (auto it = entries->rbegin(); it != entries->rend(); ++it) {
       std::string child = JoinPath(path, it->name);
-      auto child_info = fs.Stat(child, false);
+      auto child_info = fs.LStatCanonical(child);
       if (!child_info.ok()) {
         if (on_error) on_error(child, child_info.status());
         continue;

@@ -75,6 +75,12 @@ class FileSystem {
   StatusOr<std::string> Resolve(std::string_view path, bool follow_final = true) const;
 
  protected:
+  // Walk descends through canonical paths only, so it calls the primitives directly
+  // instead of resolving every child again.
+  friend Status Walk(const FileSystem& fs, std::string_view root,
+                     const std::function<bool(const std::string&, const FileInfo&)>& visit,
+                     const std::function<void(const std::string&, const Status&)>& on_error);
+
   // Primitives over canonical paths (normalised, no link in any leading component; the
   // final component is not followed). Implementations provide only these; link resolution
   // and confinement live here, once.

@@ -341,6 +341,7 @@ StatusOr<report::Report> MisconfigReport(const std::string& path) {
 StatusOr<report::Sbom> InventoryImage(const std::string& ref, const CommonFlags& flags,
                                       const scan::TargetOptions& base) {
   scan::TargetOptions opts = base;
+  opts.inventory_only = true;
   ProgressLine progress(ShowProgress(flags));
   opts.progress = [&progress](const image::LoadProgress& p) { progress.Update(p); };
   auto target = scan::LoadImageTarget(ref, opts);
@@ -598,6 +599,7 @@ Command RegisterSbom(CLI::App& root, CommonFlags& flags) {
         }
         ProgressLine progress(ShowProgress(flags));
         opts->progress = [&progress](const image::LoadProgress& p) { progress.Update(p); };
+        opts->inventory_only = true;
 
         // A plain directory is a filesystem scan; anything else goes through OpenImage.
         struct stat st {};

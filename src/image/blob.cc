@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -211,18 +212,30 @@ StatusOr<size_t> StringBlobReader::Read(char* buf, size_t len) {
   return n;
 }
 
-StatusOr<std::string> ReadAll(BlobReader& reader, uint64_t max_bytes) {
+StatusOr<std::string> ReadAll(BlobReader& reader, uint64_t max_bytes, uint64_t size_hint) {
+  constexpr uint64_t kStep = 64 << 10;
+  // A header may lie: trust the hint up to 64 MiB, beyond that the buffer grows only as
+  // bytes actually arrive. Never more than one byte past the limit (to see an overrun).
+  constexpr uint64_t kMaxUpFront = 64 << 20;
+  const uint64_t cap = max_bytes == UINT64_MAX ? max_bytes : max_bytes + 1;
   std::string out;
-  char buf[64 << 10];
+  // One byte past the hint so the end of the stream is seen without another resize.
+  out.resize(static_cast<size_t>(std::min({size_hint + 1, kMaxUpFront, cap})));
+  size_t used = 0;
   while (true) {
-    VIGIL_ASSIGN_OR_RETURN(size_t n, reader.Read(buf, sizeof(buf)));
-    if (n == 0) break;
-    if (out.size() + n > max_bytes) {
-      return ResourceExhaustedError(
-          fmt::format("blob larger than the limit of {} bytes", max_bytes));
+    if (used == out.size()) {
+      if (used >= cap) break;
+      out.resize(
+          static_cast<size_t>(std::min<uint64_t>(std::max<uint64_t>(used * 2, used + kStep), cap)));
     }
-    out.append(buf, n);
+    VIGIL_ASSIGN_OR_RETURN(size_t n, reader.Read(out.data() + used, out.size() - used));
+    if (n == 0) break;
+    used += n;
   }
+  if (used > max_bytes) {
+    return ResourceExhaustedError(fmt::format("blob larger than the limit of {} bytes", max_bytes));
+  }
+  out.resize(used);
   return out;
 }
 

@@ -64,8 +64,10 @@ class StringBlobReader : public BlobReader {
   size_t pos_ = 0;
 };
 
-// Reads a whole stream, failing with ResourceExhausted beyond `max_bytes`.
-StatusOr<std::string> ReadAll(BlobReader& reader, uint64_t max_bytes);
+// Reads a whole stream, failing with ResourceExhausted beyond `max_bytes`. `size_hint`
+// (the size a tar header declares) sizes the buffer up front, so the bytes are read in
+// place instead of being copied through a bounce buffer and regrown.
+StatusOr<std::string> ReadAll(BlobReader& reader, uint64_t max_bytes, uint64_t size_hint = 0);
 
 // One member of a plain tar archive: where its data lies in the archive file.
 struct TarMember {

@@ -5,9 +5,16 @@
 #include <isa-l/igzip_lib.h>
 #include <zstd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "base/hash.h"
@@ -18,66 +25,195 @@
 namespace vigil::image {
 namespace {
 
-constexpr size_t kBufSize = 256 << 10;
+constexpr size_t kBufSize = 1 << 20;
 
-// The stored blob: serves the peeked magic first, hashes and counts every byte.
+// A producer thread filling a few buffers that the consumer takes in order. `fill(buf,
+// len)` runs on the thread and returns the bytes it wrote, 0 at the end, or an error; the
+// thread ends after the end or an error, or at Stop(). The consumer holds one chunk at a
+// time: a chunk is valid until the next call to Next().
+class ChunkRing {
+ public:
+  using Fill = std::function<StatusOr<size_t>(char* buf, size_t len)>;
+  explicit ChunkRing(Fill fill) : fill_(std::move(fill)) {
+    for (auto& slot : slots_) {
+      slot.resize(kBufSize);
+      free_.push_back(&slot);
+    }
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~ChunkRing() { Stop(); }
+  ChunkRing(const ChunkRing&) = delete;
+  ChunkRing& operator=(const ChunkRing&) = delete;
+
+  StatusOr<std::string_view> Next() {
+    std::unique_lock lock(mu_);
+    if (held_ != nullptr) {
+      free_.push_back(held_);
+      held_ = nullptr;
+      cv_.notify_all();
+    }
+    cv_.wait(lock, [&] { return !filled_.empty(); });
+    Filled chunk = std::move(filled_.front());
+    filled_.pop_front();
+    if (!chunk.status.ok()) return chunk.status;
+    if (chunk.size == 0) return std::string_view();
+    held_ = chunk.buf;
+    return std::string_view(chunk.buf->data(), chunk.size);
+  }
+
+  // Ends the thread (at once if it waits for a free buffer, else after its current fill)
+  // and joins it. Everything `fill` touched is the caller's again afterwards.
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+      cv_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  struct Filled {
+    std::vector<char>* buf = nullptr;
+    size_t size = 0;  // 0 = end of stream
+    Status status;
+  };
+
+  void Run() {
+    while (true) {
+      std::vector<char>* buf = nullptr;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !free_.empty(); });
+        if (stop_) return;
+        buf = free_.front();
+        free_.pop_front();
+      }
+      Filled chunk;
+      chunk.buf = buf;
+      auto n = fill_(buf->data(), buf->size());
+      if (n.ok()) {
+        chunk.size = *n;
+      } else {
+        chunk.status = n.status();
+      }
+      bool last = !chunk.status.ok() || chunk.size == 0;
+      {
+        std::lock_guard lock(mu_);
+        filled_.push_back(std::move(chunk));
+        cv_.notify_all();
+      }
+      if (last) return;
+    }
+  }
+
+  Fill fill_;
+  std::vector<char> slots_[4];
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<char>*> free_;  // guarded by mu_
+  std::deque<Filled> filled_;            // guarded by mu_
+  std::vector<char>* held_ = nullptr;    // the consumer's chunk (consumer only)
+  bool stop_ = false;                    // guarded by mu_
+  std::thread thread_;
+};
+
+// The stored blob as chunks: serves the peeked magic first, hashes and counts every byte.
+// With read-ahead, reading and the blob digest run on a ChunkRing thread.
 class StoredStage {
  public:
-  StoredStage(BlobReader& in, const WalkOptions& options) : in_(in), options_(options) {}
+  StoredStage(BlobReader& in, bool read_ahead) : in_(in) {
+    if (read_ahead) {
+      ring_ = std::make_unique<ChunkRing>([this](char* buf, size_t len) -> StatusOr<size_t> {
+        VIGIL_ASSIGN_OR_RETURN(size_t n, in_.Read(buf, len));
+        Account(buf, n);
+        return n;
+      });
+    } else {
+      buf_.resize(kBufSize);
+    }
+  }
 
+  // Makes the first `want` bytes (fewer for a shorter blob) available as head().
   Status Peek(size_t want) {
     while (head_.size() < want && !eof_) {
-      char buf[16];
-      VIGIL_ASSIGN_OR_RETURN(size_t n, in_.Read(buf, want - head_.size()));
-      if (n == 0) eof_ = true;
-      Account(buf, n);
-      head_.append(buf, n);
+      VIGIL_ASSIGN_OR_RETURN(std::string_view chunk, Fetch());
+      if (chunk.empty()) {
+        eof_ = true;
+        break;
+      }
+      size_t take = std::min(want - head_.size(), chunk.size());
+      head_.append(chunk.data(), take);
+      pending_ = chunk.substr(take);
     }
     return OkStatus();
   }
   const std::string& head() const { return head_; }
 
-  StatusOr<size_t> Read(char* buf, size_t len) {
-    if (head_pos_ < head_.size()) {
-      size_t n = std::min(len, head_.size() - head_pos_);
-      std::memcpy(buf, head_.data() + head_pos_, n);
-      head_pos_ += n;
-      return n;
+  // The next piece of the blob, valid until the next call; empty at the end.
+  StatusOr<std::string_view> Next() {
+    if (!head_served_) {
+      head_served_ = true;
+      if (!head_.empty()) return std::string_view(head_);
     }
-    if (eof_) return size_t{0};
-    VIGIL_ASSIGN_OR_RETURN(size_t n, in_.Read(buf, len));
-    if (n == 0) eof_ = true;
-    Account(buf, n);
+    if (!pending_.empty()) return std::exchange(pending_, std::string_view());
+    if (eof_) return std::string_view();
+    VIGIL_ASSIGN_OR_RETURN(std::string_view chunk, Fetch());
+    if (chunk.empty()) eof_ = true;
+    return chunk;
+  }
+
+  // Copying reads, for the plain (uncompressed) decoder.
+  StatusOr<size_t> Read(char* buf, size_t len) {
+    if (current_.empty()) {
+      VIGIL_ASSIGN_OR_RETURN(current_, Next());
+      if (current_.empty()) return size_t{0};
+    }
+    size_t n = std::min(len, current_.size());
+    std::memcpy(buf, current_.data(), n);
+    current_.remove_prefix(n);
     return n;
   }
 
   // Reads what the decoder left (padding after the compressed stream) so the digest covers
   // the whole blob.
   Status Drain() {
-    std::vector<char> buf(kBufSize);
+    current_ = {};
     while (true) {
-      VIGIL_ASSIGN_OR_RETURN(size_t n, Read(buf.data(), buf.size()));
-      if (n == 0) return OkStatus();
+      VIGIL_ASSIGN_OR_RETURN(std::string_view chunk, Next());
+      if (chunk.empty()) break;
     }
+    if (ring_) ring_->Stop();  // its thread has ended; joining makes the digest ours
+    return OkStatus();
   }
 
-  uint64_t bytes() const { return bytes_; }
+  // Safe to call from the tar side while other threads read.
+  uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+  // After Drain().
   std::string FinishHex() { return hash_.FinishHex(); }
 
  private:
+  StatusOr<std::string_view> Fetch() {
+    if (ring_) return ring_->Next();
+    VIGIL_ASSIGN_OR_RETURN(size_t n, in_.Read(buf_.data(), buf_.size()));
+    Account(buf_.data(), n);
+    return std::string_view(buf_.data(), n);
+  }
   void Account(const char* buf, size_t n) {
     hash_.Update(buf, n);
-    uint64_t before = bytes_;
-    bytes_ += n;
-    if (options_.on_bytes && (before >> 22) != (bytes_ >> 22)) options_.on_bytes(bytes_);
+    bytes_.fetch_add(n, std::memory_order_relaxed);
   }
+
   BlobReader& in_;
-  const WalkOptions& options_;
-  Sha256 hash_;
+  Sha256 hash_;  // updated by the ring's thread when there is one
+  std::unique_ptr<ChunkRing> ring_;
+  std::vector<char> buf_;  // without a ring
   std::string head_;
-  size_t head_pos_ = 0;
+  bool head_served_ = false;
+  std::string_view pending_;  // rest of the chunk Peek took the head from
+  std::string_view current_;  // Read()'s unread rest
   bool eof_ = false;
-  uint64_t bytes_ = 0;
+  std::atomic<uint64_t> bytes_ = 0;
 };
 
 class Decoder {
@@ -99,7 +235,7 @@ class PlainDecoder : public Decoder {
 // ISA-L's igzip inflate, member after member (pigz and some tools write multi-member gzip).
 class IsalGzipDecoder : public Decoder {
  public:
-  explicit IsalGzipDecoder(StoredStage& in) : in_(in), inbuf_(kBufSize) {
+  explicit IsalGzipDecoder(StoredStage& in) : in_(in) {
     state_ = std::make_unique<inflate_state>();
     isal_inflate_init(state_.get());
     state_->crc_flag = ISAL_GZIP;
@@ -138,15 +274,15 @@ class IsalGzipDecoder : public Decoder {
   }
 
  private:
+  // Inflates straight from the stored stage's chunk (ISA-L never writes its input).
   Status Refill() {
-    VIGIL_ASSIGN_OR_RETURN(size_t n, in_.Read(inbuf_.data(), inbuf_.size()));
-    if (n == 0) in_eof_ = true;
-    state_->next_in = reinterpret_cast<uint8_t*>(inbuf_.data());
-    state_->avail_in = static_cast<uint32_t>(n);
+    VIGIL_ASSIGN_OR_RETURN(std::string_view chunk, in_.Next());
+    if (chunk.empty()) in_eof_ = true;
+    state_->next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(chunk.data()));
+    state_->avail_in = static_cast<uint32_t>(chunk.size());
     return OkStatus();
   }
   StoredStage& in_;
-  std::vector<char> inbuf_;
   std::unique_ptr<inflate_state> state_;  // ~200 KB: heap, not stack
   bool in_eof_ = false;
   bool member_done_ = false;
@@ -154,7 +290,7 @@ class IsalGzipDecoder : public Decoder {
 
 class ZstdDecoder : public Decoder {
  public:
-  explicit ZstdDecoder(StoredStage& in) : in_(in), inbuf_(ZSTD_DStreamInSize()) {
+  explicit ZstdDecoder(StoredStage& in) : in_(in) {
     ctx_ = ZSTD_createDCtx();
     // Bound the window (and so memory) to 128 MiB whatever the frame header asks for.
     ZSTD_DCtx_setParameter(ctx_, ZSTD_d_windowLogMax, 27);
@@ -164,9 +300,9 @@ class ZstdDecoder : public Decoder {
   StatusOr<size_t> Read(char* buf, size_t len) override {
     while (true) {
       if (input_.pos == input_.size && !in_eof_) {
-        VIGIL_ASSIGN_OR_RETURN(size_t n, in_.Read(inbuf_.data(), inbuf_.size()));
-        if (n == 0) in_eof_ = true;
-        input_ = {inbuf_.data(), n, 0};
+        VIGIL_ASSIGN_OR_RETURN(std::string_view chunk, in_.Next());
+        if (chunk.empty()) in_eof_ = true;
+        input_ = {chunk.data(), chunk.size(), 0};
       }
       if (input_.pos == input_.size && in_eof_) {
         if (!frame_done_) return DataLossError("truncated zstd stream");
@@ -184,7 +320,6 @@ class ZstdDecoder : public Decoder {
 
  private:
   StoredStage& in_;
-  std::vector<char> inbuf_;
   ZSTD_DCtx* ctx_;
   ZSTD_inBuffer input_ = {nullptr, 0, 0};
   bool in_eof_ = false;
@@ -195,7 +330,7 @@ class ZstdDecoder : public Decoder {
 // the rarer xz / bzip2 layers.
 class LibarchiveRawDecoder : public Decoder {
  public:
-  explicit LibarchiveRawDecoder(StoredStage& in) : in_(in), inbuf_(kBufSize) {}
+  explicit LibarchiveRawDecoder(StoredStage& in) : in_(in) {}
   ~LibarchiveRawDecoder() override {
     if (a_ != nullptr) archive_read_free(a_);
   }
@@ -222,14 +357,14 @@ class LibarchiveRawDecoder : public Decoder {
  private:
   static la_ssize_t ReadCb(archive* a, void* self_ptr, const void** out) {
     auto* self = static_cast<LibarchiveRawDecoder*>(self_ptr);
-    auto n = self->in_.Read(self->inbuf_.data(), self->inbuf_.size());
-    if (!n.ok()) {
-      self->error_ = n.status();
-      archive_set_error(a, EIO, "%s", n.status().message().c_str());
+    auto chunk = self->in_.Next();
+    if (!chunk.ok()) {
+      self->error_ = chunk.status();
+      archive_set_error(a, EIO, "%s", chunk.status().message().c_str());
       return -1;
     }
-    *out = self->inbuf_.data();
-    return static_cast<la_ssize_t>(*n);
+    *out = chunk->data();
+    return static_cast<la_ssize_t>(chunk->size());
   }
   Status Fail() {
     if (!error_.ok()) return error_;
@@ -237,38 +372,83 @@ class LibarchiveRawDecoder : public Decoder {
     return DataLossError(fmt::format("corrupt compressed stream: {}", msg ? msg : "unknown error"));
   }
   StoredStage& in_;
-  std::vector<char> inbuf_;
   archive* a_ = nullptr;
   Status error_;
 };
 
-// Between the decoder and libarchive's tar parser: hashes the diff_id, enforces limits and
-// remembers the first error so it is reported instead of libarchive's generic one.
+// Uncompressed bytes for the tar side, chunk by chunk. A chunk stays valid until the next
+// call (libarchive's read-callback contract). An empty chunk means the end: by then the
+// stored stage is drained, so its digest covers the whole blob.
+class ChunkSource {
+ public:
+  virtual ~ChunkSource() = default;
+  virtual StatusOr<std::string_view> Next() = 0;
+};
+
+// Decodes on the calling thread.
+class InlineChunks : public ChunkSource {
+ public:
+  InlineChunks(Decoder& decoder, StoredStage& stored) : decoder_(decoder), stored_(stored) {}
+  StatusOr<std::string_view> Next() override {
+    VIGIL_ASSIGN_OR_RETURN(size_t n, decoder_.Read(buf_.data(), buf_.size()));
+    if (n == 0) VIGIL_RETURN_IF_ERROR(stored_.Drain());
+    return std::string_view(buf_.data(), n);
+  }
+
+ private:
+  Decoder& decoder_;
+  StoredStage& stored_;
+  std::vector<char> buf_ = std::vector<char>(kBufSize);
+};
+
+// Decodes on a ChunkRing thread while the calling thread hashes the diff_id and parses the
+// tar (and the stored stage's own ring reads and computes the blob digest): inflate and the
+// two SHA-256 passes are most of a cold scan, and this spreads them over the cores. The
+// ring's thread owns the decoder and the stored stage until it ends (after the last chunk,
+// an error, or destruction).
+class PipelinedChunks : public ChunkSource {
+ public:
+  PipelinedChunks(Decoder& decoder, StoredStage& stored)
+      : ring_([&decoder, &stored](char* buf, size_t len) -> StatusOr<size_t> {
+          VIGIL_ASSIGN_OR_RETURN(size_t n, decoder.Read(buf, len));
+          if (n == 0) VIGIL_RETURN_IF_ERROR(stored.Drain());
+          return n;
+        }) {}
+  StatusOr<std::string_view> Next() override { return ring_.Next(); }
+
+ private:
+  ChunkRing ring_;
+};
+
+// Between the decoder and libarchive's tar parser: hashes the diff_id, enforces limits,
+// reports progress and remembers the first error so it is reported instead of libarchive's
+// generic one.
 struct TarFeed {
-  TarFeed(Decoder* d, StoredStage* s, const WalkOptions* o, std::string_view n)
-      : decoder(d), stored(s), options(o), name(n) {}
-  Decoder* decoder;
+  TarFeed(ChunkSource* c, StoredStage* s, const WalkOptions* o, std::string_view n)
+      : chunks(c), stored(s), options(o), name(n) {}
+  ChunkSource* chunks;
   StoredStage* stored;
   const WalkOptions* options;
   std::string_view name;
   Sha256 diff_hash;
   uint64_t bytes = 0;
+  uint64_t reported = 0;  // stored bytes at the last on_bytes call
   bool decoder_done = false;
   uint64_t synthetic_left = 0;
   bool padded = false;  // the stream ended mid-block and was completed with zeros
   Status error;
-  std::vector<char> buf = std::vector<char>(kBufSize);
+  std::vector<char> zeros;
 
   // Bytes of the real stream, or of the zero padding appended after it (see padded).
-  StatusOr<size_t> Next() {
+  StatusOr<std::string_view> Next() {
     if (decoder_done) {
-      size_t n = static_cast<size_t>(std::min<uint64_t>(synthetic_left, buf.size()));
-      std::memset(buf.data(), 0, n);
+      size_t n = static_cast<size_t>(std::min<uint64_t>(synthetic_left, kBufSize));
+      zeros.assign(n, 0);
       synthetic_left -= n;
-      return n;
+      return std::string_view(zeros.data(), n);
     }
-    VIGIL_ASSIGN_OR_RETURN(size_t n, decoder->Read(buf.data(), buf.size()));
-    if (n == 0) {
+    VIGIL_ASSIGN_OR_RETURN(std::string_view chunk, chunks->Next());
+    if (chunk.empty()) {
       // Some writers (umoci 0.4 `insert`) end the tar right after the last entry's data,
       // without block padding or end-of-archive blocks. Completing it with zeros lets the
       // parser finish; the digests cover only the real bytes, so a stream cut anywhere
@@ -280,8 +460,13 @@ struct TarFeed {
       }
       return Next();
     }
-    diff_hash.Update(buf.data(), n);
-    bytes += n;
+    diff_hash.Update(chunk.data(), chunk.size());
+    bytes += chunk.size();
+    uint64_t stored_bytes = stored->bytes();
+    if (options->on_bytes && (reported >> 22) != (stored_bytes >> 22)) {
+      reported = stored_bytes;
+      options->on_bytes(stored_bytes);
+    }
     const Limits& lim = options->limits;
     if (bytes > lim.max_layer_bytes) {
       return ResourceExhaustedError(fmt::format(
@@ -292,25 +477,25 @@ struct TarFeed {
       return ResourceExhaustedError(
           "uncompressed size exceeds the per-image limit (decompression bomb?)");
     }
-    if (bytes > lim.ratio_floor_bytes && stored->bytes() > 0 &&
-        static_cast<double>(bytes) > lim.max_ratio * static_cast<double>(stored->bytes())) {
+    if (bytes > lim.ratio_floor_bytes && stored_bytes > 0 &&
+        static_cast<double>(bytes) > lim.max_ratio * static_cast<double>(stored_bytes)) {
       return ResourceExhaustedError(
           fmt::format("compression ratio above {}:1 after {} bytes (decompression bomb?)",
                       lim.max_ratio, bytes));
     }
-    return n;
+    return chunk;
   }
 
   static la_ssize_t ReadCb(archive* a, void* self_ptr, const void** out) {
     auto* self = static_cast<TarFeed*>(self_ptr);
-    auto n = self->Next();
-    if (!n.ok()) {
-      self->error = n.status();
-      archive_set_error(a, EIO, "%s", n.status().message().c_str());
+    auto chunk = self->Next();
+    if (!chunk.ok()) {
+      self->error = chunk.status();
+      archive_set_error(a, EIO, "%s", chunk.status().message().c_str());
       return -1;
     }
-    *out = self->buf.data();
-    return static_cast<la_ssize_t>(*n);
+    *out = chunk->data();
+    return static_cast<la_ssize_t>(chunk->size());
   }
 };
 
@@ -388,7 +573,7 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
   WalkStats local;
   WalkStats& stats = stats_out ? *stats_out : local;
   stats = WalkStats();
-  StoredStage stored(stored_reader, options);
+  StoredStage stored(stored_reader, options.pipeline);
   if (Status st = stored.Peek(6); !st.ok()) return Fail(name, st);
   stats.compression = DetectCompression(stored.head());
 
@@ -415,7 +600,14 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
       break;
   }
 
-  TarFeed feed(decoder.get(), &stored, &options, name);
+  // Declared after the decoder so a pipeline's worker is joined before the decoder goes.
+  std::unique_ptr<ChunkSource> chunks;
+  if (options.pipeline) {
+    chunks = std::make_unique<PipelinedChunks>(*decoder, stored);
+  } else {
+    chunks = std::make_unique<InlineChunks>(*decoder, stored);
+  }
+  TarFeed feed(chunks.get(), &stored, &options, name);
   std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
   archive_read_support_format_tar(a.get());
   auto archive_error = [&](std::string_view what) {
@@ -528,11 +720,11 @@ Status WalkLayerBlob(BlobReader& stored_reader, const LayerRef& layer, std::stri
 
   // The tar parser stops at the end-of-archive blocks; the diff_id covers every byte.
   while (true) {
-    auto n = feed.Next();
-    if (!n.ok()) return Fail(name, n.status());
-    if (*n == 0) break;
+    auto chunk = feed.Next();
+    if (!chunk.ok()) return Fail(name, chunk.status());
+    if (chunk->empty()) break;
   }
-  if (Status st = stored.Drain(); !st.ok()) return Fail(name, st);
+  chunks.reset();  // joins a pipeline's worker: the stored stage is ours again
   stats.stored_bytes = stored.bytes();
   stats.uncompressed_bytes = feed.bytes;
   if (!layer.digest.empty()) {

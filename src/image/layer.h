@@ -4,6 +4,7 @@
 //
 // Pipeline: BlobReader -> sha256(stored) -> decoder (plain | gzip via ISA-L | zstd via
 // libzstd | xz/bzip2 via libarchive) -> sha256(diff_id) + byte limits -> libarchive tar reader.
+// The first three stages may run on a worker thread (WalkOptions::pipeline).
 // Decompression is ours (not libarchive's filters) because the diff_id is defined over the
 // exact uncompressed byte stream, which libarchive does not expose once it parses the tar.
 //
@@ -12,7 +13,10 @@
 // digest mismatches and limit overruns fail with a Status naming the layer. Nothing is
 // written to disk.
 //
-// Thread-safety: a walk is single-threaded; separate walks may run concurrently.
+// Thread-safety: the visitor and on_bytes run on the calling thread. With
+// WalkOptions::pipeline the stored blob is read, hashed and decompressed on one worker
+// thread per walk (the source's BlobReader moves to it for the walk's duration). Separate
+// walks may run concurrently.
 #pragma once
 
 #include <cstdint>
@@ -70,6 +74,9 @@ struct WalkOptions {
   GzipEngine gzip = GzipEngine::kIsal;
   // Called now and then with the stored bytes consumed so far.
   std::function<void(uint64_t stored_bytes)> on_bytes;
+  // Decompress on a worker thread while this thread hashes and parses the tar (see above).
+  // Off = everything on the calling thread (fuzzing, or one-core budgets).
+  bool pipeline = true;
 };
 
 // `content` is non-null for kRegular entries only, valid during the call; unread content is

@@ -16,6 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   WalkOptions options;
   options.limits.max_layer_bytes = 64 << 20;
   options.limits.max_entries = 100000;
+  // Both chunk sources, chosen by the input so each run stays deterministic.
+  options.pipeline = (size & 1) != 0;
   CaptureSpec capture;
   capture.patterns = {"**/*"};
   capture.max_file_bytes = 1 << 20;

@@ -163,7 +163,8 @@ class LayerBuilder {
       uint64_t budgeted = capture_.reduce ? 0 : e.info.size;
       if (e.info.size <= capture_.max_file_bytes &&
           data_.stats.captured_bytes + budgeted <= capture_.max_layer_bytes) {
-        VIGIL_ASSIGN_OR_RETURN(rec.content, ReadAll(*content, capture_.max_file_bytes));
+        VIGIL_ASSIGN_OR_RETURN(rec.content,
+                               ReadAll(*content, capture_.max_file_bytes, e.info.size));
         bool keep = !capture_.reduce || capture_.reduce(e.path, e.info, rec.content);
         if (!keep) {
           // Reduced to nothing: captured as empty content, so readers see "nothing of

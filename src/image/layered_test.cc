@@ -190,6 +190,107 @@ TEST(LayerWalkTest, TruncatedLayersFail) {
   }
 }
 
+// A reader that hands out at most `step` bytes per call (sockets and pipes do).
+class TrickleReader : public BlobReader {
+ public:
+  TrickleReader(std::string data, size_t step) : data_(std::move(data)), step_(step) {}
+  StatusOr<size_t> Read(char* buf, size_t len) override {
+    size_t n = std::min({len, step_, data_.size() - pos_});
+    std::memcpy(buf, data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::string data_;
+  size_t step_;
+  size_t pos_ = 0;
+};
+
+// The pipelined walk (worker threads) and the inline one see the same entries and the same
+// digests, whatever sizes the reader returns; a wrong digest fails both.
+TEST(LayerWalkTest, PipelinedAndInlineWalksAgree) {
+  std::string big(3 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 7919) % 26);
+  const std::string tar =
+      MakeTar({Dir("d"), File("d/big", big), File("d/small", "x"), Symlink("d/link", "small")});
+  // Two-byte reads cross the 6-byte magic peek and every chunk boundary (small layer only:
+  // each read is a hand-over between threads).
+  const std::string small = MakeTar({Dir("d"), File("d/big", big.substr(0, 5000)),
+                                     File("d/small", "x"), Symlink("d/link", "small")});
+  for (Compression c : {Compression::kGzip, Compression::kZstd, Compression::kNone}) {
+    MemImageSource source({tar}, c);
+    const LayerRef& ref = source.layers()[0];
+    MemImageSource small_source({small}, c);
+    for (size_t step : {size_t{1} << 20, size_t{4093}, size_t{2}}) {
+      MemImageSource& src = step == 2 ? small_source : source;
+      const std::string& plain = step == 2 ? small : tar;
+      std::vector<std::string> seen[2];
+      for (bool pipeline : {false, true}) {
+        WalkOptions options;
+        options.pipeline = pipeline;
+        TrickleReader reader(src.blobs()[0], step);
+        WalkStats stats;
+        Status st = WalkLayerBlob(
+            reader, src.layers()[0], "layer 0", options,
+            [&](const LayerEntry& e, BlobReader* content) -> Status {
+              std::string line = e.path;
+              if (content != nullptr) {
+                VIGIL_ASSIGN_OR_RETURN(std::string data, ReadAll(*content, 8 << 20, e.info.size));
+                line += " " + Sha256Hex(data);
+              }
+              seen[pipeline].push_back(line);
+              return OkStatus();
+            },
+            &stats);
+        ASSERT_TRUE(st.ok()) << CompressionName(c) << " step " << step << ": " << st;
+        EXPECT_EQ(stats.uncompressed_bytes, plain.size());
+        EXPECT_EQ(stats.stored_bytes, src.blobs()[0].size());
+      }
+      EXPECT_EQ(seen[0], seen[1]) << CompressionName(c);
+      EXPECT_EQ(seen[0].size(), 4u);
+    }
+    for (bool pipeline : {false, true}) {
+      LayerRef wrong = ref;
+      wrong.digest = "sha256:" + std::string(64, 'e');
+      WalkOptions options;
+      options.pipeline = pipeline;
+      StringBlobReader reader(source.blobs()[0]);
+      Status st = WalkLayerBlob(
+          reader, wrong, "layer 0", options,
+          [](const LayerEntry&, BlobReader*) { return OkStatus(); }, nullptr);
+      EXPECT_NE(st.message().find("blob digest mismatch"), std::string::npos) << st;
+    }
+    // A visitor's error stops the walk at once (the worker threads are joined, not leaked).
+    for (bool pipeline : {false, true}) {
+      WalkOptions options;
+      options.pipeline = pipeline;
+      StringBlobReader reader(source.blobs()[0]);
+      Status st = WalkLayerBlob(
+          reader, ref, "layer 0", options,
+          [](const LayerEntry&, BlobReader*) { return CancelledError("stop here"); }, nullptr);
+      EXPECT_NE(st.message().find("stop here"), std::string::npos) << st;
+    }
+  }
+}
+
+// ReadAll sizes its buffer from the declared size, but a lying header changes nothing:
+// short and long streams read exactly, and the limit holds whatever the hint says.
+TEST(BlobTest, ReadAllWithSizeHints) {
+  std::string data(300000, 'q');
+  for (uint64_t hint : {uint64_t{0}, uint64_t{10}, uint64_t{300000}, uint64_t{1} << 40}) {
+    StringBlobReader reader(data);
+    auto got = ReadAll(reader, 1 << 20, hint);
+    ASSERT_TRUE(got.ok()) << hint;
+    EXPECT_EQ(*got, data) << hint;
+    StringBlobReader limited(data);
+    auto over = ReadAll(limited, 1000, hint);
+    EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted) << hint;
+  }
+  StringBlobReader exact(data);
+  EXPECT_TRUE(ReadAll(exact, data.size(), data.size()).ok());
+}
+
 TEST(LayerWalkTest, UnsafeNamesAreCountedAndSkipped) {
   std::string escape = "/tmp/vigil-escape-" + std::to_string(getpid());
   MemImageSource source({MakeTar({File("../../etc/passwd", "root::0:0"), File(escape, "x"),

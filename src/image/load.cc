@@ -11,6 +11,12 @@ StatusOr<LayeredImage> LoadImage(ImageSource& source, const Platform& platform,
                                  const CaptureSpec& capture, const LoadOptions& options) {
   auto resolved = source.Resolve(platform);
   if (!resolved.ok()) return resolved.status();
+  return LoadResolvedImage(source, std::move(*resolved), capture, options);
+}
+
+StatusOr<LayeredImage> LoadResolvedImage(ImageSource& source, ResolvedImage resolved_image,
+                                         const CaptureSpec& capture, const LoadOptions& options) {
+  ResolvedImage* resolved = &resolved_image;
   if (auto rootfs = source.Rootfs()) {
     return LayeredImage(std::move(*resolved), {}, std::move(rootfs));
   }

@@ -35,5 +35,9 @@ struct LoadOptions {
 
 StatusOr<LayeredImage> LoadImage(ImageSource& source, const Platform& platform,
                                  const CaptureSpec& capture, const LoadOptions& options = {});
+// The same for an image `source` has already resolved (its last Resolve() returned it).
+StatusOr<LayeredImage> LoadResolvedImage(ImageSource& source, ResolvedImage resolved,
+                                         const CaptureSpec& capture,
+                                         const LoadOptions& options = {});
 
 }  // namespace vigil::image

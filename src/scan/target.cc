@@ -3,12 +3,17 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 
+#include "base/hash.h"
+#include "base/strings.h"
 #include "catalog/cataloger.h"
 #include "catalog/inventory.h"
 #include "catalog/lang.h"
 #include "fmt/format.h"
+#include "image/layer_cache.h"
 #include "image/open.h"
+#include "report/json.h"
 
 namespace vigil::scan {
 namespace {
@@ -45,6 +50,25 @@ std::string LayerOfPath(const std::vector<image::LayerChanges>& changes,
   return "";
 }
 
+// Bump when Inventory()'s own logic changes what it produces from the same layers (the
+// catalogers' versions are already part of the capture fingerprint).
+constexpr std::string_view kInventoryFormat = "1";
+
+// <cache>/inventory/v<format>/<sha256 of fingerprint and diff_ids>.json, or "" when a
+// layer has no diff_id (nothing identifies its content before it is read).
+std::string InventoryCachePath(const std::string& cache_dir, const image::ResolvedImage& image,
+                               const image::CaptureSpec& capture) {
+  if (image.layers.empty()) return "";
+  std::string key = capture.Fingerprint();
+  for (const image::LayerRef& layer : image.layers) {
+    if (layer.diff_id.empty()) return "";
+    key += "\n" + layer.diff_id;
+  }
+  return fmt::format("{}/inventory/v{}/{}.json",
+                     cache_dir.empty() ? image::DefaultCacheDir() : cache_dir, kInventoryFormat,
+                     Sha256Hex(key));
+}
+
 bool TouchesPackageDb(const image::LayerChanges& changes) {
   for (const auto* list : {&changes.added, &changes.modified, &changes.deleted}) {
     for (const std::string& path : *list) {
@@ -66,15 +90,34 @@ StatusOr<Target> LoadImageTarget(const std::string& ref, const TargetOptions& op
   };
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<image::ImageSource> source, image::OpenImage(ref, open));
 
+  VIGIL_ASSIGN_OR_RETURN(image::ResolvedImage resolved, source->Resolve(options.platform));
+  const image::CaptureSpec capture = InventoryCapture();
+  Target target;
+  target.name = ref;
+  target.kind = "image";
+  if (options.use_cache && source->Rootfs() == nullptr) {
+    target.inventory_cache_path = InventoryCachePath(options.cache_dir, resolved, capture);
+  }
+  if (options.inventory_only && !target.inventory_cache_path.empty()) {
+    // A missing or unreadable entry is a cache miss: the image is loaded as usual and the
+    // entry rewritten.
+    if (auto text = ReadHostFile(target.inventory_cache_path); text.ok()) {
+      if (auto sbom = report::SbomFromJson(*text); sbom.ok()) {
+        sbom->target = ref;
+        sbom->artifact_digest =
+            !resolved.manifest_digest.empty() ? resolved.manifest_digest : resolved.config_digest;
+        target.cached_inventory = std::move(*sbom);
+        return target;
+      }
+    }
+  }
+
   image::LoadOptions load;
   load.cache_dir = options.cache_dir;
   load.use_cache = options.use_cache;
   load.progress = options.progress;
   VIGIL_ASSIGN_OR_RETURN(image::LayeredImage layered,
-                         image::LoadImage(*source, options.platform, InventoryCapture(), load));
-  Target target;
-  target.name = ref;
-  target.kind = "image";
+                         image::LoadResolvedImage(*source, std::move(resolved), capture, load));
   target.fs = layered.Merged();
   target.layered = std::move(layered);
   return target;
@@ -95,7 +138,9 @@ StatusOr<Target> LoadDirectoryTarget(const std::string& path) {
   return target;
 }
 
-StatusOr<report::Sbom> Inventory(const Target& target) {
+namespace {
+
+StatusOr<report::Sbom> InventoryUncached(const Target& target) {
   catalog::InventoryOptions opts;
   opts.target = target.name;
   opts.target_kind = target.kind;
@@ -161,6 +206,19 @@ StatusOr<report::Sbom> Inventory(const Target& target) {
                     img.stats().skipped_unsafe));
   }
   add_languages(sbom);
+  return sbom;
+}
+
+}  // namespace
+
+StatusOr<report::Sbom> Inventory(const Target& target) {
+  if (target.cached_inventory) return *target.cached_inventory;
+  VIGIL_ASSIGN_OR_RETURN(report::Sbom sbom, InventoryUncached(target));
+  if (!target.inventory_cache_path.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::string(Dirname(target.inventory_cache_path)), ec);
+    if (!ec) (void)WriteFileAtomic(target.inventory_cache_path, report::SbomToJson(sbom));
+  }
   return sbom;
 }
 

@@ -54,6 +54,24 @@ scan() {  # scan NAME REF [flags...]
 }
 
 scan oci "oci:$FIX/oci:bookworm"
+# A warm rescan with the same cache is answered from the inventory cache (the layers are
+# not read) and must equal the cold scan in everything but its timestamp.
+if "$VIGIL" sbom "oci:$FIX/oci:bookworm" -f json -o "$WORK/oci-warm.json" \
+    --cache-dir "$WORK/cache-oci" 2>"$WORK/oci-warm.err" &&
+    ls "$WORK"/cache-oci/inventory/v*/*.json >/dev/null 2>&1 &&
+    python3 - "$WORK/oci.json" "$WORK/oci-warm.json" <<'PY'
+import json, sys
+cold, warm = (json.load(open(p)) for p in sys.argv[1:3])
+for doc in (cold, warm):
+    doc.pop("created_at", None)
+sys.exit(0 if cold == warm else 1)
+PY
+then
+  echo "ok oci-warm: the cached inventory equals the cold scan"; pass=$((pass + 1))
+else
+  echo "FAIL oci-warm: warm rescan differs from the cold scan or left no inventory cache"
+  cat "$WORK/oci-warm.err"; fails=$((fails + 1))
+fi
 scan oci-archive "oci-archive:$FIX/oci.tar:bookworm"
 scan docker-archive "docker-archive:$FIX/docker.tar"
 scan dir "dir:$FIX/rootfs"
