@@ -18,6 +18,8 @@ std::string_view FileKindName(FileKind kind) {
       return "daemon.json";
     case FileKind::kKubeletConfig:
       return "kubelet-config";
+    case FileKind::kContainerInspect:
+      return "container-inspect";
     case FileKind::kUnknown:
       break;
   }

@@ -11,7 +11,15 @@
 
 namespace vigil::config {
 
-enum class FileKind { kUnknown, kKubernetes, kDockerfile, kCompose, kDaemonJson, kKubeletConfig };
+enum class FileKind {
+  kUnknown,
+  kKubernetes,
+  kDockerfile,
+  kCompose,
+  kDaemonJson,
+  kKubeletConfig,
+  kContainerInspect,  // `docker inspect` / `podman inspect` output: a JSON array of containers
+};
 std::string_view FileKindName(FileKind kind);
 
 // Detection from the file name alone: Dockerfile, *.Dockerfile, Dockerfile.*; docker-compose*.yml

@@ -18,14 +18,14 @@ struct Resource {
   std::string api_version;
   std::string kind;
   std::string name;
-  std::string ns = "default";  // metadata.namespace, "default" when unset
+  std::string ns = "default";  // metadata.namespace, "default" when unset; "" outside Kubernetes
   std::string file;
   int line = 0;             // first line of the object
   std::string path_prefix;  // "" for a top-level object, "items[3]." inside a List
   const Node* node = nullptr;
 
-  // "Kind/namespace/name", the Location.resource of findings.
-  std::string Id() const { return kind + "/" + ns + "/" + name; }
+  // "Kind/namespace/name" ("Kind/name" without a namespace), the Location.resource of findings.
+  std::string Id() const { return ns.empty() ? kind + "/" + name : kind + "/" + ns + "/" + name; }
   // Line of a field path relative to this object ("spec.hostPID").
   int LineOf(std::string_view path) const { return node ? node->LineOf(path) : line; }
   const Node* Find(std::string_view path) const { return node ? node->Find(path) : nullptr; }

@@ -7,6 +7,8 @@
 
 #include "base/strings.h"
 #include "config/discovery.h"
+#include "config/docker_host.h"
+#include "config/dockerfile.h"
 #include "config/k8s_checks.h"
 #include "config/pss.h"
 #include "config/resource.h"
@@ -40,6 +42,8 @@ StatusOr<const CheckRegistry*> BuiltinRegistry() {
     auto* r = new CheckRegistry();  // lives for the process, shared const
     status = RegisterPodSecurityChecks(r);
     if (status.ok()) status = RegisterK8sChecks(r);
+    if (status.ok()) status = RegisterDockerfileChecks(r);
+    if (status.ok()) status = RegisterDockerHostChecks(r);
     registry = r;
   });
   if (!status.ok()) return status;
@@ -51,9 +55,44 @@ namespace {
 // One loaded file. Resources point into `loaded`, so a LoadedFile never moves once its
 // resources are extracted (they live in a std::deque).
 struct LoadedFile {
+  FileKind kind = FileKind::kUnknown;
   LoadResult loaded;
   std::map<int, IgnoreRule> inline_rules;
+  std::vector<Resource> resources;
 };
+
+// Loads one file as the kind its name says (kUnknown: decided by content) and extracts the
+// resources the checks see. kind stays kUnknown for structured files that are no
+// configuration Vigil knows (and parse errors of unknown files are kept in loaded.error).
+void LoadFile(FileKind by_name, std::string_view text, std::string_view path, LoadedFile* file) {
+  file->inline_rules = ParseInlineIgnores(text);
+  file->loaded =
+      by_name == FileKind::kDockerfile ? LoadDockerfile(text, path) : LoadYamlStream(text, path);
+  file->kind = by_name != FileKind::kUnknown ? by_name : DetectByContent(file->loaded.documents);
+  for (const Document& doc : file->loaded.documents) {
+    std::vector<Resource> found;
+    switch (file->kind) {
+      case FileKind::kKubernetes:
+      case FileKind::kKubeletConfig:
+      case FileKind::kUnknown:
+        found = ExtractResources(doc);
+        break;
+      case FileKind::kDockerfile:
+        found = DockerfileResources(doc);
+        break;
+      case FileKind::kCompose:
+        found = ComposeResources(doc);
+        break;
+      case FileKind::kDaemonJson:
+        found = DaemonResources(doc);
+        break;
+      case FileKind::kContainerInspect:
+        found = ContainerInspectResources(doc);
+        break;
+    }
+    for (Resource& r : found) file->resources.push_back(std::move(r));
+  }
+}
 
 struct ScannedResource {
   Resource resource;
@@ -87,20 +126,18 @@ void ScanLoaded(const CheckRegistry& registry, const LoadedFile& file, const Sca
     ++report->input_errors;
   }
   std::vector<Violation> violations;
-  for (const auto& doc : file.loaded.documents) {
-    for (Resource& r : ExtractResources(doc)) {
-      PodSpecRef pod;
-      bool has_pod = ExtractPodSpec(r, &pod);
-      CheckContext ctx{r, has_pod ? &pod : nullptr, version};
-      for (const Check* check : registry.ChecksFor(r.kind)) {
-        const CheckInfo& info = check->info();
-        if (!Selected(info, options)) continue;
-        violations.clear();
-        check->Evaluate(ctx, &violations);
-        for (const auto& v : violations) Emit(info, r, v, file, options, report);
-      }
-      all->push_back({std::move(r), &file});
+  for (const Resource& r : file.resources) {
+    PodSpecRef pod;
+    bool has_pod = ExtractPodSpec(r, &pod);
+    CheckContext ctx{r, has_pod ? &pod : nullptr, version};
+    for (const Check* check : registry.ChecksFor(r.kind)) {
+      const CheckInfo& info = check->info();
+      if (!Selected(info, options)) continue;
+      violations.clear();
+      check->Evaluate(ctx, &violations);
+      for (const auto& v : violations) Emit(info, r, v, file, options, report);
     }
+    all->push_back({r, &file});
   }
 }
 
@@ -129,7 +166,8 @@ void ScanCrossResource(const CheckRegistry& registry, const std::vector<ScannedR
 
 void ScanText(const CheckRegistry& registry, std::string_view path, std::string_view text,
               const ScanOptions& options, const K8sVersion& version, report::Report* report) {
-  LoadedFile file{LoadYamlStream(text, path), ParseInlineIgnores(text)};
+  LoadedFile file;
+  LoadFile(DetectByName(path), text, path, &file);
   std::vector<ScannedResource> all;
   ScanLoaded(registry, file, options, version, report, &all);
   ScanCrossResource(registry, all, options, report);
@@ -150,7 +188,6 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
   std::vector<std::string> targets(paths.begin(), paths.end());
   report.target = Join(targets, ",");
   report.target_kind = "config";
-  std::map<FileKind, int> not_checked;
   std::vector<std::string> explicit_files;
   explicit_files.reserve(paths.size());
   for (const auto& p : paths) explicit_files.push_back(NormalizePath(p));
@@ -162,36 +199,26 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
   // Every discovery warning is a path that could not be read: bad input, not a clean result.
   report.input_errors += static_cast<int>(report.warnings.size() - warnings_before);
   for (const std::string& path : files) {
-    FileKind by_name = DetectByName(path);
-    if (by_name != FileKind::kUnknown) {
-      not_checked[by_name]++;
-      continue;
-    }
     auto text = fs.ReadFile(path, options.max_file_bytes);
     if (!text.ok()) {
       report.warnings.push_back(path + ": not scanned: " + text.status().message());
       ++report.input_errors;
       continue;
     }
-    LoadResult probe = LoadYamlStream(*text, path);
-    FileKind kind = DetectByContent(probe.documents);
-    // Kubelet configuration files are Kubernetes-style objects the control-plane checks read.
-    if (kind == FileKind::kKubernetes || kind == FileKind::kKubeletConfig ||
-        (kind == FileKind::kUnknown && !probe.error.ok())) {
-      files_loaded.push_back({std::move(probe), ParseInlineIgnores(*text)});
-      ScanLoaded(*registry, files_loaded.back(), options, version, &report, &all);
-    } else if (kind != FileKind::kUnknown) {
-      not_checked[kind]++;
-    } else if (Contains(explicit_files, path)) {
-      // Named on the command line, so the user expects it checked: say why it was not.
-      report.warnings.push_back(path + ": not a recognised configuration file");
+    files_loaded.emplace_back();
+    LoadedFile& file = files_loaded.back();
+    LoadFile(DetectByName(path), *text, path, &file);
+    if (file.kind != FileKind::kUnknown || !file.loaded.error.ok()) {
+      ScanLoaded(*registry, file, options, version, &report, &all);
+    } else {
+      if (Contains(explicit_files, path)) {
+        // Named on the command line, so the user expects it checked: say why it was not.
+        report.warnings.push_back(path + ": not a recognised configuration file");
+      }
+      files_loaded.pop_back();
     }
   }
   ScanCrossResource(*registry, all, options, &report);
-  for (const auto& [kind, count] : not_checked) {
-    report.warnings.push_back(std::to_string(count) + " " + std::string(FileKindName(kind)) +
-                              " file(s) found; checks for this type are not implemented yet");
-  }
   report::SortFindings(report.findings);
   return report;
 }
