@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/strings.h"
+#include "config/docker_host.h"
 
 namespace vigil::config {
 
@@ -20,6 +21,8 @@ std::string_view FileKindName(FileKind kind) {
       return "kubelet-config";
     case FileKind::kContainerInspect:
       return "container-inspect";
+    case FileKind::kDockerdFlags:
+      return "dockerd-flags";
     case FileKind::kUnknown:
       break;
   }
@@ -37,6 +40,10 @@ FileKind DetectByName(std::string_view path) {
     return FileKind::kCompose;
   }
   if (lower == "daemon.json") return FileKind::kDaemonJson;
+  if (lower == "docker.service" || lower == "dockerd.flags") return FileKind::kDockerdFlags;
+  std::string dir = ToLower(Basename(Dirname(path)));
+  if (dir == "docker.service.d" && EndsWith(lower, ".conf")) return FileKind::kDockerdFlags;
+  if (lower == "docker" && (dir == "default" || dir == "sysconfig")) return FileKind::kDockerdFlags;
   return FileKind::kUnknown;
 }
 
@@ -49,6 +56,7 @@ FileKind DetectByContent(const std::vector<Document>& docs) {
   bool k8s = false;
   for (const auto& doc : docs) {
     const Node& root = doc.root;
+    if (IsContainerInspect(root)) return FileKind::kContainerInspect;
     if (!root.IsMap()) continue;
     const Node* kind = root.Get("kind");
     const Node* api = root.Get("apiVersion");

@@ -66,8 +66,13 @@ struct LoadedFile {
 // configuration Vigil knows (and parse errors of unknown files are kept in loaded.error).
 void LoadFile(FileKind by_name, std::string_view text, std::string_view path, LoadedFile* file) {
   file->inline_rules = ParseInlineIgnores(text);
-  file->loaded =
-      by_name == FileKind::kDockerfile ? LoadDockerfile(text, path) : LoadYamlStream(text, path);
+  if (by_name == FileKind::kDockerfile) {
+    file->loaded = LoadDockerfile(text, path);
+  } else if (by_name == FileKind::kDockerdFlags) {
+    file->loaded = LoadDockerdFlags(text, path);  // daemon.json-shaped document
+  } else {
+    file->loaded = LoadYamlStream(text, path);
+  }
   file->kind = by_name != FileKind::kUnknown ? by_name : DetectByContent(file->loaded.documents);
   for (const Document& doc : file->loaded.documents) {
     std::vector<Resource> found;
@@ -84,6 +89,7 @@ void LoadFile(FileKind by_name, std::string_view text, std::string_view path, Lo
         found = ComposeResources(doc);
         break;
       case FileKind::kDaemonJson:
+      case FileKind::kDockerdFlags:
         found = DaemonResources(doc);
         break;
       case FileKind::kContainerInspect:
