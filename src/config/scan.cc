@@ -9,6 +9,7 @@
 #include "config/discovery.h"
 #include "config/docker_host.h"
 #include "config/dockerfile.h"
+#include "config/image_config.h"
 #include "config/k8s_checks.h"
 #include "config/pss.h"
 #include "config/resource.h"
@@ -44,6 +45,7 @@ StatusOr<const CheckRegistry*> BuiltinRegistry() {
     if (status.ok()) status = RegisterK8sChecks(r);
     if (status.ok()) status = RegisterDockerfileChecks(r);
     if (status.ok()) status = RegisterDockerHostChecks(r);
+    if (status.ok()) status = RegisterImageConfigChecks(r);
     registry = r;
   });
   if (!status.ok()) return status;

@@ -78,9 +78,8 @@ bool TouchesPackageDb(const image::LayerChanges& changes) {
   return false;
 }
 
-}  // namespace
-
-StatusOr<Target> LoadImageTarget(const std::string& ref, const TargetOptions& options) {
+StatusOr<std::unique_ptr<image::ImageSource>> OpenSource(const std::string& ref,
+                                                         const TargetOptions& options) {
   image::OpenOptions open;
   if (!options.storage_root.empty()) open.storage_root = options.storage_root;
   image::RegistryOptions registry = options.registry;
@@ -88,7 +87,23 @@ StatusOr<Target> LoadImageTarget(const std::string& ref, const TargetOptions& op
   open.registry = [registry](const image::Reference& r) {
     return image::OpenRegistrySource(r, registry);
   };
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<image::ImageSource> source, image::OpenImage(ref, open));
+  return image::OpenImage(ref, open);
+}
+
+}  // namespace
+
+StatusOr<std::string> ResolveImageConfig(const std::string& ref, const TargetOptions& options) {
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<image::ImageSource> source, OpenSource(ref, options));
+  VIGIL_ASSIGN_OR_RETURN(image::ResolvedImage resolved, source->Resolve(options.platform));
+  if (resolved.config_json.empty()) {
+    return FailedPreconditionError(
+        fmt::format("{}: a root filesystem has no image config", source->Describe()));
+  }
+  return std::move(resolved.config_json);
+}
+
+StatusOr<Target> LoadImageTarget(const std::string& ref, const TargetOptions& options) {
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<image::ImageSource> source, OpenSource(ref, options));
 
   VIGIL_ASSIGN_OR_RETURN(image::ResolvedImage resolved, source->Resolve(options.platform));
   const image::CaptureSpec capture = InventoryCapture();

@@ -53,6 +53,10 @@ struct Target {
 // `as_filesystem` is set, else "image" from dir:).
 StatusOr<Target> LoadImageTarget(const std::string& ref, const TargetOptions& options);
 
+// The image's config JSON (user, env, history...) without loading any layer: what the
+// image-configuration checks read.
+StatusOr<std::string> ResolveImageConfig(const std::string& ref, const TargetOptions& options);
+
 // A host directory scanned as a filesystem (`vigil fs PATH`).
 StatusOr<Target> LoadDirectoryTarget(const std::string& path);
 
