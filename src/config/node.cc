@@ -73,11 +73,73 @@ bool ParseFieldPath(std::string_view path, std::vector<PathStep>* steps) {
   return true;
 }
 
+namespace {
+
+// One step of a field path as views into the path: the allocation-free counterpart of
+// ParseFieldPath used by Find and LineOf (called for every check of every object).
+struct StepView {
+  std::string_view key;
+  int index = -1;
+};
+
+// Reads the step starting at path[*i] (dots between steps are skipped). Returns false at the
+// end of the path; sets *bad on a malformed step, with ParseFieldPath's rules.
+bool NextStep(std::string_view path, size_t* i, bool first, StepView* step, bool* bad) {
+  while (*i < path.size() && path[*i] == '.') {
+    if (first) {
+      *bad = true;
+      return false;
+    }
+    ++*i;
+  }
+  if (*i >= path.size()) return false;
+  if (path[*i] == '[') {
+    size_t close = path.find(']', *i);
+    if (close == std::string_view::npos) {
+      *bad = true;
+      return false;
+    }
+    std::string_view inner = path.substr(*i + 1, close - *i - 1);
+    *i = close + 1;
+    if (inner.size() >= 2 && inner.front() == '"' && inner.back() == '"') {
+      *step = StepView{inner.substr(1, inner.size() - 2), -1};
+      return true;
+    }
+    int idx = 0;
+    auto [p, ec] = std::from_chars(inner.data(), inner.data() + inner.size(), idx);
+    if (ec != std::errc() || p != inner.data() + inner.size() || idx < 0) {
+      *bad = true;
+      return false;
+    }
+    *step = StepView{{}, idx};
+    return true;
+  }
+  // A plain loop: find_first_of calls memchr once per character.
+  size_t end = *i;
+  while (end < path.size() && path[end] != '.' && path[end] != '[') ++end;
+  *step = StepView{path.substr(*i, end - *i), -1};
+  *i = end;
+  return true;
+}
+
+bool WellFormed(std::string_view path) {
+  size_t i = 0;
+  bool bad = false;
+  StepView step;
+  for (bool first = true; NextStep(path, &i, first, &step, &bad); first = false) {
+  }
+  return !bad;
+}
+
+}  // namespace
+
 const Node* Node::Find(std::string_view path) const {
-  std::vector<PathStep> steps;
-  if (!ParseFieldPath(path, &steps)) return nullptr;
+  if (!WellFormed(path)) return nullptr;
   const Node* cur = this;
-  for (const auto& step : steps) {
+  size_t i = 0;
+  bool bad = false;
+  StepView step;
+  for (bool first = true; NextStep(path, &i, first, &step, &bad); first = false) {
     if (step.index >= 0) {
       if (!cur->IsSeq() || static_cast<size_t>(step.index) >= cur->seq_.size()) return nullptr;
       cur = &cur->seq_[step.index];
@@ -90,11 +152,13 @@ const Node* Node::Find(std::string_view path) const {
 }
 
 int Node::LineOf(std::string_view path) const {
-  std::vector<PathStep> steps;
-  if (!ParseFieldPath(path, &steps)) return line_;
+  if (!WellFormed(path)) return line_;
   const Node* cur = this;
   int line = line_;
-  for (const auto& step : steps) {
+  size_t i = 0;
+  bool bad = false;
+  StepView step;
+  for (bool first = true; NextStep(path, &i, first, &step, &bad); first = false) {
     if (step.index >= 0) {
       if (!cur->IsSeq() || static_cast<size_t>(step.index) >= cur->seq_.size()) break;
       cur = &cur->seq_[step.index];

@@ -1,118 +1,129 @@
 #include "config/yaml_loader.h"
 
-#include <yaml-cpp/anchor.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml.h>
 
-#include <exception>
-#include <map>
-#include <sstream>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <utility>
 
 namespace vigil::config {
 namespace {
 
-// Raised inside the event handler to abort parsing; never leaves this file.
-struct LoadAbort {
-  Status status;
-};
+int Line(const yaml_mark_t& mark) { return static_cast<int>(mark.line) + 1; }
 
-// Builds Nodes from yaml-cpp's event stream. Working from events (not YAML::Node) keeps
-// aliases under our control: each alias is copied against the node budget.
-class TreeBuilder : public YAML::EventHandler {
+// Builds Nodes from libyaml's event stream. Working from events (not a library tree) keeps
+// aliases under our control: each alias is copied against the node budget. Every method
+// returns a Status; nothing throws.
+class TreeBuilder {
  public:
   explicit TreeBuilder(std::string_view file) : file_(file) {}
 
-  bool has_root() const { return has_root_; }
+  // Handles one event. Sets *document_done when a document has just ended (its root is then
+  // taken with TakeRoot) and *stream_done at the end of the stream.
+  Status Handle(const yaml_event_t& e, bool* document_done, bool* stream_done) {
+    switch (e.type) {
+      case YAML_STREAM_START_EVENT:
+      case YAML_NO_EVENT:
+        return OkStatus();
+      case YAML_STREAM_END_EVENT:
+        *stream_done = true;
+        return OkStatus();
+      case YAML_DOCUMENT_START_EVENT:
+        // The node budget is not reset: it bounds the whole stream, so many documents each
+        // just under the limit cannot add up. Anchors are per document (YAML 1.2 §9.1).
+        stack_.clear();
+        anchors_.clear();
+        has_root_ = false;
+        root_ = Node();
+        return Count(1, e.start_mark);
+      case YAML_DOCUMENT_END_EVENT:
+        *document_done = true;
+        return OkStatus();
+      case YAML_ALIAS_EVENT: {
+        auto it = anchors_.find(Text(e.data.alias.anchor));
+        if (it == anchors_.end()) return Exhausted(e.start_mark, "unknown alias");
+        VIGIL_RETURN_IF_ERROR(Count(it->second.CountNodes(), e.start_mark));
+        return Deliver(Node(it->second), nullptr, Line(e.start_mark));
+      }
+      case YAML_SCALAR_EVENT: {
+        VIGIL_RETURN_IF_ERROR(Count(1, e.start_mark));
+        const auto& s = e.data.scalar;
+        const char* tag = reinterpret_cast<const char*>(s.tag);
+        bool plain = s.style == YAML_PLAIN_SCALAR_STYLE || s.style == YAML_ANY_SCALAR_STYLE;
+        int line = Line(e.start_mark);
+        // An absent value ("key:" with nothing after it) is a null node, not an empty string.
+        if (plain && s.length == 0 && tag == nullptr) {
+          return Deliver(Node::Null(line), s.anchor, line);
+        }
+        // Quoted or block scalars without an explicit tag, the non-specific tag "!", and
+        // !!str are strings whatever they spell ("true" stays a string).
+        bool quoted = (!plain && tag == nullptr) ||
+                      (tag != nullptr && (std::strcmp(tag, "!") == 0 ||
+                                          std::strcmp(tag, "tag:yaml.org,2002:str") == 0));
+        return Deliver(Node::Scalar(std::string(reinterpret_cast<const char*>(s.value), s.length),
+                                    line, quoted),
+                       s.anchor, line);
+      }
+      case YAML_SEQUENCE_START_EVENT:
+        return Push(Node::Seq(Line(e.start_mark)), e.data.sequence_start.anchor, e.start_mark);
+      case YAML_MAPPING_START_EVENT:
+        return Push(Node::Map(Line(e.start_mark)), e.data.mapping_start.anchor, e.start_mark);
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT:
+        return Pop();
+    }
+    return OkStatus();
+  }
+
   Node TakeRoot() {
     has_root_ = false;
     return std::move(root_);
   }
-  // Starts a document. The node budget is not reset: it bounds the whole stream, so many
-  // documents each just under the limit cannot add up.
-  void Reset() {
-    stack_.clear();
-    anchors_.clear();
-    has_root_ = false;
-    root_ = Node();
-  }
-
-  // yaml-cpp 0.7 can stall on some malformed input, returning empty documents forever at
-  // the same position; a document that starts where the previous one did is an error, and
-  // every document counts against the node budget.
-  void OnDocumentStart(const YAML::Mark& mark) override {
-    Count(1, mark);
-    if (has_start_ && mark.pos == last_start_.pos && mark.line == last_start_.line &&
-        mark.column == last_start_.column) {
-      throw LoadAbort{InvalidArgumentError(std::string(file_) + ":" + std::to_string(Line(mark)) +
-                                           ": invalid YAML: parser made no progress")};
-    }
-    last_start_ = mark;
-    has_start_ = true;
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    Deliver(Node::Null(Line(mark)), anchor, Line(mark));
-  }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    auto it = anchors_.find(anchor);
-    if (it == anchors_.end()) Fail(mark, "unknown alias");
-    Count(it->second.CountNodes(), mark);
-    Deliver(it->second, YAML::NullAnchor, Line(mark));
-  }
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
-    Count(1, mark);
-    // yaml-cpp tags non-plain (quoted, block) scalars "!"; "?" means plain.
-    bool quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
-    Deliver(Node::Scalar(value, Line(mark), quoted), anchor, Line(mark));
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    Push(Node::Seq(Line(mark)), anchor, mark);
-  }
-  void OnSequenceEnd() override { Pop(); }
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    Push(Node::Map(Line(mark)), anchor, mark);
-  }
-  void OnMapEnd() override { Pop(); }
 
  private:
   struct Frame {
     Node node;
-    YAML::anchor_t anchor = YAML::NullAnchor;
+    std::string anchor;  // "" when none
     bool have_key = false;
     std::string key;
     int key_line = 0;
   };
 
-  static int Line(const YAML::Mark& mark) { return mark.line < 0 ? 0 : mark.line + 1; }
+  static std::string Text(const yaml_char_t* s) {
+    return s == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(s));
+  }
 
-  [[noreturn]] void Fail(const YAML::Mark& mark, std::string_view what) {
-    throw LoadAbort{ResourceExhaustedError(std::string(file_) + ":" + std::to_string(Line(mark)) +
-                                           ": " + std::string(what))};
+  Status Exhausted(const yaml_mark_t& mark, std::string_view what) const {
+    return ResourceExhaustedError(std::string(file_) + ":" + std::to_string(Line(mark)) + ": " +
+                                  std::string(what));
   }
-  void Count(size_t n, const YAML::Mark& mark) {
+  Status Count(size_t n, const yaml_mark_t& mark) {
     nodes_ += n;
-    if (nodes_ > kMaxNodes) Fail(mark, "document too large (alias expansion?): node limit");
+    if (nodes_ > kMaxNodes)
+      return Exhausted(mark, "document too large (alias expansion?): node limit");
+    return OkStatus();
   }
-  void Push(Node node, YAML::anchor_t anchor, const YAML::Mark& mark) {
-    Count(1, mark);
-    if (static_cast<int>(stack_.size()) >= kMaxDepth) Fail(mark, "nesting too deep");
-    stack_.push_back(Frame{std::move(node), anchor, false, {}, 0});
+  Status Push(Node node, const yaml_char_t* anchor, const yaml_mark_t& mark) {
+    VIGIL_RETURN_IF_ERROR(Count(1, mark));
+    if (static_cast<int>(stack_.size()) >= kMaxDepth) return Exhausted(mark, "nesting too deep");
+    stack_.push_back(Frame{std::move(node), Text(anchor), false, {}, 0});
+    return OkStatus();
   }
-  void Pop() {
+  Status Pop() {
+    if (stack_.empty()) return OkStatus();  // unbalanced events cannot come from libyaml
     Frame frame = std::move(stack_.back());
     stack_.pop_back();
     int line = frame.node.line();
-    Deliver(std::move(frame.node), frame.anchor, line);
+    if (!frame.anchor.empty()) anchors_[frame.anchor] = frame.node;
+    return Deliver(std::move(frame.node), nullptr, line);
   }
-  void Deliver(Node node, YAML::anchor_t anchor, int line) {
-    if (anchor != YAML::NullAnchor) anchors_[anchor] = node;
+  Status Deliver(Node node, const yaml_char_t* anchor, int line) {
+    if (anchor != nullptr) anchors_[Text(anchor)] = node;
     if (stack_.empty()) {
       root_ = std::move(node);
       has_root_ = true;
-      return;
+      return OkStatus();
     }
     Frame& parent = stack_.back();
     if (parent.node.IsSeq()) {
@@ -127,51 +138,86 @@ class TreeBuilder : public YAML::EventHandler {
       parent.have_key = false;
       parent.key.clear();
     }
+    return OkStatus();
   }
 
   std::string_view file_;
   std::vector<Frame> stack_;
-  std::map<YAML::anchor_t, Node> anchors_;
+  std::unordered_map<std::string, Node> anchors_;
   size_t nodes_ = 0;
-  YAML::Mark last_start_;
-  bool has_start_ = false;
   bool has_root_ = false;
   Node root_;
 };
 
-std::string MarkPrefix(std::string_view file, const YAML::Mark& mark) {
-  std::string s(file);
-  if (!mark.is_null()) {
-    s += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+// libyaml reports reader errors (bad UTF-8, control characters) by byte offset only.
+yaml_mark_t MarkAtOffset(std::string_view bytes, size_t offset) {
+  yaml_mark_t mark{};
+  offset = std::min(offset, bytes.size());
+  for (size_t i = 0; i < offset; ++i) {
+    if (bytes[i] == '\n') {
+      ++mark.line;
+      mark.column = 0;
+    } else {
+      ++mark.column;
+    }
   }
-  return s;
+  mark.index = offset;
+  return mark;
+}
+
+Status ParserError(const yaml_parser_t& parser, std::string_view bytes, std::string_view file) {
+  if (parser.error == YAML_MEMORY_ERROR) {
+    return ResourceExhaustedError(std::string(file) + ": YAML parser out of memory");
+  }
+  yaml_mark_t mark = parser.error == YAML_READER_ERROR ? MarkAtOffset(bytes, parser.problem_offset)
+                                                       : parser.problem_mark;
+  std::string msg = std::string(file) + ":" + std::to_string(mark.line + 1) + ":" +
+                    std::to_string(mark.column + 1) + ": invalid YAML: " +
+                    (parser.problem != nullptr ? parser.problem : "parse error");
+  if (parser.context != nullptr) {
+    msg += std::string(" (") + parser.context + " at line " +
+           std::to_string(parser.context_mark.line + 1) + ")";
+  }
+  return InvalidArgumentError(msg);
 }
 
 }  // namespace
 
 LoadResult LoadYamlStream(std::string_view bytes, std::string_view file) {
   LoadResult result;
-  std::istringstream in{std::string(bytes)};
+  yaml_parser_t parser;
+  if (yaml_parser_initialize(&parser) == 0) {
+    result.error = ResourceExhaustedError(std::string(file) + ": YAML parser out of memory");
+    return result;
+  }
+  // libyaml reads the caller's bytes in place (no copy of the input).
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(bytes.data()),
+                               bytes.size());
   TreeBuilder builder(file);
-  try {
-    YAML::Parser parser(in);
-    int index = 0;
-    while (true) {
-      builder.Reset();
-      if (!parser.HandleNextDocument(builder)) break;
+  int index = 0;
+  bool stream_done = false;
+  while (!stream_done) {
+    yaml_event_t event;
+    if (yaml_parser_parse(&parser, &event) == 0) {
+      result.error = ParserError(parser, bytes, file);
+      break;
+    }
+    bool document_done = false;
+    Status s = builder.Handle(event, &document_done, &stream_done);
+    yaml_event_delete(&event);
+    if (!s.ok()) {
+      result.error = s;
+      break;
+    }
+    if (document_done) {
       Document doc;
       doc.file = std::string(file);
       doc.index = index++;
-      if (builder.has_root()) doc.root = builder.TakeRoot();
+      doc.root = builder.TakeRoot();
       result.documents.push_back(std::move(doc));
     }
-  } catch (const LoadAbort& abort) {
-    result.error = abort.status;
-  } catch (const YAML::Exception& e) {
-    result.error = InvalidArgumentError(MarkPrefix(file, e.mark) + ": invalid YAML: " + e.msg);
-  } catch (const std::exception& e) {
-    result.error = InternalError(std::string(file) + ": YAML parser failed: " + e.what());
   }
+  yaml_parser_delete(&parser);
   return result;
 }
 

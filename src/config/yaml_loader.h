@@ -1,9 +1,10 @@
-// YAML (and JSON, which yaml-cpp also reads) to the owned Node tree, with line numbers.
+// YAML (and JSON, which libyaml also reads) to the owned Node tree, with line numbers.
 //
 // Safety on hostile input: nesting deeper than kMaxDepth and streams whose total node count
 // (aliases expanded) exceeds kMaxNodes fail with ResourceExhausted instead of exhausting
-// stack or memory ("billion laughs"). No exception escapes: yaml-cpp's are caught here and
-// turned into a Status naming file:line:column.
+// stack or memory ("billion laughs"). libyaml's parser is iterative (no recursion on nesting);
+// its errors become a Status naming file:line:column (reader errors such as invalid UTF-8,
+// reported by byte offset, are converted to a line and column).
 #pragma once
 
 #include <string>
