@@ -68,6 +68,49 @@ struct Summary {
   int by_severity[6] = {0, 0, 0, 0, 0, 0};  // indexed by Severity
 };
 
+// Compliance audit (`vigil config --standard ID|FILE`): one ComplianceReport per standard,
+// computed by the config plane from the findings (src/config/standards.h); the writers only
+// print it. Formula and statuses: docs/config.md "Standards and audit reports".
+
+// One unsuppressed finding that makes a control fail: which check and where.
+struct ControlFailure {
+  std::string check;  // "VGL-K8S-001"
+  Severity severity = Severity::kUnknown;
+  std::string title;
+  Location location;  // path, line and "Kind/ns/name"
+};
+
+struct ControlResult {
+  std::string id;  // "5.2.2", "privileged", "1.0"
+  std::string title;
+  std::string section;
+  Severity severity = Severity::kUnknown;
+  // "pass", "fail", "manual" (no check decides it from files) or "not_applicable" (no
+  // scanned resource has a kind any of its checks applies to).
+  std::string status;
+  std::vector<std::string> checks;       // ids of the checks that evaluate it
+  std::vector<ControlFailure> failures;  // set when status is "fail"
+  int suppressed = 0;                    // suppressed findings of its checks (not failures)
+  std::vector<std::string> remediation;  // distinct remediation texts of the failing checks
+};
+
+struct ComplianceReport {
+  std::string id;  // "cis-k8s", or the id of a framework file
+  std::string title;
+  std::string version;
+  std::string url;
+  std::string source;  // "built-in", "controls" (derived from check mappings) or a file path
+  std::vector<ControlResult> controls;
+  int passed = 0;
+  int failed = 0;
+  int manual = 0;
+  int not_applicable = 0;
+  // 100 * passed / (passed + failed), and the same with each control weighted by severity;
+  // negative when no control was decided (every control manual or not applicable).
+  double score = -1;
+  double weighted_score = -1;
+};
+
 // A scan's result: what was scanned and what was found. Warnings are things the user must
 // see that are not findings ("no package database found; results may be incomplete").
 struct Report {
@@ -81,6 +124,8 @@ struct Report {
   // Inputs that could not be read or parsed (each also named in `warnings`). Commands write
   // the report and then exit 3: bad input is never a clean result.
   int input_errors = 0;
+  // Audit sections, one per requested standard (empty unless `--standard` was given).
+  std::vector<ComplianceReport> compliance;
 
   Summary Summarize() const;
 };

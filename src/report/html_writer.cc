@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "base/strings.h"
+#include "report/compliance.h"
 #include "report/internal.h"
 
 namespace vigil::report::internal {
@@ -66,7 +67,8 @@ std::string LocationHtml(const Location& loc) {
 void WriteHtml(const Report& report, std::ostream& out) {
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<title>Vigil report: " << E(report.target) << "</title>\n"
-      << "<style>" << kStyle << "</style>\n</head>\n<body>\n"
+      << "<style>" << kStyle << (report.compliance.empty() ? "" : ComplianceCss())
+      << "</style>\n</head>\n<body>\n"
       << "<h1>Vigil report: " << E(report.target) << "</h1>\n<p>";
   if (!report.target_kind.empty()) out << "Kind: " << E(report.target_kind) << "<br>";
   if (!report.artifact_digest.empty()) {
@@ -85,6 +87,7 @@ void WriteHtml(const Report& report, std::ostream& out) {
   out << "<th>Suppressed</th></tr>\n<tr><td>" << summary.total << "</td>";
   for (Severity s : kOrder) out << "<td>" << summary.by_severity[static_cast<int>(s)] << "</td>";
   out << "<td>" << summary.suppressed << "</td></tr>\n</table>\n";
+  WriteComplianceHtml(report.compliance, out);
   if (report.findings.empty()) out << "<p>No findings.</p>\n";
   std::vector<Finding> sorted = report.findings;
   SortFindings(sorted);

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "base/strings.h"
+#include "report/compliance.h"
 #include "report/internal.h"
 
 namespace vigil::report {
@@ -160,6 +161,7 @@ OrderedJson ReportJson(const Report& r) {
     by[std::string(SeverityName(sev))] = s.by_severity[static_cast<int>(sev)];
   }
   j["summary"] = {{"total", s.total}, {"suppressed", s.suppressed}, {"by_severity", by}};
+  if (!r.compliance.empty()) j["compliance"] = internal::ComplianceJson(r.compliance);
   return j;
 }
 

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "base/strings.h"
+#include "report/compliance.h"
 #include "report/internal.h"
 
 namespace vigil::report::internal {
@@ -101,6 +102,7 @@ void WriteJunit(const Report& report, std::ostream& out) {
     }
     suites << "    </properties>\n" << cases.str() << "  </testsuite>\n";
   }
+  suites << ComplianceJunit(report.compliance, report.created_at, &tests, &failures, &skipped);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<testsuites name=\"vigil\" tests=\"" << tests << "\" failures=\"" << failures
       << "\" errors=\"0\" skipped=\"" << skipped << "\" time=\"0\">\n"

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "base/strings.h"
+#include "report/compliance.h"
 #include "report/internal.h"
 
 namespace vigil::report::internal {
@@ -171,6 +172,7 @@ void WriteSarif(const Report& report, std::ostream& out) {
   OrderedJson props = {{"target", report.target}, {"targetKind", report.target_kind}};
   if (!report.artifact_digest.empty()) props["artifactDigest"] = report.artifact_digest;
   if (!report.created_at.empty()) props["createdAt"] = report.created_at;
+  if (!report.compliance.empty()) props["compliance"] = ComplianceSarif(report.compliance);
   run["properties"] = std::move(props);
   OrderedJson doc;
   doc["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";

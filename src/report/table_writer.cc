@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "base/strings.h"
+#include "report/compliance.h"
 #include "report/internal.h"
 
 namespace vigil::report::internal {
@@ -121,6 +122,7 @@ void WriteTable(const Report& report, std::ostream& out, const WriteOptions& opt
   out << ")";
   if (summary.suppressed > 0) out << ", suppressed: " << summary.suppressed;
   out << "\n";
+  WriteComplianceTable(report.compliance, out);
   if (report.findings.empty()) {
     out << "\nNo findings.\n";
     return;

@@ -1,0 +1,27 @@
+# Writes OUT, a C++ source holding every data/standards/*.yaml as a raw string literal, so
+# the built-in standards are part of the binary. Run by src/config/CMakeLists.txt:
+#   cmake -DDIR=<this directory> -DOUT=<file.cc> -P embed.cmake
+file(GLOB yamls "${DIR}/*.yaml")
+list(SORT yamls)
+set(body "// Generated from data/standards/*.yaml by data/standards/embed.cmake. Do not edit.\n")
+string(APPEND body "#include \"config/standards_data.h\"\n\nnamespace vigil::config::internal {\n\n")
+string(APPEND body "const std::vector<EmbeddedStandard>& EmbeddedStandards() {\n")
+string(APPEND body "  static const std::vector<EmbeddedStandard> kAll = {\n")
+foreach(f IN LISTS yamls)
+  get_filename_component(name "${f}" NAME_WE)
+  file(READ "${f}" text)
+  string(FIND "${text}" ")vglstd\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${f} contains the raw-string delimiter )vglstd\"")
+  endif()
+  string(APPEND body "      {\"${name}\", \"data/standards/${name}.yaml\", R\"vglstd(${text})vglstd\"},\n")
+endforeach()
+string(APPEND body "  };\n  return kAll;\n}\n\n}  // namespace vigil::config::internal\n")
+# Rewrite only on change, so an unchanged tree does not rebuild.
+if(EXISTS "${OUT}")
+  file(READ "${OUT}" old)
+  if(old STREQUAL body)
+    return()
+  endif()
+endif()
+file(WRITE "${OUT}" "${body}")
