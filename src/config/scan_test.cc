@@ -67,12 +67,13 @@ TEST(ScanPaths, StandardsFilter) {
 TEST(ScanPaths, MalformedFileIsAWarningWithLine) {
   MemFileSystem fs;
   fs.AddFile("/d/bad.yaml", "apiVersion: v1\nkind: Pod\nspec: [\n");
-  fs.AddFile("/d/Dockerfile", "FROM scratch\n");
+  fs.AddFile("/d/Dockerfile", "FROM debian:12.5\nRUN <<EOF\necho never terminated\n");
   auto report = ScanPaths(fs, {"/d"}, ScanOptions{});
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->warnings.size(), 2u);
-  EXPECT_NE(report->warnings[0].find("/d/bad.yaml:"), std::string::npos) << report->warnings[0];
-  EXPECT_NE(report->warnings[1].find("dockerfile"), std::string::npos) << report->warnings[1];
+  EXPECT_NE(report->warnings[0].find("/d/Dockerfile:2: heredoc"), std::string::npos)
+      << report->warnings[0];
+  EXPECT_NE(report->warnings[1].find("/d/bad.yaml:"), std::string::npos) << report->warnings[1];
 }
 
 TEST(ScanPaths, MissingPathIsAWarning) {
