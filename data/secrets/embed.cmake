@@ -1,0 +1,27 @@
+# Writes OUT, a C++ source holding every data/secrets/*.toml as a raw string literal, so the
+# built-in secret rules are part of the binary. Run by src/secrets/CMakeLists.txt:
+#   cmake -DDIR=<this directory> -DOUT=<file.cc> -P embed.cmake
+file(GLOB tomls "${DIR}/*.toml")
+list(SORT tomls)
+set(body "// Generated from data/secrets/*.toml by data/secrets/embed.cmake. Do not edit.\n")
+string(APPEND body "#include \"secrets/rules_data.h\"\n\nnamespace vigil::secrets::internal {\n\n")
+string(APPEND body "const std::vector<EmbeddedRuleFile>& EmbeddedRuleFiles() {\n")
+string(APPEND body "  static const std::vector<EmbeddedRuleFile> kAll = {\n")
+foreach(f IN LISTS tomls)
+  get_filename_component(name "${f}" NAME_WE)
+  file(READ "${f}" text)
+  string(FIND "${text}" ")vglsec\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${f} contains the raw-string delimiter )vglsec\"")
+  endif()
+  string(APPEND body "      {\"${name}\", \"data/secrets/${name}.toml\", R\"vglsec(${text})vglsec\"},\n")
+endforeach()
+string(APPEND body "  };\n  return kAll;\n}\n\n}  // namespace vigil::secrets::internal\n")
+# Rewrite only on change, so an unchanged tree does not rebuild.
+if(EXISTS "${OUT}")
+  file(READ "${OUT}" old)
+  if(old STREQUAL body)
+    return()
+  endif()
+endif()
+file(WRITE "${OUT}" "${body}")

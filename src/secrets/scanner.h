@@ -1,0 +1,100 @@
+// The secret scanner: every rule compiled once into one Hyperscan database; one pass over a
+// file's bytes finds the end offsets of every rule's candidates and which keywords occur;
+// RE2 then runs only on the small regions around those candidates to extract the exact match
+// and the secret's capture group (Hyperscan has no capture groups). README.md explains the
+// design and its measured throughput.
+//
+// Thread-safety: a SecretScanner is immutable after Create; Scan may be called concurrently
+// (each call borrows a Hyperscan scratch from an internal pool).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "secrets/rules.h"
+
+namespace vigil::secrets {
+
+// One secret found. Everything a re-ranker needs is here (rule, entropy, character classes,
+// the file's type, the redacted line and whether a rule keyword occurs on the line); the full
+// secret is kept in memory only for such consumers and must never be printed or serialised —
+// use `redacted`.
+struct SecretMatch {
+  std::string rule_id;
+  size_t rule_index = 0;  // into the scanner's rules()
+  std::string path;
+  int line = 0;            // 1-based line of the secret's first byte
+  size_t offset = 0;       // byte offset of the secret in the file
+  size_t match_begin = 0;  // byte range of the whole regex match
+  size_t match_end = 0;
+  std::string secret;    // the secret in full: in memory only, never written out
+  std::string redacted;  // the line around the secret, the secret masked
+  double entropy = 0;
+  std::string file_type;  // lower-case extension without the dot, or the base name
+  bool keyword_on_line = false;
+  int lower = 0, upper = 0, digits = 0, other = 0;  // character classes of the secret
+};
+
+struct ScanOptions {
+  uint64_t max_file_size = 10ull << 20;  // larger files are skipped (and counted)
+  size_t binary_probe = 8192;            // a NUL in this prefix marks a file binary
+  size_t max_matches_per_file = 1000;    // bound on findings from one (hostile) file
+  // How far before a candidate's end a match may start (PEM blocks are the longest).
+  size_t max_match_span = 16384;
+};
+
+// Counters; safe to share between threads.
+struct ScanStats {
+  std::atomic<uint64_t> files{0};
+  std::atomic<uint64_t> bytes{0};
+  std::atomic<uint64_t> skipped_binary{0};
+  std::atomic<uint64_t> skipped_large{0};
+  std::atomic<uint64_t> skipped_allowlisted{0};  // files skipped by a global path allowlist
+  std::atomic<uint64_t> matches{0};
+  std::atomic<uint64_t> truncated{0};  // files that hit max_matches_per_file
+};
+
+class SecretScanner {
+ public:
+  // Compiles `rules` (which ParseRules already validated). Fails with the rule's id and source
+  // when a regex compiles with neither engine.
+  static StatusOr<std::unique_ptr<SecretScanner>> Create(const RuleSet& rules,
+                                                         ScanOptions options = {});
+  ~SecretScanner();
+  SecretScanner(const SecretScanner&) = delete;
+  SecretScanner& operator=(const SecretScanner&) = delete;
+
+  // Appends the secrets in `content` (the file at `path`) to `out`, in file order. Binary and
+  // over-size files are skipped and counted in `stats` (optional).
+  void Scan(std::string_view path, std::string_view content, std::vector<SecretMatch>* out,
+            ScanStats* stats = nullptr) const;
+
+  const std::vector<Rule>& rules() const { return rules_; }
+  const ScanOptions& options() const { return options_; }
+  // True when a global path allowlist excludes `path` (callers may skip reading it).
+  bool PathAllowlisted(std::string_view path) const;
+  // Rules that Hyperscan could not compile even in prefilter mode; RE2 scans the whole file for
+  // them (slower, still correct).
+  size_t fallback_rules() const { return fallback_count_; }
+
+  struct Impl;
+
+ private:
+  SecretScanner() = default;
+  std::vector<Rule> rules_;
+  ScanOptions options_;
+  size_t fallback_count_ = 0;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "AKIA****************" style: the first `keep` characters (at most a quarter of the
+// secret, so short secrets show less), the rest as '*'.
+std::string RedactSecret(std::string_view secret);
+
+}  // namespace vigil::secrets
