@@ -3,11 +3,14 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "base/clock.h"
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "config/policy.h"
 #include "config/scan.h"
+#include "report/ignore.h"
 #include "report/writer.h"
 
 namespace vigil::cli {
@@ -49,6 +52,32 @@ int RunConfigScan(const ConfigScanArgs& s, const CommonFlags& flags) {
   }
   config::ScanOptions options;
   options.k8s_version = s.k8s_version;
+  // --policy FILE|DIR: custom checks compiled once into their own registry, run after the
+  // built-in ones. A policy that cannot be used is a usage error naming FILE:LINE.
+  config::PolicySet policies;
+  RealFileSystem host_fs("/");
+  for (const std::string& p : s.policies) {
+    std::string abs = std::filesystem::absolute(p).lexically_normal().string();
+    Status added = policies.AddPath(host_fs, abs);
+    if (!added.ok()) {
+      std::fprintf(stderr, "vigil: config: --policy: %s\n", added.message().c_str());
+      return kExitUsage;
+    }
+  }
+  if (policies.size() > 0) options.custom = &policies.registry();
+  // --ignorefile FILE (default ./.trivyignore when present, as for `vigil image`).
+  std::optional<report::IgnoreRules> ignore_rules;
+  std::string ignorefile = s.ignorefile;
+  if (ignorefile.empty() && ::access(".trivyignore", F_OK) == 0) ignorefile = ".trivyignore";
+  if (!ignorefile.empty()) {
+    auto rules = report::LoadIgnoreFile(ignorefile, Clock::Real());
+    if (!rules.ok()) {
+      std::fprintf(stderr, "vigil: config: --ignorefile: %s\n", rules.status().message().c_str());
+      return kExitUsage;
+    }
+    ignore_rules = std::move(*rules);
+    options.ignore = &*ignore_rules;
+  }
   options.standards = s.standards;
   for (std::string_view id : Split(s.ignore, ',', true)) options.ignore_ids.emplace_back(Trim(id));
 
@@ -66,6 +95,9 @@ int RunConfigScan(const ConfigScanArgs& s, const CommonFlags& flags) {
     for (auto& f : r->findings) merged.findings.push_back(std::move(f));
     for (auto& w : r->warnings) merged.warnings.push_back(std::move(w));
     merged.input_errors += r->input_errors;
+  }
+  if (ignore_rules) {
+    for (const std::string& w : ignore_rules->warnings) merged.warnings.push_back(w);
   }
   merged.target = Join(targets, ",");
   merged.tool_version = VIGIL_VERSION;
@@ -104,6 +136,12 @@ Command RegisterConfig(CLI::App& root, CommonFlags& flags) {
                   "(repeatable; default all)");
   cmd->add_option("--ignore", state->ignore,
                   "Check ids to suppress, comma-separated (kept in the report as suppressed)");
+  cmd->add_option("--policy", state->policies,
+                  "Custom policy FILE or DIR of *.yaml (repeatable): the organisation's own checks, "
+                  "run with the built-in ones (docs/config.md \"Custom policies\")");
+  cmd->add_option("--ignorefile", state->ignorefile,
+                  "Ignore file: .trivyignore text or .trivyignore.yaml (misconfigurations keyed "
+                  "by id + resources/paths globs); default ./.trivyignore when it exists");
   AddCommonFlags(cmd, &flags, kFormatFlags | kGateFlags, "table, json, sarif, junit, html");
   return {cmd, [state, &flags]() { return RunConfigScan(*state, flags); }};
 }

@@ -35,6 +35,8 @@ struct ConfigScanArgs {
   std::string k8s_version = "latest";
   std::vector<std::string> standards;
   std::string ignore;
+  std::vector<std::string> policies;  // --policy FILE|DIR
+  std::string ignorefile;             // --ignorefile FILE
 };
 int RunConfigScan(const ConfigScanArgs& args, const CommonFlags& flags);
 // Subcommands whose capability has not landed yet: they exist, document their purpose and

@@ -145,6 +145,15 @@ void ScanLoaded(const CheckRegistry& registry, const LoadedFile& file, const Sca
       check->Evaluate(ctx, &violations);
       for (const auto& v : violations) Emit(info, r, v, file, options, report);
     }
+    if (options.custom != nullptr) {
+      for (const Check* check : options.custom->ChecksFor(r.kind)) {
+        const CheckInfo& info = check->info();
+        if (!Selected(info, options)) continue;
+        violations.clear();
+        check->Evaluate(ctx, &violations);
+        for (const auto& v : violations) Emit(info, r, v, file, options, report);
+      }
+    }
     all->push_back({r, &file});
   }
 }
@@ -170,6 +179,13 @@ void ScanCrossResource(const CheckRegistry& registry, const std::vector<ScannedR
   }
 }
 
+// Ignore-file entries (misconfigurations: check id + resource and path globs) mark matching
+// findings suppressed. The file's own warnings (expired entries) are the caller's to report,
+// once per run rather than once per scanned path.
+void ApplyIgnoreFile(const ScanOptions& options, report::Report* report) {
+  if (options.ignore != nullptr) report::ApplyIgnoreRules(*options.ignore, *report);
+}
+
 }  // namespace
 
 void ScanText(const CheckRegistry& registry, std::string_view path, std::string_view text,
@@ -179,6 +195,7 @@ void ScanText(const CheckRegistry& registry, std::string_view path, std::string_
   std::vector<ScannedResource> all;
   ScanLoaded(registry, file, options, version, report, &all);
   ScanCrossResource(registry, all, options, report);
+  ApplyIgnoreFile(options, report);
 }
 
 StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::string>& paths,
@@ -189,6 +206,13 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
     bool known = false;
     for (const auto& c : registry->all()) {
       for (const auto& control : c->info().controls) known = known || StartsWith(control, s + "/");
+    }
+    if (options.custom != nullptr) {
+      for (const auto& c : options.custom->all()) {
+        for (const auto& control : c->info().controls) {
+          known = known || StartsWith(control, s + "/");
+        }
+      }
     }
     if (!known) return InvalidArgumentError("unknown standard \"" + s + "\"");
   }
@@ -227,6 +251,7 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
     }
   }
   ScanCrossResource(*registry, all, options, &report);
+  ApplyIgnoreFile(options, &report);
   report::SortFindings(report.findings);
   return report;
 }

@@ -10,6 +10,7 @@
 #include "base/status.h"
 #include "config/check.h"
 #include "report/finding.h"
+#include "report/ignore.h"
 
 namespace vigil::config {
 
@@ -21,6 +22,13 @@ struct ScanOptions {
   std::vector<std::string> standards;
   // Check ids to suppress everywhere (findings are kept with status "suppressed").
   std::vector<std::string> ignore_ids;
+  // Custom policy checks (config/policy.h PolicySet::registry()): run after the built-in
+  // checks of each resource, suppressed and selected by `standards` (through their controls)
+  // exactly like them. The built-in registry stays static and shared. Not owned.
+  const CheckRegistry* custom = nullptr;
+  // Ignore-file entries (report/ignore.h), applied to the findings of ScanPaths and ScanText:
+  // matches keep status "suppressed". Its warnings are the caller's to report. Not owned.
+  const report::IgnoreRules* ignore = nullptr;
   uint64_t max_file_bytes = 16u << 20;  // bigger files are skipped with a warning
 };
 

@@ -65,6 +65,14 @@ bool PathMatches(const IgnoreEntry& e, const Finding& f) {
   return false;
 }
 
+bool ResourceMatches(const IgnoreEntry& e, const Finding& f) {
+  if (e.resources.empty()) return true;
+  for (const std::string& pattern : e.resources) {
+    if (GlobMatch(pattern, f.location.resource)) return true;
+  }
+  return false;
+}
+
 bool PurlMatchesEntry(const IgnoreEntry& e, const Finding& f) {
   if (e.purls.empty()) return true;
   if (!f.package || f.package->purl.empty()) return false;
@@ -152,6 +160,12 @@ Status ParseYamlSection(const YamlContext& ctx, const std::string& section, cons
             return YamlError(ctx, kv.second, sub + ": " + parsed.status().message());
           }
         }
+      } else if (key == "resources" && section == "misconfigurations") {
+        VIGIL_ASSIGN_OR_RETURN(e.resources, StringList(ctx, kv.second, sub));
+        for (const std::string& r : e.resources) {
+          if (r.size() > kMaxPatternBytes) return YamlError(ctx, kv.second, sub + ": too long");
+          if (r.empty()) return YamlError(ctx, kv.second, sub + ": empty pattern");
+        }
       } else if (key == "statement") {
         VIGIL_ASSIGN_OR_RETURN(e.statement, ScalarField(ctx, kv.second, sub));
       } else if (key == "expired_at") {
@@ -167,9 +181,10 @@ Status ParseYamlSection(const YamlContext& ctx, const std::string& section, cons
           expires = *t;
         }
       } else {
-        return YamlError(
-            ctx, kv.first,
-            fmt::format("{}: unknown field (want id, paths, purls, expired_at, statement)", sub));
+        return YamlError(ctx, kv.first,
+                         fmt::format("{}: unknown field (want id, paths, purls, {}expired_at, "
+                                     "statement)",
+                                     sub, section == "misconfigurations" ? "resources, " : ""));
       }
     }
     if (Trim(e.id).empty()) return YamlError(ctx, item, field + ".id: missing");
@@ -334,7 +349,10 @@ int ApplyIgnoreRules(const IgnoreRules& rules, Report& report) {
       if (!e.kinds.empty() && std::find(e.kinds.begin(), e.kinds.end(), f.kind) == e.kinds.end()) {
         continue;
       }
-      if (!IdMatches(e.id, f) || !PathMatches(e, f) || !PurlMatchesEntry(e, f)) continue;
+      if (!IdMatches(e.id, f) || !PathMatches(e, f) || !PurlMatchesEntry(e, f) ||
+          !ResourceMatches(e, f)) {
+        continue;
+      }
       f.status = "suppressed";
       std::string note = fmt::format("Suppressed by ignore file ({})", e.origin);
       if (!e.statement.empty()) note += ": " + e.statement;

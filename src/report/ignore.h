@@ -9,8 +9,11 @@
 // section matches the finding's kind (text entries apply to every kind), and, when given,
 // one of `paths` (globs: `*`, `?`, `**`) matches the finding's location path and one of
 // `purls` matches its package purl (qualifiers and version compared only when the entry
-// has them). As in Trivy, an entry expires at 00:00 UTC of its date: from then on it no
-// longer applies and the parser reports a warning instead.
+// has them). `misconfigurations` entries may also name `resources`: globs over the finding's
+// Location::resource ("Deployment/prod/*", "ComposeService/web"), so an entry is keyed by
+// check id + resource (+ path); Vigil's extension, other sections reject it. As in Trivy, an entry
+// expires at 00:00 UTC of its date: from then on it no longer applies and the parser reports a
+// warning instead.
 //
 // Matching findings are marked `status = "suppressed"` (kept and counted by Summarize,
 // never dropped) and the reason is appended to their remediation (AppendSuppressionNote,
@@ -34,6 +37,9 @@ struct IgnoreEntry {
   std::vector<FindingKind> kinds;
   std::vector<std::string> paths;  // globs over Location::path, leading '/' ignored
   std::vector<std::string> purls;
+  // Globs over Location::resource (`*` and `?` stay within one '/'-separated part, `**`
+  // spans parts); empty = any resource.
+  std::vector<std::string> resources;
   std::string statement;
   std::string origin;  // "FILE:LINE", named in the suppression note
 };

@@ -83,6 +83,36 @@ TEST(IgnoreSuiteTest, EveryCaseMatchesExpected) {
   EXPECT_GE(cases, 10);
 }
 
+// Misconfiguration entries keyed by check id + resource glob: only that check on matching
+// resources is suppressed; other sections reject `resources`.
+TEST(IgnoreTest, MisconfigResources) {
+  auto rules = ParseTrivyIgnoreYaml(
+      "misconfigurations:\n- id: VGL-K8S-001\n  resources: [\"Deployment/prod/*\"]\n", "i.yaml",
+      CaseNow());
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  Report r;
+  for (const char* res : {"Deployment/prod/web", "Deployment/dev/web", "Pod/prod/web"}) {
+    Finding f;
+    f.kind = FindingKind::kMisconfig;
+    f.id = "VGL-K8S-001";
+    f.status = "fail";
+    f.location.resource = res;
+    r.findings.push_back(f);
+  }
+  r.findings.push_back(r.findings[0]);
+  r.findings.back().id = "VGL-K8S-002";
+  EXPECT_EQ(ApplyIgnoreRules(*rules, r), 1);
+  EXPECT_EQ(r.findings[0].status, "suppressed");
+  EXPECT_EQ(r.findings[1].status, "fail");
+  EXPECT_EQ(r.findings[2].status, "fail");
+  EXPECT_EQ(r.findings[3].status, "fail");
+  auto bad = ParseTrivyIgnoreYaml("secrets:\n- id: aws\n  resources: [x]\n", "i.yaml", CaseNow());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("i.yaml:3: secrets[0].resources: unknown field"),
+            std::string::npos)
+      << bad.status();
+}
+
 TEST(IgnoreTest, GlobMatch) {
   EXPECT_TRUE(GlobMatch("app/*.json", "app/package.json"));
   EXPECT_FALSE(GlobMatch("app/*.json", "app/x/package.json"));
