@@ -6,6 +6,9 @@
 
 #include <string>
 
+#include "base/fs.h"
+#include "config/scan.h"
+
 namespace vigil::config {
 namespace {
 
@@ -176,6 +179,49 @@ TEST(DockerfileParser, ResourcePerFile) {
   EXPECT_EQ(res[0].kind, "Dockerfile");
   EXPECT_EQ(res[0].ns, "");
   EXPECT_EQ(res[0].Id(), "Dockerfile/app/Dockerfile");
+}
+
+// The path `vigil config DIR` takes: discovery by name, parse, checks, suppression.
+TEST(DockerfileScan, FindingsNameFileLineAndResource) {
+  MemFileSystem fs;
+  fs.AddFile("/src/app/Dockerfile",
+             "FROM ubuntu:latest\n"
+             "# vigil:ignore=VGL-DF-019 test credential\n"
+             "ENV DB_PASSWORD=hunter2\n"
+             "RUN curl -fsSL https://get.example.com | sh\n");
+  fs.AddFile("/src/app/notes.txt", "FROM x\n");
+  auto report = ScanPaths(fs, {"/src"}, ScanOptions{});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->warnings.empty());
+  auto find = [&](std::string_view id) -> const report::Finding* {
+    for (const auto& f : report->findings) {
+      if (f.id == id) return &f;
+    }
+    return nullptr;
+  };
+  const report::Finding* latest = find("VGL-DF-003");
+  ASSERT_NE(latest, nullptr);
+  EXPECT_EQ(latest->location.path, "/src/app/Dockerfile");
+  EXPECT_EQ(latest->location.line, 1);
+  EXPECT_EQ(latest->location.resource, "Dockerfile//src/app/Dockerfile");
+  const report::Finding* pipe = find("VGL-DF-017");
+  ASSERT_NE(pipe, nullptr);
+  EXPECT_EQ(pipe->location.line, 4);
+  const report::Finding* secret = find("VGL-DF-019");
+  ASSERT_NE(secret, nullptr);
+  EXPECT_EQ(secret->location.line, 3);
+  EXPECT_EQ(secret->status, "suppressed");
+  ASSERT_NE(find("VGL-DF-001"), nullptr);
+
+  ScanOptions cis;
+  cis.standards = {"cis-docker"};
+  auto only = ScanPaths(fs, {"/src/app/Dockerfile"}, cis);
+  ASSERT_TRUE(only.ok());
+  for (const auto& f : only->findings) {
+    bool mapped = false;
+    for (const auto& c : f.controls) mapped = mapped || c.rfind("cis-docker/", 0) == 0;
+    EXPECT_TRUE(mapped) << f.id;
+  }
 }
 
 }  // namespace
