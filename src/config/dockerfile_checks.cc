@@ -920,28 +920,40 @@ std::vector<k8s::Def> Defs() {
         }
       }));
 
-  d.push_back(DF(
-      "VGL-DF-027", Severity::kMedium, "COPY --from references its own or a later stage",
-      "A stage cannot copy from itself or from a stage defined after it; the build fails or "
-      "silently pulls an image of that name from a registry.",
-      "Reference an earlier stage by its AS name.", Controls({}),
-      [](const DfView& v, std::vector<Violation>* out) {
-        for (const DfInstruction& ins : v.instructions) {
-          if (ins.cmd != "COPY" || ins.stage < 0) continue;
-          const std::string_view* from = ins.Flag("from");
-          if (from == nullptr) continue;
-          std::string ref = ToLower(*from);
-          for (const DfStage& s : v.stages) {
-            bool by_index = ref == std::to_string(s.index);
-            if ((by_index || (!s.name.empty() && s.name == ref)) && s.index >= ins.stage) {
-              out->push_back(At(
-                  ins, "COPY --from=" + std::string(*from) +
-                           (s.index == ins.stage ? " is the current stage" : " is a later stage")));
-              break;
-            }
-          }
-        }
-      }));
+  d.push_back(
+      DF("VGL-DF-027", Severity::kMedium, "COPY --from references its own stage or no stage",
+         "A stage cannot copy from itself (the build fails), and a --from name that is no stage "
+         "is pulled from a registry as an image: a typo (--from=buidler) copies files from "
+         "whoever owns that image name.",
+         "Reference an existing stage by its AS name, or a fully tagged image.", Controls({}),
+         [](const DfView& v, std::vector<Violation>* out) {
+           for (const DfInstruction& ins : v.instructions) {
+             if (ins.cmd != "COPY" || ins.stage < 0) continue;
+             const std::string_view* from = ins.Flag("from");
+             if (from == nullptr || from->find('$') != std::string_view::npos) continue;
+             std::string ref = ToLower(*from);
+             const DfStage* stage = nullptr;
+             for (const DfStage& s : v.stages) {
+               if (ref == std::to_string(s.index) || (!s.name.empty() && s.name == ref)) stage = &s;
+             }
+             std::string msg;
+             if (stage != nullptr && stage->index == ins.stage) {
+               msg = "COPY --from=" + std::string(*from) + " is the current stage";
+             } else if (stage == nullptr && !ref.empty() &&
+                        std::all_of(ref.begin(), ref.end(), [](char c) {
+                          return std::isdigit(static_cast<unsigned char>(c));
+                        })) {
+               msg = "COPY --from=" + std::string(*from) + ": there is no stage " + ref;
+             } else if (stage == nullptr) {
+               ImageRef r = ParseImage(*from);
+               if (r.tag.empty() && r.digest.empty()) {
+                 msg = "COPY --from=" + std::string(*from) + " is no stage: it pulls image " +
+                       std::string(*from) + ":latest";
+               }
+             }
+             if (!msg.empty()) out->push_back(At(ins, msg));
+           }
+         }));
 
   d.push_back(
       DF("VGL-DF-028", Severity::kHigh, "chmod 777 (world-writable)",
