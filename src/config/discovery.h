@@ -32,7 +32,7 @@ FileKind DetectByName(std::string_view path);
 bool IsStructuredName(std::string_view path);
 // Detection from parsed documents: a top-level `services:` map is compose, kind
 // KubeletConfiguration is a kubelet config, apiVersion+kind is Kubernetes, a JSON array of
-// objects with Id and Config/HostConfig is container inspect output.
+// objects with Id and HostConfig is container inspect output.
 FileKind DetectByContent(const std::vector<Document>& docs);
 
 // Candidate files under `paths` (files are taken as given, directories walked, hidden

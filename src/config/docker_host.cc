@@ -279,8 +279,8 @@ std::vector<Resource> DaemonResources(const Document& doc) {
 bool IsContainerInspect(const Node& root) {
   if (!root.IsSeq() || root.seq().empty()) return false;
   const Node& first = root.seq().front();
-  return first.IsMap() && first.Get("Id") != nullptr &&
-         (first.Get("Config") != nullptr || first.Get("HostConfig") != nullptr);
+  // HostConfig tells a container from an image: `docker image inspect` has Id and Config too.
+  return first.IsMap() && first.Get("Id") != nullptr && first.Get("HostConfig") != nullptr;
 }
 
 std::vector<Resource> ContainerInspectResources(const Document& doc) {
@@ -296,7 +296,9 @@ std::vector<Resource> ContainerInspectResources(const Document& doc) {
     items.emplace_back(&root, "");
   }
   for (const auto& [node, prefix] : items) {
-    if (!node->IsMap() || node->Get("Id") == nullptr) continue;
+    if (!node->IsMap() || node->Get("Id") == nullptr || node->Get("HostConfig") == nullptr) {
+      continue;
+    }
     Resource r;
     r.kind = std::string(kDockerContainerKind);
     std::string name = node->Get("Name") ? node->Get("Name")->AsString().value_or("") : "";

@@ -32,7 +32,7 @@ std::vector<Resource> DaemonResources(const Document& doc);
 std::vector<Resource> ContainerInspectResources(const Document& doc);
 
 // True when a parsed document looks like `docker inspect` output: a sequence whose first
-// element is a map with "Id" and ("Config" or "HostConfig").
+// element is a map with "Id" and "HostConfig" (image inspect output has no HostConfig).
 bool IsContainerInspect(const Node& root);
 
 // dockerd command-line flags as a daemon.json-shaped Document, so the same checks read both.

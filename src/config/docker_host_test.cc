@@ -93,6 +93,33 @@ TEST(Compose, InlineSuppression) {
   }
 }
 
+TEST(Compose, LabelSuppression) {
+  report::Report r = Scan("docker-compose.yml",
+                          "services:\n"
+                          "  a:\n"
+                          "    labels:\n"
+                          "      - \"vigil.dev/ignore=VGL-DC-001,VGL-DC-004 CI runner\"\n"
+                          "    privileged: true\n"
+                          "    network_mode: host\n"
+                          "  b:\n"
+                          "    labels:\n"
+                          "      vigil.dev/ignore: VGL-DC-004 other check\n"
+                          "    privileged: true\n");
+  int suppressed = 0, failed = 0;
+  for (const auto& f : r.findings) {
+    if (f.id != "VGL-DC-001" && f.id != "VGL-DC-004") continue;
+    if (f.status == "suppressed") {
+      ++suppressed;
+      EXPECT_EQ(f.location.resource, "ComposeService/a");
+    } else {
+      ++failed;
+      EXPECT_EQ(f.location.resource, "ComposeService/b");
+    }
+  }
+  EXPECT_EQ(suppressed, 2);
+  EXPECT_EQ(failed, 1);
+}
+
 TEST(DockerdFlags, SystemdUnitWithContinuations) {
   LoadResult lr = LoadDockerdFlags(
       "[Service]\n"
@@ -178,7 +205,8 @@ TEST(Discovery, DockerHostFiles) {
   auto inspect = LoadYaml("[{\"Id\": \"abc\", \"Name\": \"/x\", \"HostConfig\": {}}]", "i.json");
   ASSERT_TRUE(inspect.ok());
   EXPECT_EQ(DetectByContent(*inspect), FileKind::kContainerInspect);
-  auto images = LoadYaml("[{\"Id\": \"sha256:abc\", \"RepoTags\": []}]", "images.json");
+  auto images =
+      LoadYaml("[{\"Id\": \"sha256:abc\", \"RepoTags\": [], \"Config\": {}}]", "images.json");
   ASSERT_TRUE(images.ok());
   EXPECT_EQ(DetectByContent(*images), FileKind::kUnknown);
 }
@@ -188,7 +216,8 @@ TEST(Inspect, ResourcesAndFindings) {
       "[\n"
       "  {\"Id\": \"0123456789abcdef\", \"Name\": \"/api\",\n"
       "   \"HostConfig\": {\"Privileged\": true, \"PidMode\": \"host\"}},\n"
-      "  {\"Id\": \"fedcba9876543210\", \"Config\": {}},\n"
+      "  {\"Id\": \"fedcba9876543210\", \"Config\": {}, \"HostConfig\": {}},\n"
+      "  {\"Id\": \"sha256:0000\", \"Config\": {}},\n"
       "  \"garbage\"\n"
       "]\n";
   auto docs = LoadYaml(text, "inspect.json");

@@ -1,6 +1,7 @@
 #include "config/suppress.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "base/strings.h"
 
@@ -37,13 +38,39 @@ std::map<int, IgnoreRule> ParseInlineIgnores(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// The vigil.dev/ignore entry of a label set: a map (`key: value`) or a compose list of
+// "key=value" strings. nullopt when absent.
+std::optional<std::string> LabelValue(const Node* labels) {
+  if (labels == nullptr) return std::nullopt;
+  if (labels->IsMap()) {
+    const Node* v = labels->Get(kIgnoreAnnotation);
+    return v ? v->AsString() : std::nullopt;
+  }
+  if (!labels->IsSeq()) return std::nullopt;
+  std::string prefix = std::string(kIgnoreAnnotation) + "=";
+  for (const Node& item : labels->seq()) {
+    std::optional<std::string> s = item.AsString();
+    if (s && s->compare(0, prefix.size(), prefix) == 0) return s->substr(prefix.size());
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 IgnoreRule AnnotationIgnore(const Node* object) {
   if (object == nullptr) return {};
-  const Node* ann = object->Find("metadata.annotations");
-  if (ann == nullptr) return {};
-  const Node* v = ann->Get(kIgnoreAnnotation);
-  if (v == nullptr || !v->AsString()) return {};
-  return ParseIgnoreValue(*v->AsString());
+  std::optional<std::string> value;
+  if (const Node* ann = object->Find("metadata.annotations")) {
+    value = LabelValue(ann->IsMap() ? ann : nullptr);
+  }
+  // Compose services carry `labels:` at the top level, containers `Config.Labels`
+  // (Kubernetes objects keep theirs under metadata, so these never match them).
+  if (!value) value = LabelValue(object->Get("labels"));
+  if (!value) value = LabelValue(object->Find("Config.Labels"));
+  if (!value) return {};
+  return ParseIgnoreValue(*value);
 }
 
 const IgnoreRule* InlineSuppression(const std::map<int, IgnoreRule>& rules, int line,
