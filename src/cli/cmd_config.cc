@@ -4,12 +4,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <set>
 
 #include "base/clock.h"
 #include "base/strings.h"
 #include "cli/commands.h"
 #include "config/policy.h"
 #include "config/scan.h"
+#include "config/standards.h"
 #include "report/ignore.h"
 #include "report/writer.h"
 
@@ -78,7 +80,34 @@ int RunConfigScan(const ConfigScanArgs& s, const CommonFlags& flags) {
     ignore_rules = std::move(*rules);
     options.ignore = &*ignore_rules;
   }
-  options.standards = s.standards;
+  // --standard: a built-in id, a control prefix of the checks ("acme") or a framework FILE;
+  // each becomes one audit section, and only the checks its controls need run.
+  auto builtin_registry = config::BuiltinRegistry();
+  if (!builtin_registry.ok()) return Fail(builtin_registry.status());
+  std::vector<const config::CheckInfo*> check_infos =
+      config::CheckInfos({*builtin_registry, options.custom});
+  std::vector<config::Framework> frameworks;
+  for (const std::string& arg : s.standards) {
+    auto fw = config::ResolveStandard(arg, check_infos);
+    if (!fw.ok()) {
+      std::fprintf(stderr, "vigil: config: --standard: %s\n", fw.status().message().c_str());
+      return kExitUsage;
+    }
+    for (const config::Framework& other : frameworks) {
+      if (other.id == fw->id) {
+        std::fprintf(stderr, "vigil: config: --standard: standard \"%s\" given twice\n",
+                     fw->id.c_str());
+        return kExitUsage;
+      }
+    }
+    if (!config::IsFrameworkPath(arg)) options.standards.push_back(arg);
+    for (std::string& id : config::FrameworkChecks(*fw, check_infos)) {
+      options.standard_checks.push_back(std::move(id));
+    }
+    frameworks.push_back(std::move(*fw));
+  }
+  std::set<std::string> scanned_kinds;
+  options.scanned_kinds = &scanned_kinds;
   for (std::string_view id : Split(s.ignore, ',', true)) options.ignore_ids.emplace_back(Trim(id));
 
   report::Report merged;
@@ -102,6 +131,10 @@ int RunConfigScan(const ConfigScanArgs& s, const CommonFlags& flags) {
   merged.target = Join(targets, ",");
   merged.tool_version = VIGIL_VERSION;
   merged.created_at = FormatRfc3339(Clock::Real().Now());
+  // The audit sees every finding: --severity narrows the listing, not the controls' status.
+  for (const config::Framework& fw : frameworks) {
+    merged.compliance.push_back(config::Audit(fw, check_infos, merged.findings, scanned_kinds));
+  }
   FilterBySeverity(merged, *counted);
   report::SortFindings(merged.findings);
   for (const std::string& w : merged.warnings) {
@@ -132,8 +165,9 @@ Command RegisterConfig(CLI::App& root, CommonFlags& flags) {
                   "Pod Security Standards policy version (1.N or latest)")
       ->capture_default_str();
   cmd->add_option("--standard", state->standards,
-                  "Only checks mapped to this standard: pss-baseline, pss-restricted, cis-k8s, nsa "
-                  "(repeatable; default all)");
+                  "Audit against a standard (repeatable): pss-baseline, pss-restricted, cis-k8s, "
+                  "cis-docker, nsa, or a framework FILE (.yaml); only its checks run and the "
+                  "report gets a scored section per standard");
   cmd->add_option("--ignore", state->ignore,
                   "Check ids to suppress, comma-separated (kept in the report as suppressed)");
   cmd->add_option("--policy", state->policies,

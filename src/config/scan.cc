@@ -13,6 +13,7 @@
 #include "config/k8s_checks.h"
 #include "config/pss.h"
 #include "config/resource.h"
+#include "config/standards.h"
 #include "config/suppress.h"
 #include "config/yaml_loader.h"
 
@@ -20,7 +21,11 @@ namespace vigil::config {
 namespace {
 
 bool Selected(const CheckInfo& info, const ScanOptions& options) {
-  if (options.standards.empty()) return true;
+  if (options.standards.empty() && options.standard_checks.empty()) return true;
+  if (std::find(options.standard_checks.begin(), options.standard_checks.end(), info.id) !=
+      options.standard_checks.end()) {
+    return true;
+  }
   for (const auto& control : info.controls) {
     for (const auto& std_name : options.standards) {
       if (StartsWith(control, std_name + "/")) return true;
@@ -135,6 +140,7 @@ void ScanLoaded(const CheckRegistry& registry, const LoadedFile& file, const Sca
   }
   std::vector<Violation> violations;
   for (const Resource& r : file.resources) {
+    if (options.scanned_kinds != nullptr) options.scanned_kinds->insert(r.kind);
     PodSpecRef pod;
     bool has_pod = ExtractPodSpec(r, &pod);
     CheckContext ctx{r, has_pod ? &pod : nullptr, version};
@@ -203,7 +209,8 @@ StatusOr<report::Report> ScanPaths(const FileSystem& fs, const std::vector<std::
   VIGIL_ASSIGN_OR_RETURN(K8sVersion version, ParseK8sVersion(options.k8s_version));
   VIGIL_ASSIGN_OR_RETURN(const CheckRegistry* registry, BuiltinRegistry());
   for (const auto& s : options.standards) {
-    bool known = false;
+    // A built-in standard is valid even while no check maps to it yet (all manual).
+    bool known = IsBuiltinStandard(s);
     for (const auto& c : registry->all()) {
       for (const auto& control : c->info().controls) known = known || StartsWith(control, s + "/");
     }

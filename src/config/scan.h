@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,17 @@ namespace vigil::config {
 struct ScanOptions {
   // Pod Security Standards policy version: "latest" (default), "v1.29", "1.25"...
   std::string k8s_version = "latest";
-  // Frameworks to evaluate ("pss-baseline", "pss-restricted", "cis-k8s", "nsa"); a check
-  // runs when one of its controls starts with "<standard>/". Empty: every check.
+  // Standards whose checks run ("pss-baseline", "pss-restricted", "cis-k8s", "cis-docker",
+  // "nsa", or a control prefix of the checks such as "acme"); a check runs when one of its
+  // controls starts with "<standard>/" or its id is in `standard_checks`. Both empty: every
+  // check. An id that is neither built-in nor any check's prefix fails ScanPaths.
   std::vector<std::string> standards;
+  // Check ids that also run when `standards` or this list is non-empty: the checks a
+  // framework file names (config/standards.h FrameworkChecks).
+  std::vector<std::string> standard_checks;
+  // When set, receives the kind of every scanned resource (the audit decides from them
+  // which controls are not applicable). Not owned.
+  std::set<std::string>* scanned_kinds = nullptr;
   // Check ids to suppress everywhere (findings are kept with status "suppressed").
   std::vector<std::string> ignore_ids;
   // Custom policy checks (config/policy.h PolicySet::registry()): run after the built-in
