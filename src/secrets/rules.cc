@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -351,27 +352,40 @@ bool LooksLikePlaceholder(std::string_view secret) {
   std::string lower = ToLower(secret);
   // Documentation and template markers. Each is a word a random token of the lengths we
   // detect contains with negligible probability, but documentation uses all the time.
-  static constexpr std::string_view kMarkers[] = {"example",     "sample",     "dummy",
-                                                  "placeholder", "changeme",   "change_me",
-                                                  "change-me",   "your_",      "your-",
-                                                  "yourkey",     "yourtoken",  "yoursecret",
-                                                  "xxxx",        "****",       "....",
-                                                  "${",          "{{",         "$(",
-                                                  "%(",          "<",          ">",
-                                                  "redacted",    "notreal",    "not_real",
-                                                  "not-real",    "fake",       "insert",
-                                                  "replace_me",  "replaceme",  "secret_here",
-                                                  "token_here",  "key_here",   "password_here",
-                                                  "dummy",       "todo",       "foobar",
-                                                  "lorem",       "ipsum",      "abcdefgh",
-                                                  "12345678",    "00000000",   "testtest",
-                                                  "process.env", "os.environ", "getenv",
-                                                  "env("};
+  static constexpr std::string_view kMarkers[] = {"example",     "sample",    "dummy",
+                                                  "placeholder", "changeme",  "change_me",
+                                                  "change-me",   "your_",     "your-",
+                                                  "yourkey",     "yourtoken", "yoursecret",
+                                                  "xxxx",        "****",      "....",
+                                                  "${",          "{{",        "$(",
+                                                  "%(",          "<",         ">",
+                                                  "redacted",    "notreal",   "not_real",
+                                                  "not-real",    "fake",      "insert",
+                                                  "replace_me",  "replaceme", "secret_here",
+                                                  "token_here",  "key_here",  "password_here",
+                                                  "dummy",       "todo",      "foobar",
+                                                  "lorem",       "ipsum",     "abcdefgh",
+                                                  "0123456789",  "testtest",  "process.env",
+                                                  "os.environ",  "getenv",    "env("};
   for (std::string_view m : kMarkers) {
     if (lower.find(m) != std::string::npos) return true;
   }
-  // "$VAR" / "%VAR%" references.
-  if (secret.front() == '$' || (secret.front() == '%' && secret.back() == '%')) return true;
+  // "$VAR" / "%VAR%" references: a sigil and an identifier, nothing else.
+  if (secret.size() > 1 && (secret.front() == '$' || secret.front() == '%')) {
+    std::string_view name = secret.substr(1);
+    if (secret.front() == '%' && name.back() == '%') name.remove_suffix(1);
+    bool ident = !name.empty();
+    for (char c : name) {
+      ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    }
+    if (ident) return true;
+  }
+  // The name of the thing instead of its value.
+  static constexpr std::string_view kWords[] = {
+      "password", "passwd", "pass", "pwd", "secret", "token", "apikey", "api_key", "changeit"};
+  for (std::string_view w : kWords) {
+    if (lower == w) return true;
+  }
   // Few distinct characters: "aaaaaaaa", "abababab".
   std::set<char> distinct(secret.begin(), secret.end());
   if (secret.size() >= 8 && distinct.size() <= 3) return true;

@@ -1,0 +1,5 @@
+# synthetic secret (random characters, not a real credential)
+
+export AWS_SESSION_TOKEN=2NqX2jLNvZH0kPhda+dAV0CYZaZJhGaClwVA1BavOZdYC2V51GrrQ+jfpTMBEJtkM/X8tl9r6/n4RiF9U6hVpsgH26J6PutS4xVm37vSB/4Hqwpm5uMZXHSY6ow/rrnuCHA1iD+SzYM4p8pKOahpnz4nvE+Npl2Bl+m8bJrMGnnXkZbMQvqjpdw22yLsEbFWtb3rDSNoOAJ0cweR1nhEjsVL6zur
+
+end of file
