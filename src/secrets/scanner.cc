@@ -96,7 +96,7 @@ struct Region {
 };
 
 struct HitContext {
-  size_t span;
+  const std::vector<size_t>* spans;           // per rule
   std::vector<std::vector<Region>>* regions;  // per rule
   std::vector<char>* keywords;                // per keyword: seen
 };
@@ -109,7 +109,8 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
     return 0;
   }
   size_t end = static_cast<size_t>(to);
-  size_t begin = end > c->span ? end - c->span : 0;
+  const size_t span = (*c->spans)[id];
+  size_t begin = end > span ? end - span : 0;
   auto& rs = (*c->regions)[id];
   // Hyperscan reports in end order for most engines; coalesce the common case here and sort
   // and merge the rest after the scan.
@@ -209,6 +210,7 @@ struct SecretScanner::Impl {
   };
   std::vector<CompiledRule> rules;
   CompiledAllowlist global;
+  std::vector<size_t> spans;  // per rule: how far back from a candidate's end RE2 looks
   size_t keyword_count = 0;
   bool any_binary = false;
 
@@ -276,6 +278,11 @@ StatusOr<std::unique_ptr<SecretScanner>> SecretScanner::Create(const RuleSet& ru
       c.keywords.push_back(it->second);
     }
     impl.any_binary = impl.any_binary || r.binary;
+    const bool block = r.regex.find("-----BEGIN") != std::string::npos ||
+                       r.regex.find("PuTTY-User-Key") != std::string::npos ||
+                       r.regex.find("(?s") != std::string::npos ||
+                       r.regex.find("[\\s\\S]") != std::string::npos;
+    impl.spans.push_back(block ? options.max_block_span : options.max_match_span);
     if (!r.regex.empty()) {
       // Prefilter mode: Hyperscan may report a superset of the regex's matches (it
       // approximates constructs it lacks), never fewer; RE2 then decides exactly.
@@ -372,7 +379,7 @@ void SecretScanner::Scan(std::string_view path, std::string_view content,
   if (impl.db != nullptr && !content.empty()) {
     hs_scratch_t* scratch = impl.Acquire();
     if (scratch == nullptr) return;
-    HitContext ctx{options_.max_match_span, &regions, &keywords};
+    HitContext ctx{&impl.spans, &regions, &keywords};
     hs_scan(impl.db, content.data(), static_cast<unsigned>(content.size()), 0, scratch, OnMatch,
             &ctx);
     impl.Release(scratch);
