@@ -23,10 +23,20 @@ void Node::Insert(std::string key, int key_line, Node value) {
   key_lines_.push_back(key_line);
 }
 
+namespace {
+
+// Key comparison on the hottest path of every check (Get/KeyLine scan small maps): length
+// and first byte reject almost every other key without a memcmp call.
+inline bool SameKey(const std::string& k, std::string_view key) {
+  return k.size() == key.size() && (key.empty() || (k[0] == key[0] && k == key));
+}
+
+}  // namespace
+
 const Node* Node::Get(std::string_view key) const {
   if (type_ != Type::kMap) return nullptr;
   for (auto it = map_.rbegin(); it != map_.rend(); ++it) {
-    if (it->first == key) return &it->second;
+    if (SameKey(it->first, key)) return &it->second;
   }
   return nullptr;
 }
@@ -34,7 +44,7 @@ const Node* Node::Get(std::string_view key) const {
 int Node::KeyLine(std::string_view key) const {
   if (type_ != Type::kMap) return 0;
   for (size_t i = map_.size(); i > 0; --i) {
-    if (map_[i - 1].first == key) return key_lines_[i - 1];
+    if (SameKey(map_[i - 1].first, key)) return key_lines_[i - 1];
   }
   return 0;
 }
