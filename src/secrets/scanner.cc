@@ -96,7 +96,9 @@ struct Region {
 };
 
 struct HitContext {
+  std::string_view data;
   const std::vector<size_t>* spans;           // per rule
+  const std::vector<char>* blocks;            // per rule: matches may span lines
   std::vector<std::vector<Region>>* regions;  // per rule
   std::vector<char>* keywords;                // per keyword: seen
 };
@@ -111,6 +113,14 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   size_t end = static_cast<size_t>(to);
   const size_t span = (*c->spans)[id];
   size_t begin = end > span ? end - span : 0;
+  if (!(*c->blocks)[id] && end > begin + 1) {
+    // A single-line rule's match starts on the line where it ends, or at the newline before
+    // it (`(?:^|[^a-z])name=`), and its last byte may be the newline that ends it. RE2 then
+    // reads only the lines with candidates, not whole windows (the generic rules' dense
+    // candidates would otherwise merge into the whole file).
+    const void* nl = memrchr(c->data.data() + begin, '\n', end - 1 - begin);
+    if (nl != nullptr) begin = static_cast<size_t>(static_cast<const char*>(nl) - c->data.data());
+  }
   auto& rs = (*c->regions)[id];
   // Hyperscan reports in end order for most engines; coalesce the common case here and sort
   // and merge the rest after the scan.
@@ -211,6 +221,7 @@ struct SecretScanner::Impl {
   std::vector<CompiledRule> rules;
   CompiledAllowlist global;
   std::vector<size_t> spans;  // per rule: how far back from a candidate's end RE2 looks
+  std::vector<char> blocks;   // per rule: matches may span lines
   size_t keyword_count = 0;
   bool any_binary = false;
 
@@ -283,6 +294,7 @@ StatusOr<std::unique_ptr<SecretScanner>> SecretScanner::Create(const RuleSet& ru
                        r.regex.find("(?s") != std::string::npos ||
                        r.regex.find("[\\s\\S]") != std::string::npos;
     impl.spans.push_back(block ? options.max_block_span : options.max_match_span);
+    impl.blocks.push_back(block ? 1 : 0);
     if (!r.regex.empty()) {
       // Prefilter mode: Hyperscan may report a superset of the regex's matches (it
       // approximates constructs it lacks), never fewer; RE2 then decides exactly.
@@ -379,7 +391,7 @@ void SecretScanner::Scan(std::string_view path, std::string_view content,
   if (impl.db != nullptr && !content.empty()) {
     hs_scratch_t* scratch = impl.Acquire();
     if (scratch == nullptr) return;
-    HitContext ctx{&impl.spans, &regions, &keywords};
+    HitContext ctx{content, &impl.spans, &impl.blocks, &regions, &keywords};
     hs_scan(impl.db, content.data(), static_cast<unsigned>(content.size()), 0, scratch, OnMatch,
             &ctx);
     impl.Release(scratch);

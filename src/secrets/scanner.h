@@ -45,8 +45,9 @@ struct ScanOptions {
   uint64_t max_file_size = 10ull << 20;  // larger files are skipped (and counted)
   size_t binary_probe = 8192;            // a NUL in this prefix marks a file binary
   size_t max_matches_per_file = 1000;    // bound on findings from one (hostile) file
-  // How far before a candidate's end a match may start: for most rules, and for rules whose
-  // matches are blocks of lines (PEM and PuTTY keys, regexes with (?s) or [\s\S]).
+  // How far before a candidate's end a match may start: for most rules (and never before the
+  // start of the candidate's line), and for rules whose matches are blocks of lines (PEM and
+  // PuTTY keys, regexes with (?s) or [\s\S]).
   size_t max_match_span = 2048;
   size_t max_block_span = 16384;
 };
