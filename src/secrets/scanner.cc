@@ -370,7 +370,8 @@ void SecretScanner::Scan(std::string_view path, std::string_view content,
                          std::vector<SecretMatch>* out, ScanStats* stats) const {
   const Impl& impl = *impl_;
   if (stats != nullptr) ++stats->files;
-  if (content.size() > options_.max_file_size) {
+  // hs_scan takes a 32-bit length; larger inputs are skipped whatever the option says.
+  if (content.size() > options_.max_file_size || content.size() > 0xffffffffull) {
     if (stats != nullptr) ++stats->skipped_large;
     return;
   }

@@ -104,6 +104,36 @@ placeholders = false
   EXPECT_EQ(out[2].line, 1);
 }
 
+TEST(Scanner, PathOnlyRuleAndLineTargetAllowlist) {
+  auto rules = ParseRules(R"toml(
+[[rules]]
+id = "keystore-file"
+path = '''\.jks$'''
+[[rules]]
+id = "internal"
+regex = '''internal_key=([a-z0-9]{16})'''
+placeholders = false
+  [[rules.allowlists]]
+  regexTarget = "line"
+  regexes = ['''#\s*rotated''']
+)toml",
+                          "custom.toml");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  auto scanner = SecretScanner::Create(*rules);
+  ASSERT_TRUE(scanner.ok()) << scanner.status();
+  std::vector<SecretMatch> out;
+  (*scanner)->Scan("/srv/app/keys.jks", "binary-ish", &out);
+  (*scanner)->Scan(
+      "/a.env", "internal_key=q1w2e3r4t5y6u7i8  # rotated\ninternal_key=z9x8c7v6b5n4m3l2\n", &out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].rule_id, "keystore-file");
+  EXPECT_EQ(out[0].line, 0);
+  EXPECT_EQ(out[1].secret, "z9x8c7v6b5n4m3l2");
+  EXPECT_EQ(out[1].line, 2);
+  EXPECT_EQ(RedactSecret("abc"), "***");
+  EXPECT_EQ(RedactSecret("abcdefghijklmnopqrst"), "abcd****************");
+}
+
 TEST(Scanner, ConcurrentScansAgree) {
   auto scanner = Builtin();
   std::string text;
