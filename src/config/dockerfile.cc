@@ -515,7 +515,11 @@ std::vector<Resource> DockerfileResources(const Document& doc) {
   if (!doc.root.IsMap() || doc.root.Get("instructions") == nullptr) return {};
   Resource r;
   r.kind = std::string(kDockerfileKind);
-  r.name = doc.file.empty() ? "Dockerfile" : doc.file;
+  // Named by its path without leading slashes, so the id reads "Dockerfile/app/Dockerfile"
+  // (never "Dockerfile//app/...") whether the scan root was "/" or the working directory.
+  std::string_view name = doc.file;
+  while (!name.empty() && name[0] == '/') name.remove_prefix(1);
+  r.name = name.empty() ? "Dockerfile" : std::string(name);
   r.ns = "";
   r.file = doc.file;
   r.line = 1;

@@ -53,7 +53,8 @@ inline constexpr size_t kMaxDockerfileInstructions = 100000;
 // in LoadResult::error naming `path:line`; what was parsed before stays in `documents`.
 LoadResult LoadDockerfile(std::string_view text, std::string_view path);
 
-// The Resources of a loaded Dockerfile document (Resource::node points into `doc`).
+// The Resources of a loaded Dockerfile document: one of kind "Dockerfile" named by the file
+// path without leading slashes, namespace "" (Resource::node points into `doc`).
 std::vector<Resource> DockerfileResources(const Document& doc);
 
 // Registers VGL-DF-* checks.

@@ -203,7 +203,7 @@ TEST(DockerfileScan, FindingsNameFileLineAndResource) {
   ASSERT_NE(latest, nullptr);
   EXPECT_EQ(latest->location.path, "/src/app/Dockerfile");
   EXPECT_EQ(latest->location.line, 1);
-  EXPECT_EQ(latest->location.resource, "Dockerfile//src/app/Dockerfile");
+  EXPECT_EQ(latest->location.resource, "Dockerfile/src/app/Dockerfile");
   const report::Finding* pipe = find("VGL-DF-017");
   ASSERT_NE(pipe, nullptr);
   EXPECT_EQ(pipe->location.line, 4);
