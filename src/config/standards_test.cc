@@ -16,6 +16,7 @@
 #include "config/scan.h"
 #include "nlohmann/json.hpp"
 #include "report/json.h"
+#include "report/writer.h"
 
 namespace vigil::config {
 namespace {
@@ -277,6 +278,42 @@ TEST(Standards, GoldenAudit) {
   ASSERT_TRUE(fs::exists(golden)) << "run with VIGIL_UPDATE_GOLDEN=1 to create " << golden;
   auto want = nlohmann::json::parse(ReadAll(golden));
   EXPECT_EQ(got, want) << got.dump(2);
+}
+
+// Hostile text from a framework file or a manifest never becomes markup in the HTML audit,
+// and every format carries the audit.
+TEST(Standards, AuditWritersEscapeAndCarryTheScore) {
+  report::Report r;
+  r.target = "t";
+  report::ComplianceReport a;
+  a.id = "x";
+  a.title = "<script>alert(1)</script>";
+  a.url = "javascript:alert(1)";
+  report::ControlResult c;
+  c.id = "1";
+  c.title = "<img src=x onerror=alert(1)>";
+  c.status = "fail";
+  c.severity = Severity::kHigh;
+  c.failures.push_back({"C-1", Severity::kHigh, "<b>t</b>", {"a.yaml", 2, 0, "", "Pod/<x>/p"}});
+  c.remediation = {"use \"quotes\" & <tags>"};
+  a.controls.push_back(c);
+  ScoreCompliance(&a);
+  r.compliance.push_back(a);
+  std::ostringstream html;
+  ASSERT_TRUE(report::WriteReport(r, report::Format::kHtml, html).ok());
+  std::string page = html.str();
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  EXPECT_EQ(page.find("<img"), std::string::npos);
+  EXPECT_EQ(page.find("href=\"javascript"), std::string::npos);
+  EXPECT_NE(page.find("&lt;script&gt;"), std::string::npos);
+  EXPECT_NE(page.find("Pod/&lt;x&gt;/p"), std::string::npos);
+  EXPECT_NE(page.find("Score: <strong>0.0 %</strong>"), std::string::npos);
+  for (auto f : {report::Format::kTable, report::Format::kJson, report::Format::kSarif,
+                 report::Format::kJunit}) {
+    std::ostringstream out;
+    ASSERT_TRUE(report::WriteReport(r, f, out).ok());
+    EXPECT_NE(out.str().find("0.0"), std::string::npos) << static_cast<int>(f);
+  }
 }
 
 }  // namespace
