@@ -48,6 +48,8 @@ inline constexpr std::string_view kDockerfileKind = "Dockerfile";
 
 // Bounds on hostile input: more instructions or heredocs than this fail with an error.
 inline constexpr size_t kMaxDockerfileInstructions = 100000;
+// Findings one check reports per file; the rest are summarised in one more finding.
+inline constexpr size_t kMaxDockerfileFindingsPerCheck = 1000;
 
 // Parses a Dockerfile. Errors (unterminated heredoc, unknown instruction...) are returned
 // in LoadResult::error naming `path:line`; what was parsed before stays in `documents`.

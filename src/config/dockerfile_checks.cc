@@ -275,7 +275,17 @@ k8s::Def DF(std::string id, Severity sev, std::string title, std::string rationa
       std::move(id), sev, std::move(title), std::move(rationale), std::move(remediation),
       {std::string(kDockerfileKind)}, std::move(controls),
       [eval = std::move(eval)](const CheckContext& ctx, std::vector<Violation>* out) {
+        size_t before = out->size();
         eval(ViewDockerfile(ctx.resource.node), out);
+        // Bounded report size on hostile input: past the cap, one summary finding.
+        size_t found = out->size() - before;
+        if (found > kMaxDockerfileFindingsPerCheck) {
+          out->resize(before + kMaxDockerfileFindingsPerCheck);
+          Violation more = out->back();
+          more.message = std::to_string(found - kMaxDockerfileFindingsPerCheck) +
+                         " more instructions after this one have the same problem (not listed)";
+          out->push_back(std::move(more));
+        }
       });
 }
 

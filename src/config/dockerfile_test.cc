@@ -224,5 +224,26 @@ TEST(DockerfileScan, FindingsNameFileLineAndResource) {
   }
 }
 
+// A hostile file with thousands of flagged instructions gives a bounded report.
+TEST(DockerfileScan, FindingsPerCheckAreCapped) {
+  std::string text = "FROM debian:12.5\n";
+  for (int i = 0; i < 3000; ++i) text += "MAINTAINER x\n";
+  auto reg = BuiltinRegistry();
+  ASSERT_TRUE(reg.ok());
+  report::Report report;
+  ScanText(**reg, "Dockerfile", text, ScanOptions{}, K8sVersion{}, &report);
+  size_t n = 0;
+  const report::Finding* last = nullptr;
+  for (const auto& f : report.findings) {
+    if (f.id == "VGL-DF-025") {
+      ++n;
+      last = &f;
+    }
+  }
+  EXPECT_EQ(n, kMaxDockerfileFindingsPerCheck + 1);
+  ASSERT_NE(last, nullptr);
+  EXPECT_NE(last->description.find("2000 more"), std::string::npos) << last->description;
+}
+
 }  // namespace
 }  // namespace vigil::config
