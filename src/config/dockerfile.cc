@@ -287,6 +287,7 @@ struct Parser {
   std::vector<std::string_view> lines;
   char escape = '\\';
   Status error;
+  size_t parts = 0;  // instructions + heredocs, bounded by kMaxDockerfileInstructions
 
   Status Error(int line, const std::string& what) const {
     return InvalidArgumentError(std::string(path) + ":" + std::to_string(line) + ": " + what);
@@ -354,6 +355,11 @@ struct Parser {
     Node docs = Node::Seq(line);
     if (TakesHeredocs(cmd) && !json) {
       for (const HeredocMark& m : FindHeredocs(rest)) {
+        if (++parts > kMaxDockerfileInstructions) {
+          error = Error(line, "more than " + std::to_string(kMaxDockerfileInstructions) +
+                                  " instructions and heredocs");
+          return false;
+        }
         int start = static_cast<int>(*next) + 1;
         std::string body;
         bool closed = false;
@@ -435,7 +441,6 @@ LoadResult LoadDockerfile(std::string_view text, std::string_view path) {
   Node stages = Node::Seq(1);
   std::map<std::string, std::string> meta_args;
   int stage = -1;
-  size_t count = 0;
   while (p.error.ok() && i < p.lines.size()) {
     std::string_view first = p.lines[i];
     if (IsBlank(first) || IsCommentLine(first)) {
@@ -458,9 +463,9 @@ LoadResult LoadDockerfile(std::string_view text, std::string_view path) {
       while (i < p.lines.size() && (IsBlank(p.lines[i]) || IsCommentLine(p.lines[i]))) ++i;
     }
     int last_line = static_cast<int>(i);
-    if (++count > kMaxDockerfileInstructions) {
-      p.error = p.Error(
-          line, "more than " + std::to_string(kMaxDockerfileInstructions) + " instructions");
+    if (++p.parts > kMaxDockerfileInstructions) {
+      p.error = p.Error(line, "more than " + std::to_string(kMaxDockerfileInstructions) +
+                                  " instructions and heredocs");
       break;
     }
     Node ins;

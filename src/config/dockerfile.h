@@ -46,8 +46,9 @@ namespace vigil::config {
 // Kind of the Resource a Dockerfile becomes (one per file).
 inline constexpr std::string_view kDockerfileKind = "Dockerfile";
 
-// Bounds on hostile input: more instructions or heredocs than this fail with an error.
-inline constexpr size_t kMaxDockerfileInstructions = 100000;
+// Bound on hostile input: more instructions plus heredocs than this fail with an error
+// (real Dockerfiles have hundreds; each costs a few hundred bytes of tree).
+inline constexpr size_t kMaxDockerfileInstructions = 10000;
 // Findings one check reports per file; the rest are summarised in one more finding.
 inline constexpr size_t kMaxDockerfileFindingsPerCheck = 1000;
 

@@ -165,6 +165,12 @@ TEST(DockerfileParser, ErrorsNameFileAndLine) {
   r = LoadDockerfile("FROM x:1\n\nFRM y\n", "Dockerfile");
   EXPECT_NE(r.error.message().find("Dockerfile:3: unknown instruction \"FRM\""), std::string::npos)
       << r.error;
+  std::string many = "FROM a\nRUN";
+  for (size_t i = 0; i <= kMaxDockerfileInstructions; ++i) many += " <<A";
+  many += "\n";
+  for (size_t i = 0; i <= kMaxDockerfileInstructions; ++i) many += "A\n";
+  r = LoadDockerfile(many, "Dockerfile");
+  EXPECT_NE(r.error.message().find("Dockerfile:2: more than"), std::string::npos) << r.error;
   r = LoadDockerfile("# escape=x\nFROM a\n", "Dockerfile");
   EXPECT_NE(r.error.message().find("Dockerfile:1:"), std::string::npos) << r.error;
   r = LoadDockerfile("FROM x\nONBUILD ONBUILD RUN a\n", "Dockerfile");
