@@ -106,6 +106,10 @@ int RunConfigScan(const ConfigScanArgs& s, const CommonFlags& flags) {
     }
     frameworks.push_back(std::move(*fw));
   }
+  if (!frameworks.empty() && options.standards.empty() && options.standard_checks.empty()) {
+    // Only manual controls were asked for: run no check (an id no check has), not all.
+    options.standard_checks.push_back("");
+  }
   std::set<std::string> scanned_kinds;
   options.scanned_kinds = &scanned_kinds;
   for (std::string_view id : Split(s.ignore, ',', true)) options.ignore_ids.emplace_back(Trim(id));
