@@ -160,8 +160,9 @@ int RunConfigScan(const ConfigScanArgs& s, const CommonFlags& flags) {
 Command RegisterConfig(CLI::App& root, CommonFlags& flags) {
   auto* cmd = root.add_subcommand(
       "config",
-      "Check configuration files for misconfigurations: Kubernetes manifests (Pod Security "
-      "Standards today; Dockerfile, compose and Docker daemon checks are not implemented yet)");
+      "Check configuration files for misconfigurations and audit them against standards: "
+      "Kubernetes manifests, kubelet and control-plane configuration, Dockerfiles, compose "
+      "files, the Docker daemon (daemon.json, dockerd flags) and container inspect JSON");
   auto state = std::make_shared<ConfigScanArgs>();
   cmd->add_option("PATH", state->paths, "Files or directories (walked; types detected)")
       ->required();
@@ -174,9 +175,10 @@ Command RegisterConfig(CLI::App& root, CommonFlags& flags) {
                   "report gets a scored section per standard");
   cmd->add_option("--ignore", state->ignore,
                   "Check ids to suppress, comma-separated (kept in the report as suppressed)");
-  cmd->add_option("--policy", state->policies,
-                  "Custom policy FILE or DIR of *.yaml (repeatable): the organisation's own checks, "
-                  "run with the built-in ones (docs/config.md \"Custom policies\")");
+  cmd->add_option(
+      "--policy", state->policies,
+      "Custom policy FILE or DIR of *.yaml (repeatable): the organisation's own checks, "
+      "run with the built-in ones (docs/config.md \"Custom policies\")");
   cmd->add_option("--ignorefile", state->ignorefile,
                   "Ignore file: .trivyignore text or .trivyignore.yaml (misconfigurations keyed "
                   "by id + resources/paths globs); default ./.trivyignore when it exists");

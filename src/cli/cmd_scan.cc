@@ -26,7 +26,9 @@
 #include "report/json.h"
 #include "report/vex.h"
 #include "report/writer.h"
+#include "scan/secrets.h"
 #include "scan/target.h"
+#include "secrets/rules.h"
 #include "vulndb/db.h"
 
 namespace vigil::cli {
@@ -164,10 +166,11 @@ struct ScanCommandState {
 struct ScannerPlan {
   bool vuln = false;
   bool misconfig = false;
+  bool secret = false;
   std::vector<std::string> pending;
 };
 
-constexpr std::string_view kPendingIssue = "secrets and malware";
+constexpr std::string_view kPendingIssue = "secrets, malware and image-configuration";
 
 // Unknown names are usage errors. Pending scanners named explicitly are an Unimplemented
 // error (exit 3) rather than a clean-looking report without them; in the default list
@@ -180,20 +183,22 @@ StatusOr<ScannerPlan> PlanScanners(const std::string& list, bool explicit_list, 
     } else if (s == "misconfig") {
       // fs: the configuration files in the tree; image: the image's own configuration.
       plan.misconfig = true;
-    } else if (s == "secret" || s == "malware") {
+    } else if (s == "secret") {
+      plan.secret = true;
+    } else if (s == "malware") {
       plan.pending.emplace_back(s);
     } else {
       return InvalidArgumentError(
           fmt::format("--scanners: unknown scanner '{}' (vuln, secret, malware, misconfig)", s));
     }
   }
-  if (!plan.vuln && !plan.misconfig && plan.pending.empty()) {
+  if (!plan.vuln && !plan.misconfig && !plan.secret && plan.pending.empty()) {
     return InvalidArgumentError("--scanners: empty list");
   }
   if (explicit_list && !plan.pending.empty()) {
     return UnimplementedError(fmt::format(
         "scanner '{}' is not implemented yet here (tracked by the {} issue); today `vigil image` "
-        "and `vigil fs` run the vuln and misconfig scanners",
+        "and `vigil fs` run the vuln, misconfig and secret scanners",
         plan.pending[0], kPendingIssue));
   }
   return plan;
@@ -330,6 +335,22 @@ StatusOr<report::Report> ImageConfigReport(const std::string& ref,
   }
   if (!config.ok()) return config.status();
   return config::ScanImageConfig(*config, ref, config::ScanOptions{});
+}
+
+// Credentials in the target's files (`--scanners secret`): every layer's own files for
+// images, the tree for `fs`. The built-in rules are compiled once per run.
+StatusOr<report::Report> SecretReport(const ScanCommandState& s,
+                                      const scan::TargetOptions& options) {
+  report::Report r;
+  if (s.running || StartsWith(s.ref, "sbom:")) {
+    r.warnings.push_back(s.running ? "--running: the secret scanner is not run over running images"
+                                   : "sbom: targets carry no files; secret scanner not run");
+    return r;
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<secrets::SecretScanner> scanner,
+                         secrets::SecretScanner::Create(secrets::BuiltinRules()));
+  if (s.filesystem) return scan::ScanDirectorySecrets(AbsolutePath(s.ref), *scanner);
+  return scan::ScanImageSecrets(s.ref, options, *scanner);
 }
 
 // The misconfiguration scan of `vigil fs PATH` as a report, as `vigil config PATH` runs it
@@ -498,6 +519,11 @@ int RunScan(const CommonFlags& flags, const ScanCommandState& s) {
     rep.warnings.push_back("sbom: targets carry no image configuration; misconfig not run");
   } else if (plan->misconfig) {
     auto r = ImageConfigReport(s.ref, *topts);
+    if (!r.ok()) return Fail(r.status());
+    Merge(rep, std::move(r).value());
+  }
+  if (plan->secret) {
+    auto r = SecretReport(s, *topts);
     if (!r.ok()) return Fail(r.status());
     Merge(rep, std::move(r).value());
   }

@@ -78,8 +78,10 @@ bool TouchesPackageDb(const image::LayerChanges& changes) {
   return false;
 }
 
-StatusOr<std::unique_ptr<image::ImageSource>> OpenSource(const std::string& ref,
-                                                         const TargetOptions& options) {
+}  // namespace
+
+StatusOr<std::unique_ptr<image::ImageSource>> OpenImageSource(const std::string& ref,
+                                                              const TargetOptions& options) {
   image::OpenOptions open;
   if (!options.storage_root.empty()) open.storage_root = options.storage_root;
   image::RegistryOptions registry = options.registry;
@@ -90,10 +92,8 @@ StatusOr<std::unique_ptr<image::ImageSource>> OpenSource(const std::string& ref,
   return image::OpenImage(ref, open);
 }
 
-}  // namespace
-
 StatusOr<std::string> ResolveImageConfig(const std::string& ref, const TargetOptions& options) {
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<image::ImageSource> source, OpenSource(ref, options));
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<image::ImageSource> source, OpenImageSource(ref, options));
   VIGIL_ASSIGN_OR_RETURN(image::ResolvedImage resolved, source->Resolve(options.platform));
   if (resolved.config_json.empty()) {
     return FailedPreconditionError(
@@ -103,7 +103,7 @@ StatusOr<std::string> ResolveImageConfig(const std::string& ref, const TargetOpt
 }
 
 StatusOr<Target> LoadImageTarget(const std::string& ref, const TargetOptions& options) {
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<image::ImageSource> source, OpenSource(ref, options));
+  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<image::ImageSource> source, OpenImageSource(ref, options));
 
   VIGIL_ASSIGN_OR_RETURN(image::ResolvedImage resolved, source->Resolve(options.platform));
   const image::CaptureSpec capture = InventoryCapture();

@@ -53,6 +53,11 @@ struct Target {
 // `as_filesystem` is set, else "image" from dir:).
 StatusOr<Target> LoadImageTarget(const std::string& ref, const TargetOptions& options);
 
+// Opens an image reference (any transport, or a path detected by content) with the
+// registry, platform and storage settings of `options`.
+StatusOr<std::unique_ptr<image::ImageSource>> OpenImageSource(const std::string& ref,
+                                                              const TargetOptions& options);
+
 // The image's config JSON (user, env, history...) without loading any layer: what the
 // image-configuration checks read.
 StatusOr<std::string> ResolveImageConfig(const std::string& ref, const TargetOptions& options);

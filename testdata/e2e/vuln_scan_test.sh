@@ -230,8 +230,8 @@ contains "missing db names the fix" "$WORK/err" "vigil db update"
 contains "missing db names build" "$WORK/err" "vigil db build"
 expect "missing default db" 3 "$VIGIL" fs app --cache-dir "$WORK/empty-cache" --scanners vuln
 contains "default db path" "$WORK/err" "empty-cache/db/vigil.db"
-expect "explicit pending scanner" 3 "$VIGIL" fs app --db "$DB" --scanners vuln,secret
-contains "pending scanner named" "$WORK/err" "secret"
+expect "explicit pending scanner" 3 "$VIGIL" fs app --db "$DB" --scanners vuln,malware
+contains "pending scanner named" "$WORK/err" "malware"
 expect "default scanners run vuln" 0 "$VIGIL" fs app --db "$DB" -f json
 check "default scanners: findings plus a pending warning" "$WORK/out" \
   'len(v) == 6 and any("not implemented yet" in w for w in r["warnings"])'
