@@ -67,6 +67,13 @@ expect "sarif" 0 "$VIGIL" config "$D/privileged.yaml" -f sarif -o "$WORK/out.sar
 expect "sarif valid" 0 python3 "$SRC/testdata/schemas/validate.py" check sarif "$WORK/out.sarif"
 contains "sarif region" "$WORK/out.sarif" '"startLine": 13'
 
+# An audit (--standard) adds the compliance section, which the report schema describes.
+expect "audit json" 0 "$VIGIL" config "$D/privileged.yaml" --standard pss-baseline \
+  --standard nsa -f json -o "$WORK/audit.json"
+expect "audit json valid" 0 python3 "$SRC/testdata/schemas/validate.py" check vigil-report \
+  "$WORK/audit.json"
+contains "audit scores pss-baseline" "$WORK/audit.json" '"id": "pss-baseline"'
+
 # Writing to a device writes through it; the atomic rename must never replace the node.
 expect "output to /dev/null" 0 "$VIGIL" config "$D/privileged.yaml" -f json -o /dev/null
 if [ -c /dev/null ]; then pass=$((pass + 1)); else
