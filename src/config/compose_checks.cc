@@ -13,6 +13,7 @@
 namespace vigil::config {
 namespace {
 
+using docker::AddViolation;
 using docker::Field;
 using docker::Get;
 using docker::GetPath;
@@ -23,13 +24,6 @@ using report::Severity;
 const std::vector<std::string>& Services() {
   static const std::vector<std::string> kKinds = {std::string(kComposeServiceKind)};
   return kKinds;
-}
-
-void Add(std::vector<Violation>* out, int line, std::string message) {
-  Violation v;
-  v.line = line;
-  v.message = std::move(message);
-  out->push_back(std::move(v));
 }
 
 // A mount of a service, from the short ("src:dst:mode") or long (map) syntax.
@@ -159,9 +153,9 @@ k8s::Eval HostNamespace(std::string key, std::string what) {
   return [key, what](const CheckContext& ctx, std::vector<Violation>* out) {
     int line = 0;
     if (NamespaceIsHost(ctx.resource.node, key, &line)) {
-      Add(out, line,
-          "service \"" + ctx.resource.name + "\" shares the host's " + what + " namespace (" + key +
-              ": host)");
+      AddViolation(out, line,
+                   "service \"" + ctx.resource.name + "\" shares the host's " + what +
+                       " namespace (" + key + ": host)");
     }
   };
 }
@@ -196,7 +190,7 @@ std::vector<k8s::Def> Defs() {
       Services(), {"cis-docker/5.5"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         Field f = Get(ctx.resource.node, "privileged");
         if (f && k8s::IsTrue(f.value)) {
-          Add(out, f.line, "service \"" + ctx.resource.name + "\" sets privileged: true");
+          AddViolation(out, f.line, "service \"" + ctx.resource.name + "\" sets privileged: true");
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -209,7 +203,8 @@ std::vector<k8s::Def> Defs() {
         for (const Field& cap : Items(Get(ctx.resource.node, "cap_add"))) {
           std::string name = docker::NormalizeCap(Text(cap.value));
           if (docker::IsDangerousCap(name)) {
-            Add(out, cap.line, "service \"" + ctx.resource.name + "\" adds capability " + name);
+            AddViolation(out, cap.line,
+                         "service \"" + ctx.resource.name + "\" adds capability " + name);
           }
         }
       }));
@@ -223,8 +218,8 @@ std::vector<k8s::Def> Defs() {
         for (const Field& cap : Items(drop)) {
           if (docker::NormalizeCap(Text(cap.value)) == "ALL") return;
         }
-        Add(out, drop ? drop.line : ctx.resource.line,
-            "service \"" + ctx.resource.name + "\" does not drop ALL capabilities");
+        AddViolation(out, drop ? drop.line : ctx.resource.line,
+                     "service \"" + ctx.resource.name + "\" does not drop ALL capabilities");
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DC-004", Severity::kHigh, "Compose service uses the host network",
@@ -260,7 +255,7 @@ std::vector<k8s::Def> Defs() {
       Services(), {"cis-docker/5.32"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const Mount& m : Mounts(ctx.resource.node)) {
           if (m.host_path && docker::IsDockerSocketPath(m.source)) {
-            Add(out, m.line, "service \"" + ctx.resource.name + "\" mounts " + m.source);
+            AddViolation(out, m.line, "service \"" + ctx.resource.name + "\" mounts " + m.source);
           }
         }
       }));
@@ -279,7 +274,7 @@ std::vector<k8s::Def> Defs() {
             Field f = GetPath(r.node, key);
             std::string path = Text(f.value);
             if (f && docker::IsSensitiveHostPath(path)) {
-              Add(out, f.line, "volume \"" + r.name + "\" binds host directory " + path);
+              AddViolation(out, f.line, "volume \"" + r.name + "\" binds host directory " + path);
             }
           }
           return;
@@ -287,7 +282,8 @@ std::vector<k8s::Def> Defs() {
         for (const Mount& m : Mounts(r.node)) {
           if (m.host_path && docker::IsSensitiveHostPath(m.source) &&
               !docker::IsDockerSocketPath(m.source)) {
-            Add(out, m.line, "service \"" + r.name + "\" mounts host directory " + m.source);
+            AddViolation(out, m.line,
+                         "service \"" + r.name + "\" mounts host directory " + m.source);
           }
         }
       }));
@@ -302,9 +298,9 @@ std::vector<k8s::Def> Defs() {
         if (Text(Get(ctx.resource.node, "network_mode").value) == "host") return;
         for (const Port& p : Ports(ctx.resource.node)) {
           if (docker::IsAnyAddress(p.spec.ip)) {
-            Add(out, p.line,
-                "service \"" + ctx.resource.name + "\" publishes container port " +
-                    std::to_string(p.spec.container_lo) + " on all interfaces");
+            AddViolation(out, p.line,
+                         "service \"" + ctx.resource.name + "\" publishes container port " +
+                             std::to_string(p.spec.container_lo) + " on all interfaces");
           }
         }
       }));
@@ -316,9 +312,9 @@ std::vector<k8s::Def> Defs() {
       Services(), {"cis-docker/5.8"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const Port& p : Ports(ctx.resource.node)) {
           if (p.spec.host_lo > 0 && p.spec.host_lo < 1024) {
-            Add(out, p.line,
-                "service \"" + ctx.resource.name + "\" maps host port " +
-                    std::to_string(p.spec.host_lo));
+            AddViolation(out, p.line,
+                         "service \"" + ctx.resource.name + "\" maps host port " +
+                             std::to_string(p.spec.host_lo));
           }
         }
       }));
@@ -330,7 +326,7 @@ std::vector<k8s::Def> Defs() {
       {"cis-docker/5.22"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const auto& [opt, line] : SecurityOpts(ctx.resource.node)) {
           if (opt.name == "seccomp" && ToLower(opt.value) == "unconfined") {
-            Add(out, line, "service \"" + ctx.resource.name + "\" runs without seccomp");
+            AddViolation(out, line, "service \"" + ctx.resource.name + "\" runs without seccomp");
           }
         }
       }));
@@ -342,7 +338,7 @@ std::vector<k8s::Def> Defs() {
       [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const auto& [opt, line] : SecurityOpts(ctx.resource.node)) {
           if (opt.name == "apparmor" && ToLower(opt.value) == "unconfined") {
-            Add(out, line, "service \"" + ctx.resource.name + "\" runs without AppArmor");
+            AddViolation(out, line, "service \"" + ctx.resource.name + "\" runs without AppArmor");
           }
         }
       }));
@@ -356,8 +352,8 @@ std::vector<k8s::Def> Defs() {
           if (docker::IsNoNewPrivileges(opt)) return;
         }
         Field f = Get(ctx.resource.node, "security_opt");
-        Add(out, f ? f.line : ctx.resource.line,
-            "service \"" + ctx.resource.name + "\" does not set no-new-privileges:true");
+        AddViolation(out, f ? f.line : ctx.resource.line,
+                     "service \"" + ctx.resource.name + "\" does not set no-new-privileges:true");
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DC-016", Severity::kMedium, "Compose service runs as root",
@@ -367,7 +363,8 @@ std::vector<k8s::Def> Defs() {
       {"cis-docker/4.1"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         Field f = Get(ctx.resource.node, "user");
         if (!f) {
-          Add(out, ctx.resource.line,
+          AddViolation(
+              out, ctx.resource.line,
               "service \"" + ctx.resource.name +
                   "\" does not set user (the image's USER decides; root unless it sets one)");
           return;
@@ -375,7 +372,7 @@ std::vector<k8s::Def> Defs() {
         std::string user = Text(f.value);
         std::string name = user.substr(0, user.find(':'));
         if (name.empty() || name == "root" || name == "0") {
-          Add(out, f.line, "service \"" + ctx.resource.name + "\" runs as user " + user);
+          AddViolation(out, f.line, "service \"" + ctx.resource.name + "\" runs as user " + user);
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -386,8 +383,8 @@ std::vector<k8s::Def> Defs() {
       {"cis-docker/5.13"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         Field f = Get(ctx.resource.node, "read_only");
         if (f && k8s::IsTrue(f.value)) return;
-        Add(out, f ? f.line : ctx.resource.line,
-            "service \"" + ctx.resource.name + "\" does not set read_only: true");
+        AddViolation(out, f ? f.line : ctx.resource.line,
+                     "service \"" + ctx.resource.name + "\" does not set read_only: true");
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DC-018", Severity::kMedium, "Compose service has no memory limit",
@@ -397,8 +394,9 @@ std::vector<k8s::Def> Defs() {
       [](const CheckContext& ctx, std::vector<Violation>* out) {
         const Node* svc = ctx.resource.node;
         if (Get(svc, "mem_limit") || GetPath(svc, "deploy.resources.limits.memory")) return;
-        Add(out, docker::DeepestLine(svc, "deploy.resources.limits.memory", ctx.resource.line),
-            "service \"" + ctx.resource.name + "\" has no memory limit");
+        AddViolation(out,
+                     docker::DeepestLine(svc, "deploy.resources.limits.memory", ctx.resource.line),
+                     "service \"" + ctx.resource.name + "\" has no memory limit");
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DC-019", Severity::kLow, "Compose service has no CPU limit",
@@ -410,8 +408,9 @@ std::vector<k8s::Def> Defs() {
           if (Get(svc, key)) return;
         }
         if (GetPath(svc, "deploy.resources.limits.cpus")) return;
-        Add(out, docker::DeepestLine(svc, "deploy.resources.limits.cpus", ctx.resource.line),
-            "service \"" + ctx.resource.name + "\" has no CPU limit");
+        AddViolation(out,
+                     docker::DeepestLine(svc, "deploy.resources.limits.cpus", ctx.resource.line),
+                     "service \"" + ctx.resource.name + "\" has no CPU limit");
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DC-020", Severity::kMedium, "Compose service has no PIDs limit",
@@ -424,12 +423,13 @@ std::vector<k8s::Def> Defs() {
           if (!f) continue;
           auto n = f.value->AsInt();
           if (n && *n > 0) return;
-          Add(out, f.line,
-              "service \"" + ctx.resource.name + "\" sets an unlimited " + key + " (" +
-                  Text(f.value) + ")");
+          AddViolation(out, f.line,
+                       "service \"" + ctx.resource.name + "\" sets an unlimited " + key + " (" +
+                           Text(f.value) + ")");
           return;
         }
-        Add(out, ctx.resource.line, "service \"" + ctx.resource.name + "\" has no pids_limit");
+        AddViolation(out, ctx.resource.line,
+                     "service \"" + ctx.resource.name + "\" has no pids_limit");
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DC-021", Severity::kLow, "Compose restart policy retries on failure without bound",
@@ -445,9 +445,9 @@ std::vector<k8s::Def> Defs() {
           std::string count = policy.size() > 11 ? policy.substr(11) : "";
           long n = std::atol(count.c_str());
           if (n <= 0 || n > 5) {
-            Add(out, restart.line,
-                "service \"" + name + "\" restarts on failure " +
-                    (n <= 0 ? "without limit" : count + " times"));
+            AddViolation(out, restart.line,
+                         "service \"" + name + "\" restarts on failure " +
+                             (n <= 0 ? "without limit" : count + " times"));
           }
         }
         Field rp = GetPath(svc, "deploy.restart_policy");
@@ -455,9 +455,9 @@ std::vector<k8s::Def> Defs() {
         Field max = Get(rp.value, "max_attempts");
         auto n = max ? max.value->AsInt() : std::nullopt;
         if (!n || *n <= 0 || *n > 5) {
-          Add(out, max ? max.line : rp.line,
-              "service \"" + name + "\" deploy.restart_policy retries " +
-                  (max ? Text(max.value) + " times" : std::string("without limit")));
+          AddViolation(out, max ? max.line : rp.line,
+                       "service \"" + name + "\" deploy.restart_policy retries " +
+                           (max ? Text(max.value) + " times" : std::string("without limit")));
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -470,7 +470,8 @@ std::vector<k8s::Def> Defs() {
         if (!f) return;
         std::string why;
         if (!docker::ImageIsPinned(Text(f.value), &why)) {
-          Add(out, f.line,
+          AddViolation(
+              out, f.line,
               "service \"" + ctx.resource.name + "\" image " + Text(f.value) + " is " + why);
         }
       }));
@@ -485,9 +486,9 @@ std::vector<k8s::Def> Defs() {
           if (!e.has_value || !docker::IsSecretName(e.name) || docker::IsReferenceValue(e.value)) {
             continue;
           }
-          Add(out, e.line,
-              "service \"" + ctx.resource.name + "\" sets " + e.name +
-                  " to a literal value in environment");
+          AddViolation(out, e.line,
+                       "service \"" + ctx.resource.name + "\" sets " + e.name +
+                           " to a literal value in environment");
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -499,18 +500,18 @@ std::vector<k8s::Def> Defs() {
         const std::string& name = ctx.resource.name;
         Field hc = Get(ctx.resource.node, "healthcheck");
         if (!hc) {
-          Add(out, ctx.resource.line, "service \"" + name + "\" defines no healthcheck");
+          AddViolation(out, ctx.resource.line, "service \"" + name + "\" defines no healthcheck");
           return;
         }
         Field disable = Get(hc.value, "disable");
         if (disable && k8s::IsTrue(disable.value)) {
-          Add(out, disable.line, "service \"" + name + "\" disables its healthcheck");
+          AddViolation(out, disable.line, "service \"" + name + "\" disables its healthcheck");
           return;
         }
         Field test = Get(hc.value, "test");
         std::vector<Field> words = Items(test);
         if (!words.empty() && Text(words[0].value) == "NONE") {
-          Add(out, test.line, "service \"" + name + "\" disables its healthcheck (NONE)");
+          AddViolation(out, test.line, "service \"" + name + "\" disables its healthcheck (NONE)");
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -521,9 +522,9 @@ std::vector<k8s::Def> Defs() {
       {"cis-docker/5.18"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const Field& dev : Items(Get(ctx.resource.node, "devices"))) {
           std::string text = dev.value->IsMap() ? Text(dev.value->Get("source")) : Text(dev.value);
-          Add(out, dev.line,
-              "service \"" + ctx.resource.name + "\" maps host device " +
-                  text.substr(0, text.find(':')));
+          AddViolation(out, dev.line,
+                       "service \"" + ctx.resource.name + "\" maps host device " +
+                           text.substr(0, text.find(':')));
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -538,7 +539,7 @@ std::vector<k8s::Def> Defs() {
         if (!f) return;
         auto flag = [&](const std::string& name, int line) {
           if (!SafeSysctl(name)) {
-            Add(out, line, "service \"" + ctx.resource.name + "\" sets sysctl " + name);
+            AddViolation(out, line, "service \"" + ctx.resource.name + "\" sets sysctl " + name);
           }
         };
         if (f.value->IsMap()) {
@@ -560,8 +561,8 @@ std::vector<k8s::Def> Defs() {
       {"cis-docker/5.25"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         Field f = Get(ctx.resource.node, "cgroup_parent");
         if (f && !Text(f.value).empty()) {
-          Add(out, f.line,
-              "service \"" + ctx.resource.name + "\" sets cgroup_parent " + Text(f.value));
+          AddViolation(out, f.line,
+                       "service \"" + ctx.resource.name + "\" sets cgroup_parent " + Text(f.value));
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -572,9 +573,9 @@ std::vector<k8s::Def> Defs() {
       {"cis-docker/5.20"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const Mount& m : Mounts(ctx.resource.node)) {
           if (m.propagation == "shared" || m.propagation == "rshared") {
-            Add(out, m.line,
-                "service \"" + ctx.resource.name + "\" mounts " + m.source + " with " +
-                    m.propagation + " propagation");
+            AddViolation(out, m.line,
+                         "service \"" + ctx.resource.name + "\" mounts " + m.source + " with " +
+                             m.propagation + " propagation");
           }
         }
       }));
@@ -586,7 +587,8 @@ std::vector<k8s::Def> Defs() {
       {"cis-docker/5.3"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const auto& [opt, line] : SecurityOpts(ctx.resource.node)) {
           if (opt.name == "label" && (opt.value == "disable" || opt.value == "disable:true")) {
-            Add(out, line, "service \"" + ctx.resource.name + "\" disables SELinux labels");
+            AddViolation(out, line,
+                         "service \"" + ctx.resource.name + "\" disables SELinux labels");
           }
         }
       }));

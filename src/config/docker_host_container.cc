@@ -13,6 +13,7 @@
 namespace vigil::config {
 namespace {
 
+using docker::AddViolation;
 using docker::Field;
 using docker::Get;
 using docker::GetPath;
@@ -23,13 +24,6 @@ using report::Severity;
 const std::vector<std::string>& Containers() {
   static const std::vector<std::string> kKinds = {std::string(kDockerContainerKind)};
   return kKinds;
-}
-
-void Add(std::vector<Violation>* out, int line, std::string message) {
-  Violation v;
-  v.line = line;
-  v.message = std::move(message);
-  out->push_back(std::move(v));
 }
 
 std::string Who(const Resource& r) { return "container \"" + r.name + "\""; }
@@ -112,7 +106,7 @@ k8s::Eval HostMode(std::string key, std::string what) {
   return [key, what](const CheckContext& ctx, std::vector<Violation>* out) {
     Field f = GetPath(ctx.resource.node, "HostConfig." + key);
     if (f && ToLower(Text(f.value)) == "host") {
-      Add(out, f.line, Who(ctx.resource) + " shares the host's " + what + " namespace");
+      AddViolation(out, f.line, Who(ctx.resource) + " shares the host's " + what + " namespace");
     }
   };
 }
@@ -128,7 +122,7 @@ k8s::Eval Limited(std::vector<std::string> keys, std::string what) {
       auto n = f.value->AsInt();
       if (n && *n > 0) return;
     }
-    Add(out, line ? line : ctx.resource.line, Who(ctx.resource) + " has no " + what);
+    AddViolation(out, line ? line : ctx.resource.line, Who(ctx.resource) + " has no " + what);
   };
 }
 
@@ -141,7 +135,8 @@ std::vector<k8s::Def> Defs() {
       "Recreate it without --privileged; add only the capabilities it needs.", Containers(),
       {"cis-docker/5.5"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         Field f = GetPath(ctx.resource.node, "HostConfig.Privileged");
-        if (f && k8s::IsTrue(f.value)) Add(out, f.line, Who(ctx.resource) + " is privileged");
+        if (f && k8s::IsTrue(f.value))
+          AddViolation(out, f.line, Who(ctx.resource) + " is privileged");
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DKR-102", Severity::kHigh, "Container has a dangerous added capability",
@@ -152,7 +147,7 @@ std::vector<k8s::Def> Defs() {
         for (const Field& cap : Items(GetPath(ctx.resource.node, "HostConfig.CapAdd"))) {
           std::string name = docker::NormalizeCap(Text(cap.value));
           if (docker::IsDangerousCap(name)) {
-            Add(out, cap.line, Who(ctx.resource) + " adds capability " + name);
+            AddViolation(out, cap.line, Who(ctx.resource) + " adds capability " + name);
           }
         }
       }));
@@ -166,8 +161,8 @@ std::vector<k8s::Def> Defs() {
           if (docker::IsNoNewPrivileges(opt)) return;
         }
         Field f = GetPath(ctx.resource.node, "HostConfig.SecurityOpt");
-        Add(out, f ? f.line : ctx.resource.line,
-            Who(ctx.resource) + " runs without no-new-privileges");
+        AddViolation(out, f ? f.line : ctx.resource.line,
+                     Who(ctx.resource) + " runs without no-new-privileges");
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DKR-104", Severity::kHigh, "Container runs without seccomp",
@@ -176,7 +171,7 @@ std::vector<k8s::Def> Defs() {
       [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const auto& [opt, line] : SecurityOpts(ctx.resource.node)) {
           if (opt.name == "seccomp" && ToLower(opt.value) == "unconfined") {
-            Add(out, line, Who(ctx.resource) + " runs with seccomp=unconfined");
+            AddViolation(out, line, Who(ctx.resource) + " runs with seccomp=unconfined");
           }
         }
       }));
@@ -188,12 +183,12 @@ std::vector<k8s::Def> Defs() {
       [](const CheckContext& ctx, std::vector<Violation>* out) {
         Field prof = Get(ctx.resource.node, "AppArmorProfile");
         if (prof && ToLower(Text(prof.value)) == "unconfined") {
-          Add(out, prof.line, Who(ctx.resource) + " has AppArmor profile unconfined");
+          AddViolation(out, prof.line, Who(ctx.resource) + " has AppArmor profile unconfined");
           return;
         }
         for (const auto& [opt, line] : SecurityOpts(ctx.resource.node)) {
           if (opt.name == "apparmor" && ToLower(opt.value) == "unconfined") {
-            Add(out, line, Who(ctx.resource) + " runs with apparmor=unconfined");
+            AddViolation(out, line, Who(ctx.resource) + " runs with apparmor=unconfined");
           }
         }
       }));
@@ -229,7 +224,7 @@ std::vector<k8s::Def> Defs() {
       [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const Mount& m : Mounts(ctx.resource.node)) {
           if (m.bind && docker::IsDockerSocketPath(m.source)) {
-            Add(out, m.line, Who(ctx.resource) + " mounts " + m.source);
+            AddViolation(out, m.line, Who(ctx.resource) + " mounts " + m.source);
           }
         }
       }));
@@ -242,7 +237,7 @@ std::vector<k8s::Def> Defs() {
         for (const Mount& m : Mounts(ctx.resource.node)) {
           if (m.bind && docker::IsSensitiveHostPath(m.source) &&
               !docker::IsDockerSocketPath(m.source)) {
-            Add(out, m.line, Who(ctx.resource) + " mounts host directory " + m.source);
+            AddViolation(out, m.line, Who(ctx.resource) + " mounts host directory " + m.source);
           }
         }
       }));
@@ -264,7 +259,7 @@ std::vector<k8s::Def> Defs() {
           // 1024 is Docker's default share, the same as not setting it.
           if (n && *n > 0 && !(std::string(key) == "CpuShares" && *n == 1024)) return;
         }
-        Add(out, line ? line : ctx.resource.line, Who(ctx.resource) + " has no CPU limit");
+        AddViolation(out, line ? line : ctx.resource.line, Who(ctx.resource) + " has no CPU limit");
       }));
   d.push_back(k8s::ObjectCheck("VGL-DKR-115", Severity::kMedium, "Container PIDs are not limited",
                                "Without a PIDs limit a fork bomb exhausts the host's process "
@@ -278,7 +273,8 @@ std::vector<k8s::Def> Defs() {
       {"cis-docker/5.13"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         Field f = GetPath(ctx.resource.node, "HostConfig.ReadonlyRootfs");
         if (f && k8s::IsTrue(f.value)) return;
-        Add(out, f ? f.line : ctx.resource.line, Who(ctx.resource) + " has a writable rootfs");
+        AddViolation(out, f ? f.line : ctx.resource.line,
+                     Who(ctx.resource) + " has a writable rootfs");
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DKR-117", Severity::kMedium, "Container runs as root",
@@ -290,7 +286,8 @@ std::vector<k8s::Def> Defs() {
         std::string user = Text(f.value);
         std::string name = user.substr(0, user.find(':'));
         if (name.empty() || name == "root" || name == "0") {
-          Add(out, f ? f.line : ctx.resource.line,
+          AddViolation(
+              out, f ? f.line : ctx.resource.line,
               Who(ctx.resource) + " runs as " + (user.empty() ? "root (no user set)" : user));
         }
       }));
@@ -305,7 +302,8 @@ std::vector<k8s::Def> Defs() {
         Field max = Get(rp.value, "MaximumRetryCount");
         auto n = max ? max.value->AsInt() : std::nullopt;
         if (!n || *n <= 0 || *n > 5) {
-          Add(out, max ? max.line : rp.line,
+          AddViolation(
+              out, max ? max.line : rp.line,
               Who(ctx.resource) + " restarts on failure " +
                   (n && *n > 0 ? std::to_string(*n) + " times" : std::string("without limit")));
         }
@@ -318,7 +316,8 @@ std::vector<k8s::Def> Defs() {
       [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const Binding& b : PortBindings(ctx.resource.node)) {
           if (docker::IsAnyAddress(b.host_ip)) {
-            Add(out, b.line,
+            AddViolation(
+                out, b.line,
                 Who(ctx.resource) + " publishes " + b.container_port + " on all interfaces");
           }
         }
@@ -331,7 +330,8 @@ std::vector<k8s::Def> Defs() {
       [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const Binding& b : PortBindings(ctx.resource.node)) {
           if (b.host_port > 0 && b.host_port < 1024) {
-            Add(out, b.line, Who(ctx.resource) + " maps host port " + std::to_string(b.host_port));
+            AddViolation(out, b.line,
+                         Who(ctx.resource) + " maps host port " + std::to_string(b.host_port));
           }
         }
       }));
@@ -344,7 +344,7 @@ std::vector<k8s::Def> Defs() {
         if (!devs || !devs.value->IsSeq()) return;
         for (const Node& dev : devs.value->seq()) {
           std::string path = dev.IsMap() ? Text(dev.Get("PathOnHost")) : Text(&dev);
-          Add(out, dev.line(), Who(ctx.resource) + " has host device " + path);
+          AddViolation(out, dev.line(), Who(ctx.resource) + " has host device " + path);
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -355,9 +355,10 @@ std::vector<k8s::Def> Defs() {
         Field hc = GetPath(ctx.resource.node, "Config.Healthcheck");
         std::vector<Field> test = Items(Get(hc.value, "Test"));
         if (!hc || test.empty()) {
-          Add(out, hc ? hc.line : ctx.resource.line, Who(ctx.resource) + " has no healthcheck");
+          AddViolation(out, hc ? hc.line : ctx.resource.line,
+                       Who(ctx.resource) + " has no healthcheck");
         } else if (Text(test[0].value) == "NONE") {
-          Add(out, test[0].line, Who(ctx.resource) + " disables its healthcheck");
+          AddViolation(out, test[0].line, Who(ctx.resource) + " disables its healthcheck");
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -367,9 +368,9 @@ std::vector<k8s::Def> Defs() {
       [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const Mount& m : Mounts(ctx.resource.node)) {
           if (m.propagation == "shared" || m.propagation == "rshared") {
-            Add(out, m.line,
-                Who(ctx.resource) + " mounts " + m.source + " with " + m.propagation +
-                    " propagation");
+            AddViolation(out, m.line,
+                         Who(ctx.resource) + " mounts " + m.source + " with " + m.propagation +
+                             " propagation");
           }
         }
       }));
@@ -380,7 +381,7 @@ std::vector<k8s::Def> Defs() {
       [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const auto& [opt, line] : SecurityOpts(ctx.resource.node)) {
           if (opt.name == "label" && (opt.value == "disable" || opt.value == "disable:true")) {
-            Add(out, line, Who(ctx.resource) + " disables SELinux labels");
+            AddViolation(out, line, Who(ctx.resource) + " disables SELinux labels");
           }
         }
       }));

@@ -14,6 +14,7 @@
 namespace vigil::config {
 namespace {
 
+using docker::AddViolation;
 using docker::Field;
 using docker::Get;
 using docker::Items;
@@ -23,13 +24,6 @@ using report::Severity;
 const std::vector<std::string>& Daemon() {
   static const std::vector<std::string> kKinds = {std::string(kDockerDaemonKind)};
   return kKinds;
-}
-
-void Add(std::vector<Violation>* out, int line, std::string message) {
-  Violation v;
-  v.line = line;
-  v.message = std::move(message);
-  out->push_back(std::move(v));
 }
 
 int LineOr(const Field& f, const Resource& r) { return f ? f.line : r.line; }
@@ -42,7 +36,7 @@ k8s::Eval BoolMust(std::string key, bool want, bool default_value, std::string w
     bool effective = v.value_or(default_value);
     if (effective == want) return;
     std::string state = f ? key + " is " + Text(f.value) : key + " is not set";
-    Add(out, LineOr(f, ctx.resource), state + ": " + why);
+    AddViolation(out, LineOr(f, ctx.resource), state + ": " + why);
   };
 }
 
@@ -53,7 +47,7 @@ k8s::Eval MustBeSet(std::string key, std::string why) {
                ((f.value->IsScalar() && !Text(f.value).empty()) ||
                 (f.value->IsSeq() && !f.value->seq().empty()) ||
                 (f.value->IsMap() && !f.value->map().empty()));
-    if (!set) Add(out, LineOr(f, ctx.resource), key + " is not set: " + why);
+    if (!set) AddViolation(out, LineOr(f, ctx.resource), key + " is not set: " + why);
   };
 }
 
@@ -102,9 +96,9 @@ std::vector<k8s::Def> Defs() {
         for (const Field& host : Items(Get(n, "hosts"))) {
           std::string h = ToLower(Text(host.value));
           if (!StartsWith(h, "tcp://")) continue;
-          Add(out, host.line,
-              "API listener " + Text(host.value) + " without " + Join(missing, ", ") +
-                  ": unauthenticated root access");
+          AddViolation(out, host.line,
+                       "API listener " + Text(host.value) + " without " + Join(missing, ", ") +
+                           ": unauthenticated root access");
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -114,7 +108,7 @@ std::vector<k8s::Def> Defs() {
       "Remove insecure-registries; give the registry a certificate the host trusts.", Daemon(),
       {"cis-docker/2.5"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const Field& reg : Items(Get(ctx.resource.node, "insecure-registries"))) {
-          Add(out, reg.line, "insecure registry " + Text(reg.value));
+          AddViolation(out, reg.line, "insecure registry " + Text(reg.value));
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -128,7 +122,8 @@ std::vector<k8s::Def> Defs() {
         std::string driver = f ? Text(f.value) : "json-file";
         if (driver == "json-file" || driver == "local" || driver == "journald" ||
             driver == "none" || driver.empty()) {
-          Add(out, LineOr(f, ctx.resource), "log-driver " + driver + " keeps logs on the host");
+          AddViolation(out, LineOr(f, ctx.resource),
+                       "log-driver " + driver + " keeps logs on the host");
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -142,8 +137,8 @@ std::vector<k8s::Def> Defs() {
         if (driver != "json-file") return;
         Field opts = Get(ctx.resource.node, "log-opts");
         if (Get(opts.value, "max-size")) return;
-        Add(out, opts ? opts.line : LineOr(f, ctx.resource),
-            "json-file logging without log-opts max-size");
+        AddViolation(out, opts ? opts.line : LineOr(f, ctx.resource),
+                     "json-file logging without log-opts max-size");
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DKR-009", Severity::kMedium, "Docker daemon may not manage iptables",
@@ -193,7 +188,7 @@ std::vector<k8s::Def> Defs() {
       {"cis-docker/2.17"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         Field f = Get(ctx.resource.node, "seccomp-profile");
         if (f && ToLower(Text(f.value)) == "unconfined") {
-          Add(out, f.line, "seccomp-profile is unconfined");
+          AddViolation(out, f.line, "seccomp-profile is unconfined");
         }
       }));
   d.push_back(k8s::ObjectCheck(
@@ -203,7 +198,8 @@ std::vector<k8s::Def> Defs() {
       "Remove cgroup-parent unless the host's cgroup layout requires it.", Daemon(),
       {"cis-docker/2.10"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         Field f = Get(ctx.resource.node, "cgroup-parent");
-        if (f && !Text(f.value).empty()) Add(out, f.line, "cgroup-parent is " + Text(f.value));
+        if (f && !Text(f.value).empty())
+          AddViolation(out, f.line, "cgroup-parent is " + Text(f.value));
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DKR-017", Severity::kLow, "Docker daemon log level is not info",
@@ -213,10 +209,10 @@ std::vector<k8s::Def> Defs() {
       {"cis-docker/2.3"}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         Field f = Get(ctx.resource.node, "log-level");
         if (f && ToLower(Text(f.value)) != "info") {
-          Add(out, f.line, "log-level is " + Text(f.value));
+          AddViolation(out, f.line, "log-level is " + Text(f.value));
         }
         Field dbg = Get(ctx.resource.node, "debug");
-        if (dbg && k8s::IsTrue(dbg.value)) Add(out, dbg.line, "debug logging is enabled");
+        if (dbg && k8s::IsTrue(dbg.value)) AddViolation(out, dbg.line, "debug logging is enabled");
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DKR-018", Severity::kMedium, "Docker daemon uses the aufs storage driver",
@@ -225,7 +221,8 @@ std::vector<k8s::Def> Defs() {
       "Use overlay2.", Daemon(), {"cis-docker/2.6"},
       [](const CheckContext& ctx, std::vector<Violation>* out) {
         Field f = Get(ctx.resource.node, "storage-driver");
-        if (f && ToLower(Text(f.value)) == "aufs") Add(out, f.line, "storage-driver is aufs");
+        if (f && ToLower(Text(f.value)) == "aufs")
+          AddViolation(out, f.line, "storage-driver is aufs");
       }));
   d.push_back(k8s::ObjectCheck(
       "VGL-DKR-019", Severity::kLow, "Docker daemon changes the base device size",
@@ -235,7 +232,7 @@ std::vector<k8s::Def> Defs() {
       [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const Field& opt : Items(Get(ctx.resource.node, "storage-opts"))) {
           if (StartsWith(Text(opt.value), "dm.basesize")) {
-            Add(out, opt.line, "storage-opts sets " + Text(opt.value));
+            AddViolation(out, opt.line, "storage-opts sets " + Text(opt.value));
           }
         }
       }));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <utility>
 
 #include "base/strings.h"
 
@@ -239,6 +240,13 @@ bool ImageIsPinned(std::string_view image, std::string* why) {
     return false;
   }
   return true;
+}
+
+void AddViolation(std::vector<Violation>* out, int line, std::string message) {
+  Violation v;
+  v.line = line;
+  v.message = std::move(message);
+  out->push_back(std::move(v));
 }
 
 }  // namespace vigil::config::docker

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/check.h"
 #include "config/node.h"
 
 namespace vigil::config::docker {
@@ -86,5 +87,9 @@ bool IsReferenceValue(std::string_view value);
 // True when `image` names a tag other than "latest", or a digest; otherwise `why` says
 // "untagged" or "latest". A ${VAR} reference counts as pinned (decided at deploy time).
 bool ImageIsPinned(std::string_view image, std::string* why);
+
+// Appends a violation at an explicit line (the field path cannot give it: flag files,
+// compose merge keys, inspect JSON).
+void AddViolation(std::vector<Violation>* out, int line, std::string message);
 
 }  // namespace vigil::config::docker
