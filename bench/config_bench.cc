@@ -1,8 +1,9 @@
 // Benchmark (label slow): a 10,000-object manifest (Deployments, Services, Roles,
 // RoleBindings, NetworkPolicies and control-plane static pods, a realistic mix for the
 // per-object and cross-resource checks) scanned through the whole ScanText path with every
-// built-in check. The target is <= 0.5 s (process CPU time, so a loaded machine does
-// not skew it); prints objects/s. Baselines measured in the same run over the same bytes:
+// built-in check. The target is <= 0.5 s of wall time (what a user waits; large
+// files are checked on two threads), so run it on an otherwise idle machine; CPU time is
+// printed beside it. Prints objects/s. Baselines measured in the same run over the same bytes:
 // libyaml's bare event parse (the floor of any loader built on it) and yaml-cpp's
 // YAML::LoadAll (the previous loader's library), each with the ratio to the full scan. The
 // bound is asserted in optimised builds only.
@@ -133,8 +134,9 @@ TEST(ConfigBench, TenThousandObjects) {
   auto start = std::chrono::steady_clock::now();
   t = std::clock();
   ScanText(**reg, "bench.yaml", text, ScanOptions{}, K8sVersion{}, &report);
-  // CPU time is what the target bounds: wall time on a shared, loaded machine measures the
-  // other processes too. Both are printed.
+  // The target bounds the time a user waits (wall time): a file of this size is checked on
+  // two threads (scan.cc, kParallelResources). CPU time is printed too: on a shared, loaded
+  // machine wall time also measures the other processes, so run it alone.
   double secs = CpuSeconds(t);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_TRUE(report.warnings.empty()) << report.warnings[0];
@@ -145,12 +147,12 @@ TEST(ConfigBench, TenThousandObjects) {
             << "LoadYamlStream (Node trees): " << loaded.documents.size() << " documents in "
             << load_secs << " s CPU\n"
             << kObjects << " objects (" << text.size() / 1024 << " KiB), " << (*reg)->all().size()
-            << " checks, " << report.findings.size() << " findings in " << secs << " s CPU ("
-            << wall << " s wall) = " << static_cast<long>(kObjects / secs) << " objects/s\n"
+            << " checks, " << report.findings.size() << " findings in " << wall << " s wall ("
+            << secs << " s CPU) = " << static_cast<long>(kObjects / wall) << " objects/s\n"
             << "ratio full scan / libyaml parse: " << secs / libyaml_secs
             << ", full scan / yaml-cpp LoadAll: " << secs / yamlcpp_secs << "\n";
 #ifdef NDEBUG
-  EXPECT_LE(secs, 0.5);
+  EXPECT_LE(wall, 0.5);
 #endif
 }
 

@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "base/strings.h"
 #include "config/discovery.h"
@@ -130,29 +131,21 @@ void Emit(const CheckInfo& info, const Resource& r, const Violation& v, const Lo
   report->findings.push_back(std::move(f));
 }
 
-// Runs the per-object checks over one file and appends its resources to `all`.
-void ScanLoaded(const CheckRegistry& registry, const LoadedFile& file, const ScanOptions& options,
-                const K8sVersion& version, report::Report* report,
-                std::vector<ScannedResource>* all) {
-  if (!file.loaded.error.ok()) {
-    report->warnings.push_back(file.loaded.error.message());
-    ++report->input_errors;
-  }
+// Runs the per-object checks (built-in, then custom) over resources [begin, end) of `file`,
+// appending findings to `report`. Touches nothing but `report`, so ranges may run
+// concurrently (Check::Evaluate is const and thread-safe by contract).
+void EvaluateRange(const CheckRegistry& registry, const LoadedFile& file,
+                   const ScanOptions& options, const K8sVersion& version, size_t begin, size_t end,
+                   report::Report* report) {
   std::vector<Violation> violations;
-  for (const Resource& r : file.resources) {
-    if (options.scanned_kinds != nullptr) options.scanned_kinds->insert(r.kind);
+  for (size_t i = begin; i < end; ++i) {
+    const Resource& r = file.resources[i];
     PodSpecRef pod;
     bool has_pod = ExtractPodSpec(r, &pod);
     CheckContext ctx{r, has_pod ? &pod : nullptr, version};
-    for (const Check* check : registry.ChecksFor(r.kind)) {
-      const CheckInfo& info = check->info();
-      if (!Selected(info, options)) continue;
-      violations.clear();
-      check->Evaluate(ctx, &violations);
-      for (const auto& v : violations) Emit(info, r, v, file, options, report);
-    }
-    if (options.custom != nullptr) {
-      for (const Check* check : options.custom->ChecksFor(r.kind)) {
+    for (const CheckRegistry* reg : {&registry, options.custom}) {
+      if (reg == nullptr) continue;
+      for (const Check* check : reg->ChecksFor(r.kind)) {
         const CheckInfo& info = check->info();
         if (!Selected(info, options)) continue;
         violations.clear();
@@ -160,6 +153,35 @@ void ScanLoaded(const CheckRegistry& registry, const LoadedFile& file, const Sca
         for (const auto& v : violations) Emit(info, r, v, file, options, report);
       }
     }
+  }
+}
+
+// Files with at least this many resources are checked on two threads (a 10,000-object
+// manifest: ~0.5 s of checks); below it a thread costs more than it saves.
+constexpr size_t kParallelResources = 512;
+
+// Runs the per-object checks over one file and appends its resources to `all`. Findings come
+// out in resource order whether or not the file was split across threads.
+void ScanLoaded(const CheckRegistry& registry, const LoadedFile& file, const ScanOptions& options,
+                const K8sVersion& version, report::Report* report,
+                std::vector<ScannedResource>* all) {
+  if (!file.loaded.error.ok()) {
+    report->warnings.push_back(file.loaded.error.message());
+    ++report->input_errors;
+  }
+  const size_t n = file.resources.size();
+  if (n >= kParallelResources && std::thread::hardware_concurrency() > 1) {
+    report::Report second;
+    std::thread worker([&] { EvaluateRange(registry, file, options, version, n / 2, n, &second); });
+    EvaluateRange(registry, file, options, version, 0, n / 2, report);
+    worker.join();
+    report->findings.reserve(report->findings.size() + second.findings.size());
+    for (report::Finding& f : second.findings) report->findings.push_back(std::move(f));
+  } else {
+    EvaluateRange(registry, file, options, version, 0, n, report);
+  }
+  for (const Resource& r : file.resources) {
+    if (options.scanned_kinds != nullptr) options.scanned_kinds->insert(r.kind);
     all->push_back({r, &file});
   }
 }
