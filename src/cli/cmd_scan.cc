@@ -573,8 +573,8 @@ int RunScan(const CommonFlags& flags, const ScanCommandState& s) {
 Command RegisterImage(CLI::App& root, CommonFlags& flags) {
   auto* cmd = root.add_subcommand(
       "image",
-      "Scan a container image for known vulnerabilities (and, with --scanners misconfig, its "
-      "configuration: user, secrets in ENV/labels/history, exposed admin ports...): REF is a "
+      "Scan a container image for known vulnerabilities, its configuration (user, secrets in "
+      "ENV/labels/history, exposed admin ports...) and credentials in every layer: REF is a "
       "registry reference "
       "(alpine:3.19, host:5000/app@sha256:...), docker-archive:PATH, oci:DIR[:TAG], "
       "oci-archive:PATH[:TAG], containers-storage:NAME, dir:PATH, sbom:FILE (a stored "
