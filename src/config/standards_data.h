@@ -1,5 +1,5 @@
 // Internal: the YAML of the built-in standards (data/standards/*.yaml), embedded at build
-// time by data/standards/embed.cmake. Used by standards.cc only.
+// time by cmake/embed_files.cmake. Used by standards.cc only.
 #pragma once
 
 #include <string_view>

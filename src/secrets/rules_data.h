@@ -1,5 +1,5 @@
 // The built-in rule files (data/secrets/*.toml), embedded at build time by
-// data/secrets/embed.cmake.
+// cmake/embed_files.cmake.
 #pragma once
 
 #include <string_view>
