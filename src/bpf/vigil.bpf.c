@@ -1,0 +1,766 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Vigil's kernel probe (CO-RE, libbpf skeleton). Attaches to the raw syscall tracepoints and to
+ * sched_process_{fork,exec,exit} through tp_btf, and writes the records of wire.h into one BPF
+ * ring buffer. Captured calls stash their arguments at sys_enter (per-task map keyed by tid)
+ * and are emitted at sys_exit with the return value; high-volume calls are counted per
+ * process in a per-CPU hash that user space drains every flush interval.
+ *
+ * Cost control: the agent's own process (and optional excluded pids) is filtered first;
+ * records are published with BPF_RB_NO_WAKEUP so user space wakes on its own timer, except
+ * when more than wake_threshold bytes wait (a forced wake-up, so a burst cannot fill the ring
+ * while the reader sleeps). Reserve failures are counted per CPU (drops map).
+ */
+/* vmlinux.h must come first: the libbpf headers use its types. */
+// clang-format off
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+// clang-format on
+
+#include "wire.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define S_IFMT_ 0170000
+#define S_IFSOCK_ 0140000
+#define AF_UNIX_ 1
+#define AF_INET_ 2
+#define AF_INET6_ 10
+#define OVERLAYFS_MAGIC_ 0x794c7630
+#define CREAT_FLAGS_ 01101 /* creat(2) == open(O_CREAT | O_WRONLY | O_TRUNC) */
+
+/* Set by user space before load (the skeleton's rodata). */
+const volatile __u32 agent_tgid = 0;
+const volatile bool stream_high_volume = false;
+const volatile bool has_excludes = false;
+const volatile __u64 wake_threshold = 1 << 20;
+
+#define VIGIL_CLASS_INIT_(name, nr, cls) [nr] = VIGIL_CLASS_##cls,
+const volatile __u8 syscall_class[VIGIL_NR_SYSCALLS] = {VIGIL_SYSCALL_LIST(VIGIL_CLASS_INIT_)};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 16 << 20); /* user space sets EbpfOptions::ring_buffer_bytes */
+} events SEC(".maps");
+
+struct stash {
+  __u64 args[6];
+  __s64 nr;
+};
+
+/* LRU so a task that never reaches sys_exit (killed in between) cannot leak an entry. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 16384);
+  __type(key, __u32);
+  __type(value, struct stash);
+} stashed SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+  __uint(max_entries, 16384);
+  __type(key, struct vigil_count_key);
+  __type(value, struct vigil_count_val);
+} counts SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, VIGIL_DROP_MAX);
+  __type(key, __u32);
+  __type(value, __u64);
+} drops SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1024);
+  __type(key, __u32);
+  __type(value, __u8);
+} excluded SEC(".maps");
+
+struct record_buf {
+  char b[VIGIL_MAX_RECORD];
+};
+struct walk_buf {
+  char b[VIGIL_WALK_BUF];
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct record_buf);
+} record_scratch SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct walk_buf);
+} walk_scratch SEC(".maps");
+
+static __always_inline void count_drop(__u32 index) {
+  __u64 *n = bpf_map_lookup_elem(&drops, &index);
+  if (n) *n += 1;
+}
+
+static __always_inline bool skip_tgid(__u32 tgid) {
+  if (tgid == agent_tgid) return true;
+  if (has_excludes && bpf_map_lookup_elem(&excluded, &tgid)) return true;
+  return false;
+}
+
+static __always_inline __u64 wake_flags(void) {
+  return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wake_threshold ? BPF_RB_FORCE_WAKEUP
+                                                                         : BPF_RB_NO_WAKEUP;
+}
+
+/* Header fields that describe `task` (the current task for syscalls and exec; the child for
+ * fork). uid/gid and the cgroup come from the current task, which a fork child shares. */
+static __always_inline void fill_hdr(struct vigil_wire_hdr *h, struct task_struct *task, __u8 type,
+                                     __s32 nr) {
+  __u64 ug = bpf_get_current_uid_gid();
+  h->ts_ns = bpf_ktime_get_boot_ns();
+  h->cgroup_id = bpf_get_current_cgroup_id();
+  h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+  h->pid = BPF_CORE_READ(task, tgid);
+  h->tid = BPF_CORE_READ(task, pid);
+  h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+  h->uid = (__u32)ug;
+  h->gid = (__u32)(ug >> 32);
+  h->syscall = nr;
+  h->size = 0;
+  h->type = type;
+  h->flags = 0;
+  h->reserved = 0;
+  bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), BPF_CORE_READ(task, comm));
+}
+
+/* The struct file behind `fd` in the current task, or NULL. */
+static __always_inline struct file *fd_file(struct task_struct *task, __s64 fd) {
+  if (fd < 0) return NULL;
+  struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+  if (!fdt) return NULL;
+  __u32 max = BPF_CORE_READ(fdt, max_fds);
+  if ((__u64)fd >= max) return NULL;
+  struct file **arr = BPF_CORE_READ(fdt, fd);
+  struct file *f = NULL;
+  bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
+  return f;
+}
+
+static __always_inline bool file_is_socket(struct file *f) {
+  if (!f) return false;
+  __u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
+  return (mode & S_IFMT_) == S_IFSOCK_;
+}
+
+/* The local (peer=false) or remote (peer=true) address of a socket file. */
+static __always_inline void sock_file_addr(struct vigil_wire_sockaddr *a, struct file *f,
+                                           bool peer) {
+  struct socket *sock = (struct socket *)BPF_CORE_READ(f, private_data);
+  struct sock *sk = BPF_CORE_READ(sock, sk);
+  if (!sk) return;
+  __u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+  if (family == AF_INET_) {
+    __u32 ip = peer ? BPF_CORE_READ(sk, __sk_common.skc_daddr)
+                    : BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+    a->family = family;
+    a->port = peer ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))
+                   : BPF_CORE_READ(sk, __sk_common.skc_num);
+    __builtin_memcpy(a->addr, &ip, 4);
+  } else if (family == AF_INET6_) {
+    a->family = family;
+    a->port = peer ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))
+                   : BPF_CORE_READ(sk, __sk_common.skc_num);
+    if (peer)
+      BPF_CORE_READ_INTO(&a->addr, sk, __sk_common.skc_v6_daddr);
+    else
+      BPF_CORE_READ_INTO(&a->addr, sk, __sk_common.skc_v6_rcv_saddr);
+  } else if (family == AF_UNIX_) {
+    a->family = family;
+  }
+}
+
+/* ---------------------------------------------------------------- high-volume syscalls */
+
+static __always_inline bool moves_bytes(long nr) {
+  switch (nr) {
+    case VIGIL_NR_read:
+    case VIGIL_NR_write:
+    case VIGIL_NR_readv:
+    case VIGIL_NR_writev:
+    case VIGIL_NR_sendto:
+    case VIGIL_NR_recvfrom:
+    case VIGIL_NR_sendmsg:
+    case VIGIL_NR_recvmsg:
+      return true;
+    default:
+      return false;
+  }
+}
+
+static __always_inline int count_call(struct pt_regs *regs, long nr, long ret, __u32 tgid) {
+  struct vigil_count_key key = {.pid = tgid, .syscall = (__s32)nr};
+  __u64 bytes = 0;
+  if (ret > 0 && moves_bytes(nr)) {
+    struct task_struct *task = bpf_get_current_task_btf();
+    if (file_is_socket(fd_file(task, (__s64)(int)BPF_CORE_READ(regs, di)))) bytes = ret;
+  }
+  /* Per-CPU values: only this CPU writes this copy, so plain increments are race-free. */
+  struct vigil_count_val *v = bpf_map_lookup_elem(&counts, &key);
+  if (v) {
+    v->count += 1;
+    v->bytes += bytes;
+    return 0;
+  }
+  struct vigil_count_val nv = {.count = 1, .bytes = bytes};
+  __u64 ug = bpf_get_current_uid_gid();
+  nv.cgroup_id = bpf_get_current_cgroup_id();
+  nv.uid = (__u32)ug;
+  nv.gid = (__u32)(ug >> 32);
+  bpf_get_current_comm(nv.comm, sizeof(nv.comm));
+  if (bpf_map_update_elem(&counts, &key, &nv, BPF_NOEXIST) != 0) count_drop(VIGIL_DROP_COUNTS);
+  return 0;
+}
+
+/* stream_high_volume: one fixed-size record per call. */
+static __always_inline int stream_call(struct pt_regs *regs, long nr, long ret) {
+  struct vigil_wire_syscall *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    count_drop(VIGIL_DROP_RINGBUF);
+    return 0;
+  }
+  struct task_struct *task = bpf_get_current_task_btf();
+  __builtin_memset(e, 0, sizeof(*e));
+  fill_hdr(&e->hdr, task, VIGIL_REC_SYSCALL, (__s32)nr);
+  e->hdr.size = sizeof(*e);
+  e->ret = ret;
+  e->fd = (int)BPF_CORE_READ(regs, di);
+  if (moves_bytes(nr)) {
+    if (file_is_socket(fd_file(task, e->fd))) {
+      e->hdr.flags |= VIGIL_FLAG_ON_SOCKET;
+      if (ret > 0) e->bytes = ret;
+    }
+  }
+  bpf_ringbuf_submit(e, wake_flags());
+  return 0;
+}
+
+/* ---------------------------------------------------------------- captured syscalls */
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id) {
+  if (id < 0 || id >= VIGIL_NR_SYSCALLS) return 0;
+  /* sendto with a destination (unconnected UDP: DNS, C2 beacons) is reported like connect;
+   * sendto on a connected socket is only counted. */
+  if (syscall_class[id] != VIGIL_CLASS_CAPTURE &&
+      !(id == VIGIL_NR_sendto && BPF_CORE_READ(regs, r8) != 0))
+    return 0;
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  if (skip_tgid(pid_tgid >> 32)) return 0;
+  struct stash s = {.nr = id};
+  s.args[0] = BPF_CORE_READ(regs, di);
+  s.args[1] = BPF_CORE_READ(regs, si);
+  s.args[2] = BPF_CORE_READ(regs, dx);
+  s.args[3] = BPF_CORE_READ(regs, r10);
+  s.args[4] = BPF_CORE_READ(regs, r8);
+  s.args[5] = BPF_CORE_READ(regs, r9);
+  __u32 tid = (__u32)pid_tgid;
+  bpf_map_update_elem(&stashed, &tid, &s, BPF_ANY);
+  return 0;
+}
+
+/* Reads a user sockaddr of `len` bytes into e->addr; an AF_UNIX path goes to rec + off.
+ * Returns the unix path bytes written. */
+static __always_inline __u32 user_sockaddr(struct vigil_wire_syscall *e, char *rec, __u32 off,
+                                           const void *uaddr, __u64 len) {
+  __u16 family = 0;
+  if (!uaddr || len < 2) return 0;
+  if (bpf_probe_read_user(&family, sizeof(family), uaddr) != 0) return 0;
+  if (family == AF_INET_ && len >= 8) {
+    __u16 port = 0;
+    bpf_probe_read_user(&port, 2, uaddr + 2);
+    bpf_probe_read_user(e->addr.addr, 4, uaddr + 4);
+    e->addr.family = family;
+    e->addr.port = bpf_ntohs(port);
+  } else if (family == AF_INET6_ && len >= 24) {
+    __u16 port = 0;
+    bpf_probe_read_user(&port, 2, uaddr + 2);
+    bpf_probe_read_user(e->addr.addr, 16, uaddr + 8);
+    e->addr.family = family;
+    e->addr.port = bpf_ntohs(port);
+  } else if (family == AF_UNIX_) {
+    __u64 n = len - 2;
+    if (n > VIGIL_MAX_UNIX) n = VIGIL_MAX_UNIX;
+    barrier_var(n);
+    n &= 127;
+    e->addr.family = family;
+    if (off > VIGIL_MAX_RECORD - 128) return 0;
+    if (bpf_probe_read_user(rec + off, n, uaddr + 2) != 0) return 0;
+    return n;
+  }
+  return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
+  long nr = BPF_CORE_READ(regs, orig_ax);
+  if (nr < 0 || nr >= VIGIL_NR_SYSCALLS) return 0;
+  __u8 cls = syscall_class[nr];
+  if (cls == VIGIL_CLASS_IGNORE) return 0;
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  __u32 tgid = pid_tgid >> 32;
+  if (cls == VIGIL_CLASS_COUNT) {
+    if (skip_tgid(tgid)) return 0;
+    if (stream_high_volume)
+      stream_call(regs, nr, ret);
+    else
+      count_call(regs, nr, ret, tgid);
+    if (nr != VIGIL_NR_sendto) return 0;
+  }
+
+  __u32 tid = (__u32)pid_tgid;
+  struct stash *sp = bpf_map_lookup_elem(&stashed, &tid);
+  if (!sp) return 0; /* entered before the probe was attached, or filtered at enter */
+  struct stash s = *sp;
+  bpf_map_delete_elem(&stashed, &tid);
+  if (s.nr != nr) return 0;
+  /* A successful exec is reported by sched_process_exec (its arguments are gone). */
+  if ((nr == VIGIL_NR_execve || nr == VIGIL_NR_execveat) && ret == 0) return 0;
+
+  __u32 zero = 0;
+  char *rec = bpf_map_lookup_elem(&record_scratch, &zero);
+  if (!rec) return 0;
+  struct vigil_wire_syscall *e = (struct vigil_wire_syscall *)rec;
+  struct task_struct *task = bpf_get_current_task_btf();
+  __builtin_memset(e, 0, sizeof(*e));
+  fill_hdr(&e->hdr, task, VIGIL_REC_SYSCALL, (__s32)nr);
+  e->ret = ret;
+  e->fd = -1;
+  e->fd2 = -1;
+
+  const __u64 *a = s.args;
+  const void *p1 = NULL, *p2 = NULL, *uaddr = NULL;
+  __u64 ualen = 0;
+  struct file *sock_peer = NULL; /* a socket whose peer address is reported */
+  struct file *sock_local = NULL;
+  switch (nr) {
+    case VIGIL_NR_open:
+      p1 = (void *)a[0];
+      e->flags = a[1];
+      e->mode = a[2];
+      break;
+    case VIGIL_NR_creat:
+      p1 = (void *)a[0];
+      e->flags = CREAT_FLAGS_;
+      e->mode = a[1];
+      break;
+    case VIGIL_NR_openat:
+      e->fd = (int)a[0];
+      p1 = (void *)a[1];
+      e->flags = a[2];
+      e->mode = a[3];
+      break;
+    case VIGIL_NR_openat2: {
+      __u64 how[2] = {0, 0}; /* struct open_how: flags, mode, resolve */
+      e->fd = (int)a[0];
+      p1 = (void *)a[1];
+      bpf_probe_read_user(how, sizeof(how), (void *)a[2]);
+      e->flags = how[0];
+      e->mode = how[1];
+      break;
+    }
+    case VIGIL_NR_close:
+    case VIGIL_NR_fchdir:
+      e->fd = (int)a[0];
+      break;
+    case VIGIL_NR_dup:
+    case VIGIL_NR_dup2:
+    case VIGIL_NR_dup3: {
+      e->fd = (int)a[0];
+      if (nr != VIGIL_NR_dup) e->fd2 = (int)a[1];
+      if (nr == VIGIL_NR_dup3) e->flags = a[2];
+      struct file *f = fd_file(task, e->fd);
+      if (file_is_socket(f)) {
+        e->hdr.flags |= VIGIL_FLAG_ON_SOCKET;
+        sock_peer = f;
+      }
+      break;
+    }
+    case VIGIL_NR_socket:
+      e->id_arg = a[0];
+      e->flags = a[1];
+      break;
+    case VIGIL_NR_connect:
+    case VIGIL_NR_bind:
+      e->fd = (int)a[0];
+      uaddr = (void *)a[1];
+      ualen = a[2];
+      e->hdr.flags |= VIGIL_FLAG_ON_SOCKET;
+      break;
+    case VIGIL_NR_sendto:
+      e->fd = (int)a[0];
+      uaddr = (void *)a[4];
+      ualen = a[5];
+      if (ret > 0) e->bytes = ret;
+      e->hdr.flags |= VIGIL_FLAG_ON_SOCKET;
+      break;
+    case VIGIL_NR_accept:
+    case VIGIL_NR_accept4:
+      e->fd = (int)a[0];
+      if (nr == VIGIL_NR_accept4) e->flags = a[3];
+      e->hdr.flags |= VIGIL_FLAG_ON_SOCKET;
+      if (ret >= 0) sock_peer = fd_file(task, ret);
+      break;
+    case VIGIL_NR_listen:
+      e->fd = (int)a[0];
+      e->hdr.flags |= VIGIL_FLAG_ON_SOCKET;
+      sock_local = fd_file(task, e->fd);
+      break;
+    case VIGIL_NR_execve:
+      p1 = (void *)a[0];
+      break;
+    case VIGIL_NR_execveat:
+      e->fd = (int)a[0];
+      p1 = (void *)a[1];
+      e->flags = a[4];
+      break;
+    case VIGIL_NR_kill:
+      e->id_arg = a[0];
+      e->flags = a[1];
+      break;
+    case VIGIL_NR_chdir:
+    case VIGIL_NR_chroot:
+    case VIGIL_NR_rmdir:
+    case VIGIL_NR_unlink:
+      p1 = (void *)a[0];
+      break;
+    case VIGIL_NR_rename:
+    case VIGIL_NR_link:
+    case VIGIL_NR_symlink:
+      p1 = (void *)a[0];
+      p2 = (void *)a[1];
+      break;
+    case VIGIL_NR_renameat:
+    case VIGIL_NR_renameat2:
+    case VIGIL_NR_linkat:
+      e->fd = (int)a[0];
+      p1 = (void *)a[1];
+      e->fd2 = (int)a[2];
+      p2 = (void *)a[3];
+      if (nr != VIGIL_NR_renameat) e->flags = a[4];
+      break;
+    case VIGIL_NR_symlinkat:
+      p1 = (void *)a[0];
+      e->fd2 = (int)a[1];
+      p2 = (void *)a[2];
+      break;
+    case VIGIL_NR_mkdir:
+    case VIGIL_NR_chmod:
+      p1 = (void *)a[0];
+      e->mode = a[1];
+      break;
+    case VIGIL_NR_mkdirat:
+    case VIGIL_NR_fchmodat:
+    case VIGIL_NR_fchmodat2:
+      e->fd = (int)a[0];
+      p1 = (void *)a[1];
+      e->mode = a[2];
+      if (nr == VIGIL_NR_fchmodat2) e->flags = a[3];
+      break;
+    case VIGIL_NR_unlinkat:
+      e->fd = (int)a[0];
+      p1 = (void *)a[1];
+      e->flags = a[2];
+      break;
+    case VIGIL_NR_fchmod:
+      e->fd = (int)a[0];
+      e->mode = a[1];
+      break;
+    case VIGIL_NR_ptrace:
+      e->flags = a[0];
+      e->id_arg = a[1];
+      break;
+    case VIGIL_NR_setuid:
+    case VIGIL_NR_setgid:
+      e->id_arg = a[0];
+      break;
+    case VIGIL_NR_setreuid:
+    case VIGIL_NR_setregid:
+    case VIGIL_NR_setresuid:
+    case VIGIL_NR_setresgid:
+      e->id_arg = a[1]; /* the effective id asked for */
+      break;
+    case VIGIL_NR_capset: {
+      __u32 data[6] = {}; /* two __user_cap_data_struct {effective, permitted, inheritable} */
+      bpf_probe_read_user(data, sizeof(data), (void *)a[1]);
+      e->cap_effective = (__u64)data[0] | ((__u64)data[3] << 32);
+      break;
+    }
+    case VIGIL_NR_mount:
+      p1 = (void *)a[0];
+      p2 = (void *)a[1];
+      e->flags = a[3];
+      break;
+    case VIGIL_NR_umount2:
+    case VIGIL_NR_delete_module:
+    case VIGIL_NR_memfd_create:
+      p1 = (void *)a[0];
+      e->flags = a[1];
+      break;
+    case VIGIL_NR_init_module:
+      e->bytes = a[1];
+      break;
+    case VIGIL_NR_finit_module:
+      e->fd = (int)a[0];
+      e->flags = a[2];
+      break;
+    case VIGIL_NR_setns:
+      e->fd = (int)a[0];
+      e->flags = a[1];
+      break;
+    case VIGIL_NR_unshare:
+      e->flags = a[0];
+      break;
+    case VIGIL_NR_bpf:
+      e->flags = a[0];
+      break;
+    default:
+      break;
+  }
+  if (sock_peer && file_is_socket(sock_peer)) sock_file_addr(&e->addr, sock_peer, true);
+  if (sock_local && file_is_socket(sock_local)) sock_file_addr(&e->addr, sock_local, false);
+
+  __u32 off = sizeof(*e);
+  if (p1) {
+    long n = bpf_probe_read_user_str(rec + sizeof(*e), VIGIL_MAX_PATH, p1);
+    if (n > 0) {
+      e->path_len = n - 1;
+      off += n - 1;
+      if (n == VIGIL_MAX_PATH) e->hdr.flags |= VIGIL_FLAG_TRUNCATED;
+    }
+  }
+  if (p2 && off <= sizeof(*e) + VIGIL_MAX_PATH) {
+    long n = bpf_probe_read_user_str(rec + off, VIGIL_MAX_PATH, p2);
+    if (n > 0) {
+      e->path2_len = n - 1;
+      off += n - 1;
+      if (n == VIGIL_MAX_PATH) e->hdr.flags |= VIGIL_FLAG_TRUNCATED;
+    }
+  }
+  if (uaddr && off <= sizeof(*e) + 2 * VIGIL_MAX_PATH) {
+    __u32 n = user_sockaddr(e, rec, off, uaddr, ualen);
+    e->unix_len = n;
+    off += n;
+  }
+  if (off > VIGIL_MAX_RECORD) return 0;
+  e->hdr.size = off;
+  if (bpf_ringbuf_output(&events, rec, off, wake_flags()) != 0) count_drop(VIGIL_DROP_RINGBUF);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- process lifecycle */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child) {
+  if (skip_tgid(BPF_CORE_READ(parent, tgid))) return 0;
+  struct vigil_wire_hdr *h = bpf_ringbuf_reserve(&events, sizeof(*h), 0);
+  if (!h) {
+    count_drop(VIGIL_DROP_RINGBUF);
+    return 0;
+  }
+  fill_hdr(h, child, VIGIL_REC_FORK, -1);
+  h->ppid = BPF_CORE_READ(parent, tgid);
+  h->size = sizeof(*h);
+  bpf_ringbuf_submit(h, wake_flags());
+  return 0;
+}
+
+struct walk_ctx {
+  struct walk_buf *w;
+  struct vfsmount *vmnt;
+  struct mount *mnt;
+  struct dentry *dentry;
+  struct vfsmount *root_mnt;
+  struct dentry *root_dentry;
+  __u32 pos;
+  bool truncated;
+  bool done;
+};
+
+/* One step of walk_path (a bpf_loop callback: verified once, whatever the depth). */
+static long walk_step(__u32 i, void *data) {
+  struct walk_ctx *c = data;
+  struct dentry *dentry = c->dentry;
+  struct vfsmount *vmnt = c->vmnt;
+  struct mount *mnt = c->mnt;
+  if (dentry == c->root_dentry && vmnt == c->root_mnt) {
+    c->done = true;
+    return 1;
+  }
+  struct dentry *mnt_root = BPF_CORE_READ(vmnt, mnt_root);
+  struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+  if (dentry == mnt_root || dentry == parent) {
+    struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+    if (dentry != mnt_root || up == mnt) {
+      c->done = true;
+      return 1;
+    }
+    c->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+    c->mnt = up;
+    c->vmnt = &up->mnt;
+    return 0;
+  }
+  __u32 len = BPF_CORE_READ(dentry, d_name.len) & 255;
+  const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+  __u32 pos = c->pos;
+  if (len + 1 > pos || pos > VIGIL_MAX_PATH) {
+    c->truncated = true;
+    c->done = true;
+    return 1;
+  }
+  pos -= len;
+  bpf_probe_read_kernel(&c->w->b[pos & (VIGIL_MAX_PATH - 1)], len, name);
+  pos -= 1;
+  c->w->b[pos & (VIGIL_MAX_PATH - 1)] = '/';
+  c->pos = pos;
+  c->dentry = parent;
+  return 0;
+}
+
+/* Builds the path of (vfsmnt, dentry) as seen from the task's root into w, backwards so that
+ * it ends at w[VIGIL_MAX_PATH]. Returns the start offset (the length is VIGIL_MAX_PATH - start).
+ * Mount points are crossed upwards; the walk stops at the task's root, at the root of a mount
+ * without a parent (an internal mount such as the memfd one) or after VIGIL_MAX_DEPTH steps.
+ * bpf_d_path is not available to tracepoint programs, hence the walk. */
+static __always_inline __u32 walk_path(struct walk_buf *w, struct vfsmount *vmnt,
+                                       struct dentry *dentry, struct vfsmount *root_mnt,
+                                       struct dentry *root_dentry, bool *truncated) {
+  struct walk_ctx c = {
+      .w = w,
+      .vmnt = vmnt,
+      .mnt = container_of(vmnt, struct mount, mnt),
+      .dentry = dentry,
+      .root_mnt = root_mnt,
+      .root_dentry = root_dentry,
+      .pos = VIGIL_MAX_PATH,
+  };
+  bpf_loop(VIGIL_MAX_DEPTH, walk_step, &c, 0);
+  if (!c.done || c.truncated) *truncated = true;
+  __u32 pos = c.pos;
+  if (pos >= VIGIL_MAX_PATH) {
+    pos = VIGIL_MAX_PATH - 1;
+    w->b[pos] = '/';
+  }
+  return pos;
+}
+
+/* Copies w[start, VIGIL_MAX_PATH) to rec + off; returns the bytes copied. */
+static __always_inline __u32 copy_walk(char *rec, __u32 off, struct walk_buf *w, __u32 start) {
+  __u32 len = VIGIL_MAX_PATH - start;
+  if (start >= VIGIL_MAX_PATH || len > VIGIL_MAX_PATH - 1) return 0;
+  if (off > VIGIL_MAX_RECORD - VIGIL_MAX_PATH) return 0;
+  bpf_probe_read_kernel(rec + off, len, &w->b[start & (VIGIL_MAX_PATH - 1)]);
+  return len;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) {
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  if (skip_tgid(pid_tgid >> 32)) return 0;
+  __u32 zero = 0;
+  char *rec = bpf_map_lookup_elem(&record_scratch, &zero);
+  struct walk_buf *w = bpf_map_lookup_elem(&walk_scratch, &zero);
+  if (!rec || !w) return 0;
+  struct vigil_wire_exec *e = (struct vigil_wire_exec *)rec;
+  __builtin_memset(e, 0, sizeof(*e));
+  fill_hdr(&e->hdr, p, VIGIL_REC_EXEC, -1);
+
+  struct vfsmount *root_mnt = BPF_CORE_READ(p, fs, root.mnt);
+  struct dentry *root_dentry = BPF_CORE_READ(p, fs, root.dentry);
+  bool truncated = false;
+  __u32 off = sizeof(*e);
+
+  struct file *file = BPF_CORE_READ(bprm, file);
+  __u32 start = walk_path(w, BPF_CORE_READ(file, f_path.mnt), BPF_CORE_READ(file, f_path.dentry),
+                          root_mnt, root_dentry, &truncated);
+  __u32 n = copy_walk(rec, off, w, start);
+  e->exe_len = n;
+  off += n;
+  /* A memfd's dentry is "memfd:NAME" at the root of the kernel's internal shmem mount. */
+  if (n >= 7) {
+    char head[8] = {};
+    bpf_probe_read_kernel(head, 7, &w->b[start & (VIGIL_MAX_PATH - 1)]);
+    if (head[0] == '/' && head[1] == 'm' && head[2] == 'e' && head[3] == 'm' && head[4] == 'f' &&
+        head[5] == 'd' && head[6] == ':')
+      e->hdr.flags |= VIGIL_FLAG_EXE_MEMFD;
+  }
+
+  struct inode *inode = BPF_CORE_READ(file, f_inode);
+  if (BPF_CORE_READ(inode, i_sb, s_magic) == OVERLAYFS_MAGIC_) {
+    struct ovl_inode *oi = container_of(inode, struct ovl_inode, vfs_inode);
+    if (BPF_CORE_READ(oi, __upperdentry)) e->hdr.flags |= VIGIL_FLAG_EXE_UPPER;
+  }
+  __u16 mode = BPF_CORE_READ(inode, i_mode);
+  __u32 iuid = BPF_CORE_READ(inode, i_uid.val);
+  __u32 igid = BPF_CORE_READ(inode, i_gid.val);
+  if (e->hdr.uid == 0 || (iuid == e->hdr.uid && (mode & 0200)) ||
+      (igid == e->hdr.gid && (mode & 0020)) || (mode & 0002))
+    e->hdr.flags |= VIGIL_FLAG_EXE_WRITABLE;
+
+  /* argv as the new image sees it: the NUL-separated block between arg_start and arg_end. */
+  unsigned long arg_start = BPF_CORE_READ(p, mm, arg_start);
+  unsigned long arg_end = BPF_CORE_READ(p, mm, arg_end);
+  if (arg_end > arg_start && off <= sizeof(*e) + VIGIL_MAX_PATH) {
+    __u64 len = arg_end - arg_start;
+    if (len > VIGIL_MAX_ARGS) {
+      len = VIGIL_MAX_ARGS;
+      e->hdr.flags |= VIGIL_FLAG_TRUNCATED;
+    }
+    if (bpf_probe_read_user(rec + off, len, (void *)arg_start) == 0) {
+      e->args_len = len;
+      off += len;
+    }
+  }
+
+  start = walk_path(w, BPF_CORE_READ(p, fs, pwd.mnt), BPF_CORE_READ(p, fs, pwd.dentry), root_mnt,
+                    root_dentry, &truncated);
+  if (off <= sizeof(*e) + VIGIL_MAX_PATH + VIGIL_MAX_ARGS) {
+    n = copy_walk(rec, off, w, start);
+    e->cwd_len = n;
+    off += n;
+  }
+  if (truncated) e->hdr.flags |= VIGIL_FLAG_TRUNCATED;
+
+  struct tty_struct *tty = BPF_CORE_READ(p, signal, tty);
+  if (tty) {
+    __u32 major = BPF_CORE_READ(tty, driver, major);
+    __u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+    e->tty = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+  }
+
+  if (off > VIGIL_MAX_RECORD) return 0;
+  e->hdr.size = off;
+  if (bpf_ringbuf_output(&events, rec, off, wake_flags()) != 0) count_drop(VIGIL_DROP_RINGBUF);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(vigil_exit, struct task_struct *p) {
+  __u32 tid = BPF_CORE_READ(p, pid);
+  __u32 tgid = BPF_CORE_READ(p, tgid);
+  bpf_map_delete_elem(&stashed, &tid);
+  if (tid != tgid || skip_tgid(tgid)) return 0;
+  struct vigil_wire_exit *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    count_drop(VIGIL_DROP_RINGBUF);
+    return 0;
+  }
+  fill_hdr(&e->hdr, p, VIGIL_REC_EXIT, -1);
+  e->hdr.size = sizeof(*e);
+  e->exit_code = BPF_CORE_READ(p, exit_code);
+  bpf_ringbuf_submit(e, wake_flags());
+  return 0;
+}

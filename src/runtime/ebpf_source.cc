@@ -1,0 +1,435 @@
+// The live source: loads src/bpf/vigil.bpf.c from its libbpf skeleton, attaches it, and turns
+// the ring buffer's wire records (bpf/wire.h) and the in-kernel counters into Events.
+//
+// Wake-ups: the probe publishes with BPF_RB_NO_WAKEUP (a wake-up per event costs 1-3 us in
+// the traced task), so Poll waits on the ring buffer's epoll for at most flush_interval and
+// then drains it whether or not it was woken; the probe forces a wake-up only when a quarter
+// of the ring is full. Every flush_interval Poll also drains the per-process counters
+// (kSyscallCounts) and the drop counters (kDrops).
+#include "runtime/ebpf_source.h"
+
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "fmt/format.h"
+
+#if defined(VIGIL_HAVE_BPF)
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/wire.h"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include "vigil.skel.h"
+#pragma GCC diagnostic pop
+#endif
+
+namespace vigil::runtime {
+#if !defined(VIGIL_HAVE_BPF)
+
+StatusOr<std::unique_ptr<EventSource>> OpenEbpfSource(const EbpfOptions&) {
+#if defined(VIGIL_BPF_MISSING)
+  return UnimplementedError(std::string("eBPF source: ") + VIGIL_BPF_MISSING);
+#else
+  return UnimplementedError("eBPF source: built without the eBPF probe");
+#endif
+}
+
+#else
+
+namespace {
+
+constexpr const char* kBtfPath = "/sys/kernel/btf/vmlinux";
+// bpf_loop (5.17) is the newest kernel feature the probe relies on; ring buffers and
+// bpf_ktime_get_boot_ns are 5.8, tp_btf 5.5, bpf_get_current_task_btf 5.11.
+constexpr int kMinKernelMajor = 5;
+constexpr int kMinKernelMinor = 17;
+
+// Parses "6.1.0-13-amd64" into (6, 1); false when it does not start with two numbers.
+bool ParseKernelVersion(const char* release, int* major, int* minor) {
+  return std::sscanf(release, "%d.%d", major, minor) == 2;
+}
+
+// libbpf reports load and verifier failures through its print callback; the last lines are
+// kept so an error Status can quote them instead of only printing to stderr.
+std::mutex g_log_mu;
+std::string g_log_tail;
+
+int LibbpfPrint(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char line[1024];
+  int n = std::vsnprintf(line, sizeof(line), format, args);
+  if (n <= 0) return 0;
+  std::lock_guard<std::mutex> lock(g_log_mu);
+  g_log_tail.append(line);
+  if (g_log_tail.size() > 2048) g_log_tail.erase(0, g_log_tail.size() - 2048);
+  return 0;
+}
+
+std::string TakeLibbpfLog() {
+  std::lock_guard<std::mutex> lock(g_log_mu);
+  std::string out;
+  out.swap(g_log_tail);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+uint64_t ClockNs(clockid_t id) {
+  timespec ts{};
+  clock_gettime(id, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Wall clock minus boot clock, read as a bracketed pair (the tightest of three tries).
+int64_t BootToWallOffset() {
+  int64_t best = 0;
+  uint64_t best_gap = UINT64_MAX;
+  for (int i = 0; i < 3; ++i) {
+    uint64_t b1 = ClockNs(CLOCK_BOOTTIME);
+    uint64_t w = ClockNs(CLOCK_REALTIME);
+    uint64_t b2 = ClockNs(CLOCK_BOOTTIME);
+    if (b2 - b1 < best_gap) {
+      best_gap = b2 - b1;
+      best = static_cast<int64_t>(w) - static_cast<int64_t>(b1 + (b2 - b1) / 2);
+    }
+  }
+  return best;
+}
+
+std::string_view Bounded(const char* s, size_t max) { return {s, strnlen(s, max)}; }
+
+Status LoadError(std::string_view step, int err) {
+  std::string log = TakeLibbpfLog();
+  std::string detail = log.empty() ? std::string() : "; libbpf: " + log;
+  if (err == EPERM) {
+    return PermissionDeniedError(
+        fmt::format("eBPF probe: {} refused (EPERM): needs root or CAP_BPF+CAP_PERFMON "
+                    "(and no lockdown forbidding BPF tracing){}",
+                    step, detail));
+  }
+  return InternalError(fmt::format("eBPF probe: {} failed: {}{}", step, strerror(err), detail));
+}
+
+class EbpfSource final : public EventSource {
+ public:
+  explicit EbpfSource(const EbpfOptions& options) : options_(options) {}
+  ~EbpfSource() override {
+    if (rb_ != nullptr) ring_buffer__free(rb_);
+    if (skel_ != nullptr) vigil_bpf__destroy(skel_);
+  }
+
+  Status Open() {
+    libbpf_set_print(LibbpfPrint);
+    skel_ = vigil_bpf__open();
+    if (skel_ == nullptr) return LoadError("open", errno);
+    skel_->rodata->agent_tgid = static_cast<uint32_t>(getpid());
+    skel_->rodata->stream_high_volume = options_.stream_high_volume;
+    skel_->rodata->has_excludes = !options_.exclude_pids.empty();
+    skel_->rodata->wake_threshold = options_.ring_buffer_bytes / 4;
+    int err = bpf_map__set_max_entries(skel_->maps.events,
+                                       static_cast<uint32_t>(options_.ring_buffer_bytes));
+    if (err != 0) return LoadError("sizing the ring buffer", -err);
+    err = vigil_bpf__load(skel_);
+    if (err != 0) return LoadError("load", -err);
+    for (uint32_t pid : options_.exclude_pids) {
+      uint8_t one = 1;
+      if (bpf_map_update_elem(bpf_map__fd(skel_->maps.excluded), &pid, &one, BPF_ANY) != 0) {
+        return LoadError("excluding a pid", errno);
+      }
+    }
+    err = vigil_bpf__attach(skel_);
+    if (err != 0) return LoadError("attach", -err);
+    rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &EbpfSource::OnRecord, this, nullptr);
+    if (rb_ == nullptr) return LoadError("ring buffer setup", errno);
+
+    int cpus = libbpf_num_possible_cpus();
+    if (cpus <= 0) return InternalError("eBPF probe: cannot count possible CPUs");
+    cpus_ = static_cast<size_t>(cpus);
+    size_t entries = bpf_map__max_entries(skel_->maps.counts);
+    count_keys_.resize(entries);
+    count_vals_.resize(entries * cpus_);
+    drop_vals_.resize(cpus_);
+    boot_to_wall_ = BootToWallOffset();
+    last_flush_ = std::chrono::steady_clock::now();
+    return OkStatus();
+  }
+
+  StatusOr<size_t> Poll(std::chrono::milliseconds timeout, const EventSink& sink) override {
+    sink_ = &sink;
+    delivered_ = 0;
+    error_ = OkStatus();
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + timeout;
+    while (true) {
+      int n = ring_buffer__consume(rb_);
+      if (n < 0 && n != -EINTR) {
+        sink_ = nullptr;
+        return InternalError(fmt::format("eBPF ring buffer: {}", strerror(-n)));
+      }
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_flush_ >= options_.flush_interval) {
+        Status s = Flush();
+        last_flush_ = now;
+        if (!s.ok()) {
+          sink_ = nullptr;
+          return s;
+        }
+      }
+      if (!error_.ok()) break;
+      if (delivered_ > 0 || now >= deadline) break;
+      auto until = std::min(deadline, last_flush_ + options_.flush_interval);
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - now);
+      // Sub-millisecond remainders round up so the loop never spins.
+      int wait_ms = static_cast<int>(std::max<int64_t>(1, wait.count()));
+      n = ring_buffer__poll(rb_, wait_ms);
+      if (n < 0 && n != -EINTR) {
+        sink_ = nullptr;
+        return InternalError(fmt::format("eBPF ring buffer poll: {}", strerror(-n)));
+      }
+    }
+    sink_ = nullptr;
+    if (!error_.ok()) return error_;
+    return delivered_;
+  }
+
+  SourceStats Stats() const override { return stats_; }
+  std::string Describe() const override { return "ebpf"; }
+
+ private:
+  static int OnRecord(void* ctx, void* data, size_t size) {
+    auto* self = static_cast<EbpfSource*>(ctx);
+    self->stats_.bytes += size;
+    self->Decode(static_cast<const uint8_t*>(data), size);
+    return 0;
+  }
+
+  void Deliver(const Event& event) {
+    ++delivered_;
+    ++stats_.events;
+    (*sink_)(event);
+  }
+
+  void FillHeader(const vigil_wire_hdr& h, Event* e) const {
+    e->ts_ns = static_cast<uint64_t>(static_cast<int64_t>(h.ts_ns) + boot_to_wall_);
+    e->pid = h.pid;
+    e->tid = h.tid;
+    e->ppid = h.ppid;
+    e->uid = h.uid;
+    e->gid = h.gid;
+    e->cgroup_id = h.cgroup_id;
+    e->mntns = h.mntns;
+    e->comm = Bounded(h.comm, sizeof(h.comm));
+    e->syscall = h.syscall;
+  }
+
+  // Records come from our own probe, but are still checked: a record whose declared sizes do
+  // not fit is counted as malformed and skipped, never read past its end.
+  void Decode(const uint8_t* data, size_t size) {
+    vigil_wire_hdr h;
+    if (size < sizeof(h)) return Malformed();
+    std::memcpy(&h, data, sizeof(h));
+    if (h.size > size) return Malformed();
+    Event e;
+    FillHeader(h, &e);
+    switch (h.type) {
+      case VIGIL_REC_SYSCALL: {
+        vigil_wire_syscall s;
+        if (h.size < sizeof(s)) return Malformed();
+        std::memcpy(&s, data, sizeof(s));
+        size_t need = sizeof(s) + s.path_len + s.path2_len + s.unix_len;
+        if (need > h.size) return Malformed();
+        const char* var = reinterpret_cast<const char*>(data) + sizeof(s);
+        e.type = EventType::kSyscall;
+        e.ret = s.ret;
+        e.fd = s.fd;
+        e.fd2 = s.fd2;
+        e.flags = s.flags;
+        e.bytes = s.bytes;
+        e.cap_effective = s.cap_effective;
+        e.mode = s.mode;
+        e.id_arg = s.id_arg;
+        e.path = std::string_view(var, s.path_len);
+        e.path2 = std::string_view(var + s.path_len, s.path2_len);
+        e.addr.family = s.addr.family;
+        e.addr.port = s.addr.port;
+        std::memcpy(e.addr.addr.data(), s.addr.addr, sizeof(s.addr.addr));
+        if (s.unix_len > 0) {
+          std::string_view raw(var + s.path_len + s.path2_len, s.unix_len);
+          if (raw[0] == '\0') {
+            // Abstract name: '@' then the name up to its last non-NUL byte.
+            size_t end = raw.find_last_not_of('\0');
+            unix_path_ = "@";
+            if (end != std::string_view::npos) unix_path_.append(raw.substr(1, end));
+          } else {
+            unix_path_.assign(raw.substr(0, raw.find('\0')));
+          }
+          e.addr.unix_path = unix_path_;
+        }
+        break;
+      }
+      case VIGIL_REC_FORK:
+        e.type = EventType::kProcessFork;
+        break;
+      case VIGIL_REC_EXEC: {
+        vigil_wire_exec x;
+        if (h.size < sizeof(x)) return Malformed();
+        std::memcpy(&x, data, sizeof(x));
+        size_t need = sizeof(x) + x.exe_len + x.args_len + x.cwd_len;
+        if (need > h.size) return Malformed();
+        const char* var = reinterpret_cast<const char*>(data) + sizeof(x);
+        e.type = EventType::kProcessExec;
+        e.exe = std::string_view(var, x.exe_len);
+        e.args = std::string_view(var + x.exe_len, x.args_len);
+        e.cwd = std::string_view(var + x.exe_len + x.args_len, x.cwd_len);
+        e.tty = x.tty;
+        e.exe_upper_layer = (h.flags & VIGIL_FLAG_EXE_UPPER) != 0;
+        e.exe_memfd = (h.flags & VIGIL_FLAG_EXE_MEMFD) != 0;
+        e.exe_writable = (h.flags & VIGIL_FLAG_EXE_WRITABLE) != 0;
+        break;
+      }
+      case VIGIL_REC_EXIT: {
+        vigil_wire_exit x;
+        if (h.size < sizeof(x)) return Malformed();
+        std::memcpy(&x, data, sizeof(x));
+        e.type = EventType::kProcessExit;
+        e.ret = x.exit_code;
+        break;
+      }
+      default:
+        return Malformed();
+    }
+    Deliver(e);
+  }
+
+  void Malformed() { ++malformed_; }
+
+  // Drains the per-process counters and the drop counters into events.
+  Status Flush() {
+    boot_to_wall_ = BootToWallOffset();
+    const uint64_t now_wall = ClockNs(CLOCK_REALTIME);
+    int fd = bpf_map__fd(skel_->maps.counts);
+    uint64_t in_batch = 0;
+    uint64_t out_batch = 0;
+    bool first = true;
+    while (true) {
+      uint32_t n = static_cast<uint32_t>(count_keys_.size());
+      LIBBPF_OPTS(bpf_map_batch_opts, opts);
+      int err = bpf_map_lookup_and_delete_batch(fd, first ? nullptr : &in_batch, &out_batch,
+                                                count_keys_.data(), count_vals_.data(), &n, &opts);
+      int saved = errno;
+      first = false;
+      for (uint32_t i = 0; i < n; ++i)
+        EmitCounts(count_keys_[i], &count_vals_[i * cpus_], now_wall);
+      if (err != 0) {
+        if (saved == ENOENT) break;
+        return InternalError(fmt::format("eBPF counters: {}", strerror(saved)));
+      }
+      in_batch = out_batch;
+    }
+
+    uint64_t total = 0;
+    for (uint32_t index = 0; index < VIGIL_DROP_MAX; ++index) {
+      if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.drops), &index, drop_vals_.data()) != 0) {
+        return InternalError(fmt::format("eBPF drop counters: {}", strerror(errno)));
+      }
+      for (uint64_t v : drop_vals_) total += v;
+    }
+    if (total > drops_seen_) {
+      Event e;
+      e.type = EventType::kDrops;
+      e.ts_ns = now_wall;
+      e.count = total - drops_seen_;
+      stats_.drops += e.count;
+      drops_seen_ = total;
+      Deliver(e);
+    }
+    return OkStatus();
+  }
+
+  void EmitCounts(const vigil_count_key& key, const vigil_count_val* per_cpu, uint64_t now_wall) {
+    Event e;
+    e.type = EventType::kSyscallCounts;
+    e.ts_ns = now_wall;
+    e.pid = key.pid;
+    e.tid = key.pid;
+    e.syscall = key.syscall;
+    const vigil_count_val* first = nullptr;
+    for (size_t c = 0; c < cpus_; ++c) {
+      const vigil_count_val& v = per_cpu[c];
+      if (v.count == 0) continue;
+      if (first == nullptr) first = &v;
+      e.count += v.count;
+      e.bytes += v.bytes;
+    }
+    if (first == nullptr) return;
+    e.uid = first->uid;
+    e.gid = first->gid;
+    e.cgroup_id = first->cgroup_id;
+    e.comm = Bounded(first->comm, sizeof(first->comm));
+    Deliver(e);
+  }
+
+  EbpfOptions options_;
+  vigil_bpf* skel_ = nullptr;
+  ring_buffer* rb_ = nullptr;
+  const EventSink* sink_ = nullptr;  // set only during Poll
+  size_t delivered_ = 0;
+  Status error_;
+  SourceStats stats_;
+  uint64_t malformed_ = 0;
+  uint64_t drops_seen_ = 0;
+  int64_t boot_to_wall_ = 0;
+  size_t cpus_ = 1;
+  std::chrono::steady_clock::time_point last_flush_;
+  std::vector<vigil_count_key> count_keys_;
+  std::vector<vigil_count_val> count_vals_;
+  std::vector<uint64_t> drop_vals_;
+  std::string unix_path_;  // backs Event::addr.unix_path during a sink call
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<EventSource>> OpenEbpfSource(const EbpfOptions& options) {
+  const size_t rb = options.ring_buffer_bytes;
+  if (rb < 4096 || (rb & (rb - 1)) != 0 || rb > (1u << 30)) {
+    return InvalidArgumentError(fmt::format(
+        "eBPF source: ring_buffer_bytes {} must be a power of two between 4 KiB and 1 GiB", rb));
+  }
+  if (options.flush_interval.count() <= 0) {
+    return InvalidArgumentError("eBPF source: flush_interval must be positive");
+  }
+  struct stat st {};
+  if (stat(kBtfPath, &st) != 0) {
+    return FailedPreconditionError(
+        fmt::format("eBPF source: no kernel BTF at {} ({}): the probe needs a kernel built with "
+                    "CONFIG_DEBUG_INFO_BTF=y, Linux {}.{} or newer",
+                    kBtfPath, strerror(errno), kMinKernelMajor, kMinKernelMinor));
+  }
+  utsname u{};
+  int major = 0;
+  int minor = 0;
+  if (uname(&u) == 0 && ParseKernelVersion(u.release, &major, &minor) &&
+      (major < kMinKernelMajor || (major == kMinKernelMajor && minor < kMinKernelMinor))) {
+    return FailedPreconditionError(
+        fmt::format("eBPF source: kernel {} is too old: the probe needs Linux {}.{} or newer "
+                    "(bpf_loop, BPF ring buffer, tp_btf)",
+                    u.release, kMinKernelMajor, kMinKernelMinor));
+  }
+  auto source = std::make_unique<EbpfSource>(options);
+  VIGIL_RETURN_IF_ERROR(source->Open());
+  return std::unique_ptr<EventSource>(std::move(source));
+}
+
+#endif  // VIGIL_HAVE_BPF
+
+}  // namespace vigil::runtime
