@@ -602,9 +602,9 @@ static long walk_step(__u32 i, void *data) {
   }
   struct dentry *mnt_root = BPF_CORE_READ(vmnt, mnt_root);
   struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-  if (dentry == mnt_root || dentry == parent) {
+  if (dentry == mnt_root) {
     struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-    if (dentry != mnt_root || up == mnt) {
+    if (up == mnt) {
       c->done = true;
       return 1;
     }
@@ -613,6 +613,9 @@ static long walk_step(__u32 i, void *data) {
     c->vmnt = &up->mnt;
     return 0;
   }
+  /* A dentry that is its own parent without being the mount's root is disconnected: a
+   * pseudo file such as a memfd ("memfd:NAME"). Its name is the last component. */
+  bool last = dentry == parent;
   __u32 len = BPF_CORE_READ(dentry, d_name.len) & 255;
   const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
   __u32 pos = c->pos;
@@ -627,6 +630,10 @@ static long walk_step(__u32 i, void *data) {
   c->w->b[pos & (VIGIL_MAX_PATH - 1)] = '/';
   c->pos = pos;
   c->dentry = parent;
+  if (last) {
+    c->done = true;
+    return 1;
+  }
   return 0;
 }
 
