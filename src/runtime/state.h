@@ -65,6 +65,23 @@ struct StateOptions {
   size_t max_fds_per_process = 1024;
   // Container metadata lookups (podman/docker/CRI sockets, OCI state dirs); off in unit tests.
   bool query_runtimes = true;
+  // Appended by the state engineer (R2):
+  // Prefix of the runtimes' files (/run/crun, /run/runc, containers-storage, docker's
+  // config.v2.json); a seam for tests, "/" on a real host.
+  std::string host_root = "/";
+  // Metadata lookups run on a worker thread; Container() returns the id-only info (id,
+  // runtime, cgroup path) until the lookup is merged. false: looked up inline on first sight.
+  bool async_metadata = true;
+  size_t max_containers = 4096;  // cgroup entries cached; dead cgroups evicted first
+};
+
+// Counters for self-metrics (appended by R2).
+struct StateStats {
+  uint64_t events = 0;  // Apply calls
+  uint64_t processes_evicted = 0;
+  uint64_t fds_dropped = 0;   // fd entries not stored: the per-process cap was reached
+  uint64_t unknown_pids = 0;  // events of processes not seen being created (stubbed)
+  uint64_t proc_errors = 0;   // /proc entries LoadExisting could not read
 };
 
 class State {
@@ -82,6 +99,15 @@ class State {
   virtual const ContainerInfo& Container(uint64_t cgroup_id) = 0;
   virtual size_t process_count() const = 0;
   virtual size_t container_count() const = 0;
+
+  // Appended by R2.
+  // The `generation`-th ancestor of pid (1 = parent, 2 = grandparent, ...; what rules call
+  // proc.aname[N]); nullptr when the chain is unknown, longer than known, or loops.
+  virtual const ProcessInfo* Ancestor(uint32_t pid, int generation) const = 0;
+  // Blocks up to `timeout_ms` until queued container metadata lookups finished and merges
+  // them (start-up and tests; the event path never needs it).
+  virtual void WaitForContainerLookups(int timeout_ms) = 0;
+  virtual StateStats stats() const = 0;
 };
 
 }  // namespace vigil::runtime

@@ -1,0 +1,56 @@
+// Reading processes from a /proc tree (the real one, or a fake one under testdata). Pure
+// parsers for each file plus one ReadProcFsProcess that gathers a process; every read is
+// bounded and a process that vanished mid-read is an error the caller skips, never a crash.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "runtime/state.h"
+
+namespace vigil::runtime {
+
+// The fields of /proc/<pid>/stat that state needs.
+struct ProcStat {
+  uint32_t pid = 0;
+  std::string comm;
+  uint32_t ppid = 0;
+  uint32_t tty = 0;          // tty_nr (device number; 0 = none)
+  uint64_t start_ticks = 0;  // starttime, clock ticks after boot
+};
+// Parses one stat line; the comm may hold spaces and ')' (the last ')' ends it). `where`
+// names the file in errors.
+StatusOr<ProcStat> ParseProcStat(std::string_view text, std::string_view where);
+
+// The real uid (first field of "Uid:") of /proc/<pid>/status.
+StatusOr<uint32_t> ParseProcStatusUid(std::string_view text, std::string_view where);
+
+// argv from /proc/<pid>/cmdline (NUL-separated; a trailing NUL is not an extra argument).
+std::vector<std::string> ParseCmdline(std::string_view text);
+
+// The cgroup v2 path (the "0::" line) of /proc/<pid>/cgroup; "" when there is none.
+std::string ParseCgroupV2Path(std::string_view text);
+
+// "btime" of /proc/stat: boot time in seconds since the epoch; 0 when absent.
+uint64_t ParseBootTime(std::string_view text);
+
+// Classifies an fd link target: "socket:[123]", "pipe:[9]", "/memfd:x (deleted)",
+// "anon_inode:[eventfd]", or a path.
+FdInfo FdFromLink(std::string_view target);
+
+// A process as read from `proc_root`/<pid>; `cgroup_path` gets its v2 cgroup path. Up to
+// `max_fds` fd links are read.
+struct ProcFsProcess {
+  ProcessInfo info;
+  std::string cgroup_path;
+};
+StatusOr<ProcFsProcess> ReadProcFsProcess(const std::string& proc_root, uint32_t pid,
+                                          uint64_t boot_time_s, size_t max_fds);
+
+// Numeric entries of `proc_root` (thread-group leaders), ascending.
+std::vector<uint32_t> ListProcPids(const std::string& proc_root);
+
+}  // namespace vigil::runtime

@@ -1,0 +1,207 @@
+// Container attribution: the cgroup path layout table (testdata/runtime/state/
+// cgroup_layouts.tsv), metadata from each runtime's files under a fake host root, and the
+// cgroup id index over a real directory tree.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "base/fs.h"
+#include "base/strings.h"
+#include "gtest/gtest.h"
+#include "runtime/container.h"
+
+namespace vigil::runtime {
+namespace {
+
+std::string DataDir() {
+  const char* src = std::getenv("VIGIL_SOURCE_DIR");
+  return std::string(src != nullptr ? src : ".") + "/testdata/runtime/state";
+}
+
+TEST(CgroupLayoutTest, EveryRuntimeLayout) {
+  std::string path = DataDir() + "/cgroup_layouts.tsv";
+  auto text = ReadHostFile(path);
+  ASSERT_TRUE(text.ok()) << text.status();
+  int rows = 0;
+  int line_no = 0;
+  for (std::string_view line : SplitLines(*text)) {
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string_view> f = Split(line, '\t');
+    ASSERT_EQ(f.size(), 4u) << path << ":" << line_no;
+    std::optional<CgroupMatch> m = ParseContainerCgroup(f[0]);
+    SCOPED_TRACE(testing::Message() << path << ":" << line_no << " " << f[0]);
+    if (f[1] == "-") {
+      EXPECT_FALSE(m.has_value()) << "matched " << m->id;
+    } else {
+      ASSERT_TRUE(m.has_value());
+      EXPECT_EQ(m->id, f[1]);
+      EXPECT_EQ(m->runtime, f[2]);
+      EXPECT_EQ(m->pod_uid, f[3] == "-" ? "" : std::string(f[3]));
+    }
+    ++rows;
+  }
+  EXPECT_GE(rows, 20);
+}
+
+ContainerInfo Lookup(const std::string& id, const std::string& runtime, Status* status) {
+  RuntimePaths paths;
+  paths.host_root = DataDir() + "/host";
+  ContainerInfo info;
+  info.id = id;
+  info.runtime = runtime;
+  *status = LookupContainerMetadata(paths, &info);
+  return info;
+}
+
+TEST(ContainerMetadataTest, PodmanFromCrunStateAndContainersStorage) {
+  Status s;
+  ContainerInfo c =
+      Lookup(std::string("a1b2c3d4e5f60718293a4b5c6d7e8f90") + "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+             "podman", &s);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(c.runtime, "podman");
+  EXPECT_EQ(c.name, "web-1");
+  EXPECT_EQ(c.image, "localhost/vigil-web:1.0");
+  EXPECT_EQ(c.image_digest,
+            "sha256:8b54b7f5de2a9a10ccd49f3ecfb99e14f5772c4e971ff7c80d48a4b25bc7cb99");
+  EXPECT_EQ(c.labels.at("org.opencontainers.image.stopSignal"), "15");
+}
+
+TEST(ContainerMetadataTest, ContainerdCriAnnotations) {
+  Status s;
+  ContainerInfo c =
+      Lookup("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210", "containerd", &s);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(c.runtime, "containerd");
+  EXPECT_EQ(c.name, "web");
+  EXPECT_EQ(c.image, "docker.io/library/nginx:1.25");
+  EXPECT_EQ(c.pod, "web-7d4b9c6f5d-x2k9p");
+  EXPECT_EQ(c.pod_namespace, "shop");
+  EXPECT_EQ(c.workload, "Deployment/web");
+}
+
+TEST(ContainerMetadataTest, CriOAnnotationsAndOversizedValuesDropped) {
+  Status s;
+  ContainerInfo c =
+      Lookup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "cri-o", &s);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(c.runtime, "cri-o");
+  EXPECT_EQ(c.name, "node-exporter");
+  EXPECT_EQ(c.image, "quay.io/prometheus/node-exporter:v1.7.0");
+  std::string ab;
+  for (int i = 0; i < 32; ++i) ab += "ab";
+  EXPECT_EQ(c.image_digest, "sha256:" + ab);
+  EXPECT_EQ(c.pod, "node-exporter-q8t5z");
+  EXPECT_EQ(c.pod_namespace, "monitoring");
+  EXPECT_EQ(c.workload, "");  // a DaemonSet's pod name does not say so
+  EXPECT_EQ(c.labels.count("io.kubernetes.cri-o.Annotations"), 0u);  // 5000 bytes: dropped
+}
+
+TEST(ContainerMetadataTest, DockerConfigV2) {
+  Status s;
+  ContainerInfo c = Lookup(std::string(64, '1'), "docker", &s);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(c.runtime, "docker");
+  EXPECT_EQ(c.name, "redis-cache");
+  EXPECT_EQ(c.image, "redis:7.0");
+  EXPECT_EQ(c.labels.at("com.docker.compose.project"), "shop");
+}
+
+TEST(ContainerMetadataTest, UnknownAndMalformed) {
+  Status s;
+  Lookup(std::string(64, '9'), "oci", &s);
+  EXPECT_TRUE(IsNotFound(s)) << s;
+  Lookup(std::string(64, '2'), "oci", &s);
+  EXPECT_TRUE(IsInvalidArgument(s)) << s;
+  EXPECT_NE(s.message().find("run/crun/" + std::string(64, '2') + "/status"), std::string::npos)
+      << s;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/vigil-state-test-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+uint64_t InodeOf(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+TEST(CgroupIndexTest, FindsIdsByWalkingAndRefreshesOnAMiss) {
+  TempDir tmp;
+  std::string mount = tmp.path();
+  std::string docker_id(64, 'c');
+  std::filesystem::create_directories(mount + "/system.slice/docker-" + docker_id + ".scope");
+  CgroupIndex index(mount);
+  uint64_t id = InodeOf(mount + "/system.slice/docker-" + docker_id + ".scope");
+  ASSERT_EQ(index.PathOf(id), "/system.slice/docker-" + docker_id + ".scope");
+  EXPECT_EQ(index.walks(), 1u);
+  EXPECT_EQ(index.PathOf(id), "/system.slice/docker-" + docker_id + ".scope");
+  EXPECT_EQ(index.walks(), 1u);  // cached
+
+  // A cgroup created after the first walk is found by the refresh its miss triggers.
+  std::filesystem::create_directories(mount + "/new");
+  uint64_t fresh = InodeOf(mount + "/new");
+  EXPECT_EQ(index.PathOf(fresh), "/new");
+  EXPECT_EQ(index.walks(), 2u);
+  // An id that is no cgroup costs one walk, then the negative cache answers.
+  EXPECT_FALSE(index.PathOf(1ull << 60).has_value());
+  EXPECT_FALSE(index.PathOf(1ull << 60).has_value());
+  EXPECT_EQ(index.walks(), 3u);
+}
+
+TEST(ContainerResolverTest, AsyncLookupReturnsIdFirstThenMetadata) {
+  TempDir tmp;
+  std::string podman_id = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+  std::filesystem::create_directories(tmp.path() + "/unified/libpod_parent/libpod-" + podman_id);
+  std::filesystem::create_directories(tmp.path() + "/unified/user.slice");
+  std::ofstream(tmp.path() + "/unified/cgroup.controllers") << "cpu\n";
+  ContainerResolver::Options o;
+  o.proc_root = tmp.path() + "/no-proc";
+  o.cgroup_root = tmp.path();
+  o.paths.host_root = DataDir() + "/host";
+  ContainerResolver resolver(o);
+  ASSERT_TRUE(resolver.has_v2());
+  uint64_t id = InodeOf(tmp.path() + "/unified/libpod_parent/libpod-" + podman_id);
+  const ContainerInfo& first = resolver.Get(id);
+  EXPECT_EQ(first.id, podman_id);
+  EXPECT_EQ(first.runtime, "podman");
+  EXPECT_EQ(first.cgroup_id, id);
+  resolver.WaitIdle(5000);
+  const ContainerInfo& later = resolver.Get(id);
+  EXPECT_EQ(&first, &later);  // updated in place
+  EXPECT_EQ(later.name, "web-1");
+  EXPECT_EQ(later.cgroup_path, "/libpod_parent/libpod-" + podman_id);
+
+  EXPECT_EQ(resolver.Get(InodeOf(tmp.path() + "/unified/user.slice")).runtime, "host");
+  EXPECT_EQ(resolver.Get(1).runtime, "host");
+  EXPECT_EQ(resolver.container_count(), 1u);
+}
+
+TEST(ContainerResolverTest, NoV2HierarchyMeansHost) {
+  TempDir tmp;
+  ContainerResolver::Options o;
+  o.proc_root = tmp.path();
+  o.cgroup_root = tmp.path();
+  o.query_runtimes = false;
+  ContainerResolver resolver(o);
+  EXPECT_FALSE(resolver.has_v2());
+  EXPECT_EQ(resolver.Get(12345).runtime, "host");
+}
+
+}  // namespace
+}  // namespace vigil::runtime

@@ -1,0 +1,206 @@
+// Real containers (labels integration, kernel): podman and crun start busybox containers
+// (no network) and State attributes them by the cgroup v2 id the kernel gives their cgroup,
+// as the eBPF probe will report it. Processes started before State::Create are found by
+// LoadExisting. Skips, saying why, where podman/crun cannot run (not root, not installed,
+// no cgroup v2 hierarchy).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "base/strings.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "runtime/container.h"
+#include "runtime/state.h"
+
+namespace vigil::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Runs a shell command, returning its stdout (trimmed) and exit status.
+std::pair<int, std::string> Shell(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (p == nullptr) return {-1, ""};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  int rc = pclose(p);
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, std::string(Trim(out))};
+}
+
+uint64_t InodeOf(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+// The cgroup id as the kernel hands it out through a file handle (kernfs node id): what
+// bpf_get_current_cgroup_id() returns. 0 when the kernel does not export handles.
+uint64_t KernfsIdOf(const std::string& path) {
+  struct {
+    file_handle fh;
+    unsigned char bytes[64];
+  } h{};
+  h.fh.handle_bytes = sizeof(h.bytes);
+  int mount_id = 0;
+  if (name_to_handle_at(AT_FDCWD, path.c_str(), &h.fh, &mount_id, 0) != 0) return 0;
+  if (h.fh.handle_bytes != 8) return 0;
+  uint64_t id = 0;
+  memcpy(&id, h.fh.f_handle, 8);
+  return id;
+}
+
+class RealContainers : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root (rootful podman, crun)";
+    if (Shell("command -v podman").first != 0) GTEST_SKIP() << "podman not installed";
+    auto mount = FindCgroupV2Mount("/proc", "/sys/fs/cgroup");
+    if (!mount.ok()) GTEST_SKIP() << "no cgroup v2 hierarchy: " << mount.status();
+    v2_ = *mount;
+    char tmpl[] = "/tmp/vigil-state-podman-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    std::string conf = "/etc/vigil/containers.conf";
+    if (!fs::exists(conf)) {
+      conf = dir_ + "/containers.conf";
+      std::ofstream(conf) << "[containers]\ndefault_ulimits = [\"nofile=20000:20000\", "
+                             "\"nproc=32768:32768\"]\n";
+    }
+    podman_ = "CONTAINERS_CONF=" + conf + " podman --root " + dir_ + "/storage --runroot " + dir_ +
+              "/runroot --storage-driver overlay";
+    fs::create_directories(dir_ + "/rootfs/bin");
+    fs::copy_file("/bin/busybox", dir_ + "/rootfs/bin/busybox");
+    for (const char* app : {"sh", "sleep"}) {
+      fs::create_symlink("busybox", dir_ + "/rootfs/bin/" + app);
+    }
+    auto [rc, out] = Shell("tar -C " + dir_ + "/rootfs -cf " + dir_ + "/rootfs.tar . && " +
+                           podman_ + " import -q " + dir_ + "/rootfs.tar localhost/vigil-state:1");
+    if (rc != 0) GTEST_SKIP() << "podman cannot import an image here: " << out;
+  }
+
+  void TearDown() override {
+    if (dir_.empty()) return;
+    for (const std::string& name : names_) Shell(podman_ + " rm -f -t 0 " + name);
+    for (const std::string& name : crun_) Shell("crun delete -f " + name);
+    Shell(podman_ + " rmi -a -f");
+    Shell("umount -R " + dir_ + "/storage/overlay 2>/dev/null");
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // Starts `sleep` in a podman container; returns its 64-hex id ("" + skip on failure).
+  std::string StartPodman(const std::string& name) {
+    names_.push_back(name);
+    auto [rc, out] = Shell(podman_ + " run -d --name " + name +
+                           " --network none localhost/vigil-state:1 sleep 60");
+    if (rc != 0) return "";
+    return out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+  }
+
+  std::string v2_;
+  std::string dir_;
+  std::string podman_;
+  std::vector<std::string> names_;
+  std::vector<std::string> crun_;
+};
+
+TEST_F(RealContainers, PodmanContainerAttributedByCgroupIdAndFromProc) {
+  std::string name_a = "vigil-state-a-" + std::to_string(getpid());
+  std::string id_a = StartPodman(name_a);
+  if (id_a.empty()) GTEST_SKIP() << "podman cannot start a container here";
+  ASSERT_TRUE(IsContainerHexId(id_a)) << id_a;
+
+  // Started before the State: found by LoadExisting, with its container.
+  StateOptions options;
+  auto created = State::Create(options);
+  ASSERT_TRUE(created.ok()) << created.status();
+  State& state = **created;
+  ASSERT_TRUE(state.LoadExisting().ok());
+  auto [rc, pid_text] = Shell(podman_ + " inspect --format '{{.State.Pid}}' " + name_a);
+  ASSERT_EQ(rc, 0) << pid_text;
+  uint32_t pid = static_cast<uint32_t>(std::stoul(pid_text));
+  const ProcessInfo* p = state.Process(pid);
+  ASSERT_NE(p, nullptr) << "pid " << pid;
+  EXPECT_TRUE(p->from_proc);
+  EXPECT_EQ(p->comm, "sleep");
+  EXPECT_EQ(p->args, (std::vector<std::string>{"sleep", "60"}));
+  std::string cgroup_dir = v2_ + "/libpod_parent/libpod-" + id_a;
+  ASSERT_TRUE(fs::is_directory(cgroup_dir)) << cgroup_dir;
+  uint64_t cgroup_id = InodeOf(cgroup_dir);
+  EXPECT_EQ(p->cgroup_id, cgroup_id);
+  if (uint64_t kid = KernfsIdOf(cgroup_dir); kid != 0) {
+    EXPECT_EQ(kid, cgroup_id) << "the cgroup id is the inode of the v2 directory";
+  }
+  state.WaitForContainerLookups(5000);
+  const ContainerInfo& a = state.Container(cgroup_id);
+  EXPECT_EQ(a.id, id_a);
+  EXPECT_EQ(a.runtime, "podman");
+  EXPECT_EQ(a.name, name_a);
+  EXPECT_EQ(a.image, "localhost/vigil-state:1");
+  EXPECT_TRUE(StartsWith(a.image_digest, "sha256:")) << a.image_digest;
+  EXPECT_EQ(a.cgroup_path, "/libpod_parent/libpod-" + id_a);
+  // The parent of the container's init is conmon, on the host.
+  const ProcessInfo* parent = state.Ancestor(pid, 1);
+  ASSERT_NE(parent, nullptr);
+  EXPECT_EQ(parent->comm, "conmon");
+  EXPECT_EQ(state.Container(parent->cgroup_id).runtime, "host");
+
+  // Started after the State: only its cgroup id is known (as from an eBPF event).
+  std::string name_b = "vigil-state-b-" + std::to_string(getpid());
+  std::string id_b = StartPodman(name_b);
+  ASSERT_TRUE(IsContainerHexId(id_b)) << id_b;
+  uint64_t cgroup_b = InodeOf(v2_ + "/libpod_parent/libpod-" + id_b);
+  ASSERT_NE(cgroup_b, 0u);
+  const ContainerInfo& b0 = state.Container(cgroup_b);
+  EXPECT_EQ(b0.id, id_b);  // the id is known at once, from the path
+  state.WaitForContainerLookups(5000);
+  const ContainerInfo& b = state.Container(cgroup_b);
+  EXPECT_EQ(b.name, name_b);
+  EXPECT_EQ(b.image, "localhost/vigil-state:1");
+  EXPECT_EQ(state.container_count(), 2u);
+}
+
+TEST_F(RealContainers, CrunContainerNamedByHand) {
+  if (Shell("command -v crun").first != 0) GTEST_SKIP() << "crun not installed";
+  std::string bundle = dir_ + "/bundle";
+  fs::create_directories(bundle);
+  Shell("cp -a " + dir_ + "/rootfs " + bundle + "/rootfs");
+  auto [spec_rc, spec_out] = Shell("cd " + bundle + " && crun spec");
+  ASSERT_EQ(spec_rc, 0) << spec_out;
+  nlohmann::json config = nlohmann::json::parse(std::ifstream(bundle + "/config.json"));
+  config["process"]["terminal"] = false;
+  config["process"]["args"] = {"sleep", "60"};
+  config["annotations"]["org.opencontainers.image.ref.name"] = "localhost/vigil-crun:2";
+  std::ofstream(bundle + "/config.json") << config.dump();
+  std::string name = "vigil-state-crun-" + std::to_string(getpid());
+  crun_.push_back(name);
+  // The container keeps the stdio it was given: never a pipe we wait on.
+  std::string log = dir_ + "/crun.log";
+  auto [rc, out] =
+      Shell("crun run -d --bundle " + bundle + " " + name + " </dev/null >" + log + " 2>&1");
+  if (rc != 0) GTEST_SKIP() << "crun cannot start a container here: " << Shell("cat " + log).second;
+
+  auto created = State::Create(StateOptions{});
+  ASSERT_TRUE(created.ok());
+  State& state = **created;
+  uint64_t cgroup_id = InodeOf(v2_ + "/" + name);
+  ASSERT_NE(cgroup_id, 0u) << v2_ + "/" + name;
+  state.WaitForContainerLookups(100);
+  state.Container(cgroup_id);
+  state.WaitForContainerLookups(5000);
+  const ContainerInfo& c = state.Container(cgroup_id);
+  EXPECT_EQ(c.id, name);
+  EXPECT_EQ(c.runtime, "crun");
+  EXPECT_EQ(c.name, name);
+  EXPECT_EQ(c.image, "localhost/vigil-crun:2");
+}
+
+}  // namespace
+}  // namespace vigil::runtime
