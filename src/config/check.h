@@ -48,10 +48,17 @@ struct Violation {
   int line = 0;  // 0: computed from `path`
 };
 
+// Per-resource scratch shared by the checks that evaluate one resource, on one thread: lets a
+// family of checks derive something once per resource instead of once per check (the
+// control-plane checks tokenise a container's command once, not once per CIS control). Keys
+// are the addresses of static tags in the owning file; values live until the next resource.
+using CheckMemo = std::map<const void*, std::shared_ptr<void>>;
+
 struct CheckContext {
   const Resource& resource;
   const PodSpecRef* pod;  // non-null for kinds with a pod template
   K8sVersion version;
+  CheckMemo* memo = nullptr;  // optional; checks must work without it
 };
 
 // A violation of a cross-resource check, attached to one resource of the scan.

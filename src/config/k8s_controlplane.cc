@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -352,27 +354,57 @@ struct CpDef {
   std::vector<FieldRule> fields;
 };
 
+// The invocations parsed for one resource's containers, shared through the CheckMemo by the
+// ~100 control-plane checks that each look at a few flags of the same command line.
+struct InvocationMemo {
+  struct Entry {
+    const ContainerRef* container;
+    Component component;
+    std::optional<Invocation> invocation;
+  };
+  std::deque<Entry> entries;  // a deque: references stay valid as entries are added
+};
+
+const std::optional<Invocation>& CachedInvocation(const CheckContext& ctx, const ContainerRef& c,
+                                                  Component component,
+                                                  std::optional<Invocation>* uncached) {
+  if (ctx.memo == nullptr) {
+    *uncached = ParseInvocation(c, component);
+    return *uncached;
+  }
+  static const char kTag = 0;
+  std::shared_ptr<void>& slot = (*ctx.memo)[&kTag];
+  if (slot == nullptr) slot = std::make_shared<InvocationMemo>();
+  auto* memo = static_cast<InvocationMemo*>(slot.get());
+  for (const auto& e : memo->entries) {
+    if (e.container == &c && e.component == component) return e.invocation;
+  }
+  memo->entries.push_back({&c, component, ParseInvocation(c, component)});
+  return memo->entries.back().invocation;
+}
+
 void EvalFlags(const std::vector<FlagRule>& rules, const CheckContext& ctx,
                std::vector<Violation>* out) {
   if (ctx.pod == nullptr) return;
   for (const auto& c : ctx.pod->containers) {
     // A rule list targets one component (rules for two components are separate entries).
-    std::optional<Invocation> inv;
-    std::optional<Component> parsed_for;
+    const std::optional<Invocation>* inv = nullptr;
+    std::optional<Invocation> uncached;
     std::vector<std::string> problems;
     for (const auto& rule : rules) {
-      if (!parsed_for || *parsed_for != rule.component) {
-        inv = ParseInvocation(c, rule.component);
-        parsed_for = rule.component;
+      if (inv == nullptr || !*inv || (**inv).component != rule.component) {
+        inv = &CachedInvocation(ctx, c, rule.component, &uncached);
       }
-      if (!inv) continue;
+      if (!*inv) continue;
       std::optional<std::string> value;
-      auto it = inv->flags.find(rule.flag);
-      if (it != inv->flags.end()) value = it->second;
+      const Invocation& invocation = **inv;
+      auto it = invocation.flags.find(rule.flag);
+      if (it != invocation.flags.end()) value = it->second;
       std::string name = std::string(BinaryName(rule.component)) + " --" + rule.flag;
       // missing_ok: a kubelet/scheduler started without flags, or with --config, takes the
       // setting from its configuration file; one configured by flags must pass it.
-      if (!value && rule.missing_ok && (inv->flags.empty() || inv->flags.count("config") != 0)) {
+      if (!value && rule.missing_ok &&
+          (invocation.flags.empty() || invocation.flags.count("config") != 0)) {
         continue;
       }
       std::string why = Judge(rule.op, name, value, rule.value, /*missing_fails=*/true);

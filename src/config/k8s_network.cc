@@ -26,6 +26,7 @@ using k8s::IsFalse;
 using k8s::IsTrue;
 using k8s::Str;
 using k8s::Strings;
+using k8s::StrView;
 using report::Severity;
 
 void NodePort(const CheckContext& ctx, std::vector<Violation>* out) {
@@ -115,7 +116,7 @@ bool Selects(const Node* selector, const Node* labels) {
   if (ml != nullptr && ml->IsMap()) {
     for (const auto& [k, v] : ml->map()) {
       const Node* l = label(k);
-      if (l == nullptr || Str(l) != Str(&v)) return false;
+      if (l == nullptr || StrView(l) != StrView(&v)) return false;
     }
   }
   const Node* me = selector->Get("matchExpressions");
@@ -139,7 +140,7 @@ bool SelectsMap(const Node* selector, const Node* labels) {
   if (selector == nullptr || !selector->IsMap() || selector->map().empty()) return false;
   for (const auto& [k, v] : selector->map()) {
     const Node* l = labels && labels->IsMap() ? labels->Get(k) : nullptr;
-    if (l == nullptr || Str(l) != Str(&v)) return false;
+    if (l == nullptr || StrView(l) != StrView(&v)) return false;
   }
   return true;
 }
@@ -161,19 +162,30 @@ void PolicyDirections(const Resource& policy, bool* ingress, bool* egress) {
 // namespace (a policy applies only inside its own namespace).
 void MissingNetworkPolicy(const std::vector<const Resource*>& all,
                           std::vector<ResourceViolation>* out) {
-  std::multimap<std::string, const Resource*> policies;
+  // Each policy's selector and directions, computed once rather than once per workload.
+  struct Policy {
+    const Node* selector;
+    bool ingress = false;
+    bool egress = false;
+  };
+  std::map<std::string_view, std::vector<Policy>> policies;
   for (const Resource* r : all) {
-    if (r->kind == "NetworkPolicy") policies.emplace(r->ns, r);
+    if (r->kind != "NetworkPolicy") continue;
+    Policy p{r->Find("spec.podSelector")};
+    PolicyDirections(*r, &p.ingress, &p.egress);
+    policies[r->ns].push_back(p);
   }
+  static const std::vector<Policy> kNone;
   for (const auto& w : Workloads(all)) {
     bool ingress = false, egress = false;
-    auto [b, e] = policies.equal_range(w.r->ns);
-    for (auto it = b; it != e; ++it) {
-      if (!Selects(it->second->Find("spec.podSelector"), w.labels)) continue;
-      bool in = false, eg = false;
-      PolicyDirections(*it->second, &in, &eg);
-      ingress = ingress || in;
-      egress = egress || eg;
+    auto found = policies.find(w.r->ns);
+    for (const Policy& p : found == policies.end() ? kNone : found->second) {
+      if ((p.ingress && !ingress) || (p.egress && !egress)) {
+        if (!Selects(p.selector, w.labels)) continue;
+        ingress = ingress || p.ingress;
+        egress = egress || p.egress;
+      }
+      if (ingress && egress) break;
     }
     if (ingress && egress) continue;
     std::string missing = !ingress && !egress ? "ingress and egress"

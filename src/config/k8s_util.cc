@@ -93,6 +93,11 @@ std::string Str(const Node* n) {
   return n->AsString().value_or("");
 }
 
+std::string_view StrView(const Node* n) {
+  if (n == nullptr || !n->IsScalar() || n->IsNull()) return {};
+  return n->scalar();
+}
+
 const Node* Sub(const Node* n, std::string_view key) { return n ? n->Get(key) : nullptr; }
 
 std::vector<std::string> Strings(const Node* n) {

@@ -48,6 +48,9 @@ bool IsTrue(const Node* n);
 // True when the node is an explicit boolean false.
 bool IsFalse(const Node* n);
 std::string Str(const Node* n);
+// Str without the copy: the scalar's text, "" for null, non-scalar or missing nodes. Valid
+// while the node lives.
+std::string_view StrView(const Node* n);
 const Node* Sub(const Node* n, std::string_view key);
 // The scalar items of a sequence (a lone scalar counts as a one-item list).
 std::vector<std::string> Strings(const Node* n);

@@ -55,6 +55,51 @@ TEST(YamlLoader, MalformedNamesFileAndLine) {
   EXPECT_EQ(r.documents.size(), 1u);  // the first, valid document is kept
 }
 
+// Streams of kParallelLoadBytes or more are parsed as two halves on two threads: documents,
+// their indexes and line numbers, and errors must be those of a one-thread parse.
+std::string LargeStream(int documents, int bad_document) {
+  std::string out;
+  for (int i = 0; i < documents; ++i) {
+    // Four lines per document plus its "---" marker; the padding makes the stream large.
+    out += "kind: ConfigMap\nmetadata:\n  name: cm-" + std::to_string(i) + "\ndata: {pad: \"" +
+           std::string(200, 'x') + "\"}\n";
+    if (i == bad_document) out += "oops: [1, 2\n";
+    out += "---\n";
+  }
+  return out;
+}
+
+TEST(YamlLoader, LargeStreamParsedOnTwoThreadsKeepsIndexesAndLines) {
+  const int n = 2000;
+  std::string text = LargeStream(n, -1);
+  ASSERT_GE(text.size(), kParallelLoadBytes);
+  LoadResult r = LoadYamlStream(text, "big.yaml");
+  ASSERT_TRUE(r.error.ok()) << r.error;
+  ASSERT_EQ(r.documents.size(), static_cast<size_t>(n) + 1);  // the trailing "---" is empty
+  for (int i = 0; i < n; ++i) {
+    const Document& doc = r.documents[static_cast<size_t>(i)];
+    ASSERT_EQ(doc.index, i);
+    ASSERT_EQ(doc.root.Find("metadata.name")->scalar(), "cm-" + std::to_string(i));
+    ASSERT_EQ(doc.root.KeyLine("kind"), 5 * i + 1) << "document " << i;
+    ASSERT_EQ(doc.root.LineOf("metadata.name"), 5 * i + 3) << "document " << i;
+  }
+}
+
+TEST(YamlLoader, LargeStreamErrorInSecondHalfReadsAsOneThreadWould) {
+  const int n = 2000;
+  std::string text = LargeStream(n, 1500);
+  LoadResult r = LoadYamlStream(text, "big.yaml");
+  ASSERT_FALSE(r.error.ok());
+  // Document 1500 starts at line 5*1500+1; its unterminated flow sequence opens on line +4
+  // and libyaml reports the error at the "---" that follows.
+  EXPECT_NE(r.error.message().find("big.yaml:" + std::to_string(5 * 1500 + 6) + ":1:"),
+            std::string::npos)
+      << r.error;
+  EXPECT_NE(r.error.message().find("at line " + std::to_string(5 * 1500 + 5)), std::string::npos)
+      << r.error;
+  EXPECT_EQ(r.documents.size(), 1500u);  // every document before the bad one is kept
+}
+
 TEST(YamlLoader, AliasBombIsBounded) {
   std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
   char prev = 'a';

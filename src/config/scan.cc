@@ -1,9 +1,12 @@
 #include "config/scan.h"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "base/strings.h"
@@ -113,10 +116,11 @@ struct ScannedResource {
   const LoadedFile* file;
 };
 
+// `annotation` is the resource's own ignore annotation (AnnotationIgnore), parsed once per
+// resource by the caller rather than once per finding.
 void Emit(const CheckInfo& info, const Resource& r, const Violation& v, const LoadedFile& file,
-          const ScanOptions& options, report::Report* report) {
+          const IgnoreRule& annotation, const ScanOptions& options, report::Report* report) {
   report::Finding f = MakeFinding(info, r, v);
-  IgnoreRule annotation = AnnotationIgnore(r.node);
   if (Contains(annotation.ids, info.id)) {
     f.status = "suppressed";
     f.description += " (suppressed by annotation: " + annotation.reason + ")";
@@ -138,11 +142,14 @@ void EvaluateRange(const CheckRegistry& registry, const LoadedFile& file,
                    const ScanOptions& options, const K8sVersion& version, size_t begin, size_t end,
                    report::Report* report) {
   std::vector<Violation> violations;
+  CheckMemo memo;
   for (size_t i = begin; i < end; ++i) {
     const Resource& r = file.resources[i];
     PodSpecRef pod;
     bool has_pod = ExtractPodSpec(r, &pod);
-    CheckContext ctx{r, has_pod ? &pod : nullptr, version};
+    memo.clear();
+    CheckContext ctx{r, has_pod ? &pod : nullptr, version, &memo};
+    std::optional<IgnoreRule> annotation;  // parsed on the resource's first violation
     for (const CheckRegistry* reg : {&registry, options.custom}) {
       if (reg == nullptr) continue;
       for (const Check* check : reg->ChecksFor(r.kind)) {
@@ -150,15 +157,46 @@ void EvaluateRange(const CheckRegistry& registry, const LoadedFile& file,
         if (!Selected(info, options)) continue;
         violations.clear();
         check->Evaluate(ctx, &violations);
-        for (const auto& v : violations) Emit(info, r, v, file, options, report);
+        if (violations.empty()) continue;
+        if (!annotation) annotation = AnnotationIgnore(r.node);
+        for (const auto& v : violations) Emit(info, r, v, file, *annotation, options, report);
       }
     }
   }
 }
 
-// Files with at least this many resources are checked on two threads (a 10,000-object
+// Scans with at least this many resources are checked on two threads (a 10,000-object
 // manifest: ~0.5 s of checks); below it a thread costs more than it saves.
 constexpr size_t kParallelResources = 512;
+// Per-object checks run in chunks of this many resources, so the two threads stay balanced
+// whatever the mix of kinds.
+constexpr size_t kChunkResources = 256;
+
+// Runs fn(0), ..., fn(n - 1) on the calling thread and, when `parallel`, one more; each index
+// runs exactly once and fn must be safe to call concurrently for different indexes.
+void ForEachIndex(size_t n, bool parallel, const std::function<void(size_t)>& fn) {
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) fn(i);
+  };
+  if (!parallel || n < 2 || std::thread::hardware_concurrency() < 2) {
+    work();
+    return;
+  }
+  std::thread worker(work);
+  work();
+  worker.join();
+}
+
+// Moves every finding of `parts`, in order, to the end of `report`.
+void AppendFindings(std::vector<report::Report>& parts, report::Report* report) {
+  size_t total = report->findings.size();
+  for (const auto& p : parts) total += p.findings.size();
+  report->findings.reserve(total);
+  for (auto& p : parts) {
+    for (report::Finding& f : p.findings) report->findings.push_back(std::move(f));
+  }
+}
 
 // Runs the per-object checks over one file and appends its resources to `all`. Findings come
 // out in resource order whether or not the file was split across threads.
@@ -170,13 +208,13 @@ void ScanLoaded(const CheckRegistry& registry, const LoadedFile& file, const Sca
     ++report->input_errors;
   }
   const size_t n = file.resources.size();
-  if (n >= kParallelResources && std::thread::hardware_concurrency() > 1) {
-    report::Report second;
-    std::thread worker([&] { EvaluateRange(registry, file, options, version, n / 2, n, &second); });
-    EvaluateRange(registry, file, options, version, 0, n / 2, report);
-    worker.join();
-    report->findings.reserve(report->findings.size() + second.findings.size());
-    for (report::Finding& f : second.findings) report->findings.push_back(std::move(f));
+  if (n >= kParallelResources) {
+    std::vector<report::Report> parts((n + kChunkResources - 1) / kChunkResources);
+    ForEachIndex(parts.size(), /*parallel=*/true, [&](size_t i) {
+      EvaluateRange(registry, file, options, version, i * kChunkResources,
+                    std::min(n, (i + 1) * kChunkResources), &parts[i]);
+    });
+    AppendFindings(parts, report);
   } else {
     EvaluateRange(registry, file, options, version, 0, n, report);
   }
@@ -186,25 +224,30 @@ void ScanLoaded(const CheckRegistry& registry, const LoadedFile& file, const Sca
   }
 }
 
-// Runs the cross-resource checks once over every resource of the scan.
+// Runs the cross-resource checks once over every resource of the scan; findings in check
+// order (checks of a large scan run on two threads).
 void ScanCrossResource(const CheckRegistry& registry, const std::vector<ScannedResource>& all,
                        const ScanOptions& options, report::Report* report) {
-  if (registry.cross_resource().empty()) return;
+  std::vector<const Check*> checks;
+  for (const Check* check : registry.cross_resource()) {
+    if (Selected(check->info(), options)) checks.push_back(check);
+  }
+  if (checks.empty()) return;
   std::vector<const Resource*> resources;
   resources.reserve(all.size());
   for (const auto& sr : all) resources.push_back(&sr.resource);
-  std::vector<ResourceViolation> violations;
-  for (const Check* check : registry.cross_resource()) {
-    const CheckInfo& info = check->info();
-    if (!Selected(info, options)) continue;
-    violations.clear();
-    check->EvaluateAll(resources, &violations);
+  std::vector<report::Report> parts(checks.size());
+  ForEachIndex(checks.size(), all.size() >= kParallelResources, [&](size_t i) {
+    std::vector<ResourceViolation> violations;
+    checks[i]->EvaluateAll(resources, &violations);
     for (const auto& rv : violations) {
       if (rv.resource >= all.size()) continue;
       const ScannedResource& sr = all[rv.resource];
-      Emit(info, sr.resource, rv.violation, *sr.file, options, report);
+      Emit(checks[i]->info(), sr.resource, rv.violation, *sr.file,
+           AnnotationIgnore(sr.resource.node), options, &parts[i]);
     }
-  }
+  });
+  AppendFindings(parts, report);
 }
 
 // Ignore-file entries (misconfigurations: check id + resource and path globs) mark matching

@@ -2,22 +2,27 @@
 
 #include <yaml.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
 namespace vigil::config {
 namespace {
 
-int Line(const yaml_mark_t& mark) { return static_cast<int>(mark.line) + 1; }
+int MarkLine(const yaml_mark_t& mark) { return static_cast<int>(mark.line) + 1; }
 
 // Builds Nodes from libyaml's event stream. Working from events (not a library tree) keeps
 // aliases under our control: each alias is copied against the node budget. Every method
 // returns a Status; nothing throws.
 class TreeBuilder {
  public:
-  explicit TreeBuilder(std::string_view file) : file_(file) {}
+  // `lines_before`: lines of the stream that precede these bytes (a chunk of a larger stream).
+  TreeBuilder(std::string_view file, int lines_before) : file_(file), lines_before_(lines_before) {}
+
+  size_t nodes() const { return nodes_; }
 
   // Handles one event. Sets *document_done when a document has just ended (its root is then
   // taken with TakeRoot) and *stream_done at the end of the stream.
@@ -90,6 +95,8 @@ class TreeBuilder {
     int key_line = 0;
   };
 
+  int Line(const yaml_mark_t& mark) const { return MarkLine(mark) + lines_before_; }
+
   static std::string Text(const yaml_char_t* s) {
     return s == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(s));
   }
@@ -142,6 +149,7 @@ class TreeBuilder {
   }
 
   std::string_view file_;
+  int lines_before_ = 0;
   std::vector<Frame> stack_;
   std::unordered_map<std::string, Node> anchors_;
   size_t nodes_ = 0;
@@ -181,9 +189,10 @@ Status ParserError(const yaml_parser_t& parser, std::string_view bytes, std::str
   return InvalidArgumentError(msg);
 }
 
-}  // namespace
-
-LoadResult LoadYamlStream(std::string_view bytes, std::string_view file) {
+// Parses `bytes`, which follow `lines_before` lines of the stream; documents are numbered
+// from 0 and `nodes` receives the node count.
+LoadResult LoadChunk(std::string_view bytes, std::string_view file, int lines_before,
+                     size_t* nodes) {
   LoadResult result;
   yaml_parser_t parser;
   if (yaml_parser_initialize(&parser) == 0) {
@@ -193,7 +202,7 @@ LoadResult LoadYamlStream(std::string_view bytes, std::string_view file) {
   // libyaml reads the caller's bytes in place (no copy of the input).
   yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(bytes.data()),
                                bytes.size());
-  TreeBuilder builder(file);
+  TreeBuilder builder(file, lines_before);
   int index = 0;
   bool stream_done = false;
   while (!stream_done) {
@@ -218,7 +227,59 @@ LoadResult LoadYamlStream(std::string_view bytes, std::string_view file) {
     }
   }
   yaml_parser_delete(&parser);
+  *nodes = builder.nodes();
   return result;
+}
+
+// Where a large stream is split for two threads: the start of a line that is a document
+// marker ("---" alone or followed by a space) nearest the middle; npos when there is none or
+// the stream uses directives ("%YAML", "%TAG": they bind to the document that follows, so a
+// split must not separate them).
+size_t SplitPoint(std::string_view bytes) {
+  if (bytes.starts_with("%") || bytes.find("\n%") != std::string_view::npos) {
+    return std::string_view::npos;
+  }
+  auto is_marker = [&](size_t at) {
+    if (bytes.compare(at, 3, "---") != 0) return false;
+    return at + 3 == bytes.size() || bytes[at + 3] == '\n' || bytes[at + 3] == ' ' ||
+           bytes[at + 3] == '\r' || bytes[at + 3] == '\t';
+  };
+  for (size_t at = bytes.find("\n---", bytes.size() / 2); at != std::string_view::npos;
+       at = bytes.find("\n---", at + 1)) {
+    if (is_marker(at + 1)) return at + 1;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+LoadResult LoadYamlStream(std::string_view bytes, std::string_view file) {
+  size_t nodes = 0;
+  size_t split = bytes.size() >= kParallelLoadBytes && std::thread::hardware_concurrency() > 1
+                     ? SplitPoint(bytes)
+                     : std::string_view::npos;
+  if (split == std::string_view::npos) return LoadChunk(bytes, file, 0, &nodes);
+  // Two halves on two threads. libyaml ends a document at a "---" line in every context (in a
+  // quoted or flow scalar it is an error), so the halves give the documents the whole stream
+  // would. On any error, or a node total over the budget, the whole stream is parsed again on
+  // one thread, so errors read exactly as before.
+  std::string_view first = bytes.substr(0, split), second = bytes.substr(split);
+  int first_lines = static_cast<int>(std::count(first.begin(), first.end(), '\n'));
+  LoadResult tail;
+  size_t tail_nodes = 0;
+  std::thread worker([&] { tail = LoadChunk(second, file, first_lines, &tail_nodes); });
+  LoadResult head = LoadChunk(first, file, 0, &nodes);
+  worker.join();
+  if (!head.error.ok() || !tail.error.ok() || nodes + tail_nodes > kMaxNodes) {
+    return LoadChunk(bytes, file, 0, &nodes);
+  }
+  int index = static_cast<int>(head.documents.size());
+  head.documents.reserve(head.documents.size() + tail.documents.size());
+  for (Document& doc : tail.documents) {
+    doc.index = index++;
+    head.documents.push_back(std::move(doc));
+  }
+  return head;
 }
 
 StatusOr<std::vector<Document>> LoadYaml(std::string_view bytes, std::string_view file) {

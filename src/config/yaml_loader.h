@@ -31,6 +31,10 @@ struct LoadResult {
   Status error;  // OK when the whole stream was read
 };
 
+// Streams of at least this many bytes are parsed as two halves on two threads (split at a
+// document marker); the result is the same as one thread's.
+inline constexpr size_t kParallelLoadBytes = 256u << 10;
+
 // Parses every document of a YAML stream. `file` is used in error messages only.
 LoadResult LoadYamlStream(std::string_view bytes, std::string_view file);
 // As LoadYamlStream, but any error fails the whole load.
