@@ -50,11 +50,12 @@ struct stash {
   __s64 nr;
 };
 
-/* LRU so a task that never reaches sys_exit (killed in between) cannot leak an entry. */
+/* Task-local storage: no hashing on the hot path, and freed with the task. nr == -1 marks an
+ * empty slot (consumed at sys_exit). */
 struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, 16384);
-  __type(key, __u32);
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
   __type(value, struct stash);
 } stashed SEC(".maps");
 
@@ -117,16 +118,18 @@ static __always_inline __u64 wake_flags(void) {
 }
 
 /* Header fields that describe `task` (the current task for syscalls and exec; the child for
- * fork). uid/gid and the cgroup come from the current task, which a fork child shares. */
+ * fork). uid/gid and the cgroup come from the current task, which a fork child shares.
+ * `task` is a BTF pointer, so its fields are read with direct (fault-safe) loads rather than
+ * bpf_probe_read_kernel calls: this runs for every captured event. */
 static __always_inline void fill_hdr(struct vigil_wire_hdr *h, struct task_struct *task, __u8 type,
                                      __s32 nr) {
   __u64 ug = bpf_get_current_uid_gid();
   h->ts_ns = bpf_ktime_get_boot_ns();
   h->cgroup_id = bpf_get_current_cgroup_id();
-  h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-  h->pid = BPF_CORE_READ(task, tgid);
-  h->tid = BPF_CORE_READ(task, pid);
-  h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+  h->mntns = task->nsproxy->mnt_ns->ns.inum;
+  h->pid = task->tgid;
+  h->tid = task->pid;
+  h->ppid = task->real_parent->tgid;
   h->uid = (__u32)ug;
   h->gid = (__u32)(ug >> 32);
   h->syscall = nr;
@@ -134,17 +137,17 @@ static __always_inline void fill_hdr(struct vigil_wire_hdr *h, struct task_struc
   h->type = type;
   h->flags = 0;
   h->reserved = 0;
-  bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), BPF_CORE_READ(task, comm));
+  bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), task->comm);
 }
 
 /* The struct file behind `fd` in the current task, or NULL. */
 static __always_inline struct file *fd_file(struct task_struct *task, __s64 fd) {
   if (fd < 0) return NULL;
-  struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+  struct fdtable *fdt = task->files->fdt;
   if (!fdt) return NULL;
-  __u32 max = BPF_CORE_READ(fdt, max_fds);
+  __u32 max = fdt->max_fds;
   if ((__u64)fd >= max) return NULL;
-  struct file **arr = BPF_CORE_READ(fdt, fd);
+  struct file **arr = fdt->fd;
   struct file *f = NULL;
   bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
   return f;
@@ -185,28 +188,32 @@ static __always_inline void sock_file_addr(struct vigil_wire_sockaddr *a, struct
 
 /* ---------------------------------------------------------------- high-volume syscalls */
 
-static __always_inline bool moves_bytes(long nr) {
+/* 1: moves bytes on an fd that may or may not be a socket; 2: only works on sockets. */
+static __always_inline int moves_bytes(long nr) {
   switch (nr) {
     case VIGIL_NR_read:
     case VIGIL_NR_write:
     case VIGIL_NR_readv:
     case VIGIL_NR_writev:
+      return 1;
     case VIGIL_NR_sendto:
     case VIGIL_NR_recvfrom:
     case VIGIL_NR_sendmsg:
     case VIGIL_NR_recvmsg:
-      return true;
+      return 2;
     default:
-      return false;
+      return 0;
   }
 }
 
 static __always_inline int count_call(struct pt_regs *regs, long nr, long ret, __u32 tgid) {
   struct vigil_count_key key = {.pid = tgid, .syscall = (__s32)nr};
   __u64 bytes = 0;
-  if (ret > 0 && moves_bytes(nr)) {
-    struct task_struct *task = bpf_get_current_task_btf();
-    if (file_is_socket(fd_file(task, (__s64)(int)BPF_CORE_READ(regs, di)))) bytes = ret;
+  if (ret > 0) {
+    int kind = moves_bytes(nr);
+    if (kind == 2 ||
+        (kind == 1 && file_is_socket(fd_file(bpf_get_current_task_btf(), (int)regs->di))))
+      bytes = ret;
   }
   /* Per-CPU values: only this CPU writes this copy, so plain increments are race-free. */
   struct vigil_count_val *v = bpf_map_lookup_elem(&counts, &key);
@@ -237,9 +244,9 @@ static __always_inline int stream_call(struct pt_regs *regs, long nr, long ret) 
   fill_hdr(&e->hdr, task, VIGIL_REC_SYSCALL, (__s32)nr);
   e->hdr.size = sizeof(*e);
   e->ret = ret;
-  e->fd = (int)BPF_CORE_READ(regs, di);
+  e->fd = (int)regs->di;
   if (moves_bytes(nr)) {
-    if (file_is_socket(fd_file(task, e->fd))) {
+    if (moves_bytes(nr) == 2 || file_is_socket(fd_file(task, e->fd))) {
       e->hdr.flags |= VIGIL_FLAG_ON_SOCKET;
       if (ret > 0) e->bytes = ret;
     }
@@ -255,20 +262,20 @@ int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id) {
   if (id < 0 || id >= VIGIL_NR_SYSCALLS) return 0;
   /* sendto with a destination (unconnected UDP: DNS, C2 beacons) is reported like connect;
    * sendto on a connected socket is only counted. */
-  if (syscall_class[id] != VIGIL_CLASS_CAPTURE &&
-      !(id == VIGIL_NR_sendto && BPF_CORE_READ(regs, r8) != 0))
+  if (syscall_class[id] != VIGIL_CLASS_CAPTURE && !(id == VIGIL_NR_sendto && regs->r8 != 0))
     return 0;
   __u64 pid_tgid = bpf_get_current_pid_tgid();
   if (skip_tgid(pid_tgid >> 32)) return 0;
-  struct stash s = {.nr = id};
-  s.args[0] = BPF_CORE_READ(regs, di);
-  s.args[1] = BPF_CORE_READ(regs, si);
-  s.args[2] = BPF_CORE_READ(regs, dx);
-  s.args[3] = BPF_CORE_READ(regs, r10);
-  s.args[4] = BPF_CORE_READ(regs, r8);
-  s.args[5] = BPF_CORE_READ(regs, r9);
-  __u32 tid = (__u32)pid_tgid;
-  bpf_map_update_elem(&stashed, &tid, &s, BPF_ANY);
+  struct stash *s =
+      bpf_task_storage_get(&stashed, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  if (!s) return 0;
+  s->nr = id;
+  s->args[0] = regs->di;
+  s->args[1] = regs->si;
+  s->args[2] = regs->dx;
+  s->args[3] = regs->r10;
+  s->args[4] = regs->r8;
+  s->args[5] = regs->r9;
   return 0;
 }
 
@@ -306,7 +313,7 @@ static __always_inline __u32 user_sockaddr(struct vigil_wire_syscall *e, char *r
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
-  long nr = BPF_CORE_READ(regs, orig_ax);
+  long nr = regs->orig_ax;
   if (nr < 0 || nr >= VIGIL_NR_SYSCALLS) return 0;
   __u8 cls = syscall_class[nr];
   if (cls == VIGIL_CLASS_IGNORE) return 0;
@@ -321,11 +328,11 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
     if (nr != VIGIL_NR_sendto) return 0;
   }
 
-  __u32 tid = (__u32)pid_tgid;
-  struct stash *sp = bpf_map_lookup_elem(&stashed, &tid);
+  struct task_struct *task = bpf_get_current_task_btf();
+  struct stash *sp = bpf_task_storage_get(&stashed, task, 0, 0);
   if (!sp) return 0; /* entered before the probe was attached, or filtered at enter */
   struct stash s = *sp;
-  bpf_map_delete_elem(&stashed, &tid);
+  sp->nr = -1;
   if (s.nr != nr) return 0;
   /* A successful exec is reported by sched_process_exec (its arguments are gone). */
   if ((nr == VIGIL_NR_execve || nr == VIGIL_NR_execveat) && ret == 0) return 0;
@@ -334,7 +341,6 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
   char *rec = bpf_map_lookup_elem(&record_scratch, &zero);
   if (!rec) return 0;
   struct vigil_wire_syscall *e = (struct vigil_wire_syscall *)rec;
-  struct task_struct *task = bpf_get_current_task_btf();
   __builtin_memset(e, 0, sizeof(*e));
   fill_hdr(&e->hdr, task, VIGIL_REC_SYSCALL, (__s32)nr);
   e->ret = ret;
@@ -565,14 +571,14 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child) {
-  if (skip_tgid(BPF_CORE_READ(parent, tgid))) return 0;
+  if (skip_tgid(parent->tgid)) return 0;
   struct vigil_wire_hdr *h = bpf_ringbuf_reserve(&events, sizeof(*h), 0);
   if (!h) {
     count_drop(VIGIL_DROP_RINGBUF);
     return 0;
   }
   fill_hdr(h, child, VIGIL_REC_FORK, -1);
-  h->ppid = BPF_CORE_READ(parent, tgid);
+  h->ppid = parent->tgid;
   h->size = sizeof(*h);
   bpf_ringbuf_submit(h, wake_flags());
   return 0;
@@ -756,9 +762,8 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(vigil_exit, struct task_struct *p) {
-  __u32 tid = BPF_CORE_READ(p, pid);
-  __u32 tgid = BPF_CORE_READ(p, tgid);
-  bpf_map_delete_elem(&stashed, &tid);
+  __u32 tid = p->pid;
+  __u32 tgid = p->tgid;
   if (tid != tgid || skip_tgid(tgid)) return 0;
   struct vigil_wire_exit *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
   if (!e) {
@@ -767,7 +772,7 @@ int BPF_PROG(vigil_exit, struct task_struct *p) {
   }
   fill_hdr(&e->hdr, p, VIGIL_REC_EXIT, -1);
   e->hdr.size = sizeof(*e);
-  e->exit_code = BPF_CORE_READ(p, exit_code);
+  e->exit_code = p->exit_code;
   bpf_ringbuf_submit(e, wake_flags());
   return 0;
 }

@@ -1,0 +1,194 @@
+// Benchmark (2) of issue 8 (label slow, needs root): a fixed syscall mix at ~1 M captured
+// events/s from one producer process pinned to one core, read by the live eBPF source on the
+// other core.
+//  - default buffers: every event the producer caused is delivered, and no drop is counted;
+//  - forced (a 16 KiB ring, a consumer that only polls every 50 ms): drops happen, and they
+//    are counted and reported as kDrops events — delivered + dropped accounts for all of the
+//    producer's events.
+// The producer knows exactly how many captured events its loop causes (a fixed mix per
+// iteration), so delivery is checked by count, not estimated. Prints events/s and drops.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "runtime/ebpf_source.h"
+
+namespace vigil::runtime {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+// Captured events per iteration of the producer's loop: openat (with a path; fails ENOENT),
+// close(-1), dup(-1), fchmod(-1) and close(-1) again, all cheap in the kernel so that the
+// probe's cost dominates. Plus one counted call (a write to /dev/null) that costs probe
+// work but no ring-buffer record, as in a real workload.
+constexpr uint64_t kEventsPerIteration = 5;
+constexpr uint64_t kTargetRate = 1'000'000;  // captured events per second
+constexpr int kSeconds = 3;
+
+int NumCpus() { return static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)); }
+
+void Pin(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu % NumCpus(), &set);
+  sched_setaffinity(0, sizeof(set), &set);
+}
+
+// Runs the mix for kSeconds, paced to kTargetRate; exits with nothing, reports through a pipe
+// the number of iterations done.
+pid_t StartProducer(int report_fd, int start_fd) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  Pin(1);
+  char go;
+  if (read(start_fd, &go, 1) != 1) _exit(2);
+  int devnull = open("/dev/null", O_WRONLY);
+  const uint64_t per_ms = kTargetRate / kEventsPerIteration / 1000;
+  auto start = Clock::now();
+  uint64_t iterations = 0;
+  while (true) {
+    auto elapsed = Clock::now() - start;
+    if (elapsed >= std::chrono::seconds(kSeconds)) break;
+    uint64_t due = per_ms * static_cast<uint64_t>(
+                                std::chrono::duration_cast<milliseconds>(elapsed).count() + 1);
+    if (iterations >= due) continue;  // ahead of the pace: spin until the next millisecond
+    for (int i = 0; i < 64 && iterations < due; ++i, ++iterations) {
+      syscall(SYS_openat, AT_FDCWD, "/nonexistent/vigil-bench", O_RDONLY, 0);
+      syscall(SYS_close, -1);
+      syscall(SYS_dup, -1);
+      syscall(SYS_fchmod, -1, 0644);
+      syscall(SYS_close, -1);
+      syscall(SYS_write, devnull, "x", 1);
+    }
+  }
+  if (write(report_fd, &iterations, sizeof(iterations)) != sizeof(iterations)) _exit(3);
+  _exit(0);
+}
+
+struct Result {
+  uint64_t produced = 0;    // captured events the producer caused
+  double producer_cpu = 0;  // seconds of CPU the producer got (of kSeconds)
+  uint64_t delivered = 0;   // of those, delivered by the source
+  uint64_t drops = 0;       // kDrops total (all processes)
+  double seconds = 0;
+  double consumer_cpu = 0;  // seconds of CPU the consuming thread used
+};
+
+Result RunOnce(const EbpfOptions& options, milliseconds poll_pause) {
+  Result r;
+  auto source = OpenEbpfSource(options);
+  if (!source.ok()) {
+    ADD_FAILURE() << source.status();
+    return r;
+  }
+  Pin(0);
+  int rp[2], sp[2];
+  if (pipe(rp) != 0 || pipe(sp) != 0) return r;
+  pid_t pid = StartProducer(rp[1], sp[0]);
+  close(rp[1]);
+  close(sp[0]);
+  rusage before{};
+  getrusage(RUSAGE_THREAD, &before);
+  auto start = Clock::now();
+  if (write(sp[1], "g", 1) != 1) ADD_FAILURE() << "could not start the producer";
+  bool exited = false;
+  Clock::time_point exit_seen;
+  while (true) {
+    auto n = (*source)->Poll(milliseconds(10), [&](const Event& e) {
+      if (e.type == EventType::kDrops) r.drops += e.count;
+      if (e.pid != static_cast<uint32_t>(pid)) return;
+      if (e.type == EventType::kSyscall) ++r.delivered;
+      if (e.type == EventType::kProcessExit) {
+        exited = true;
+        exit_seen = Clock::now();
+      }
+    });
+    if (!n.ok()) {
+      ADD_FAILURE() << n.status();
+      break;
+    }
+    if (exited && Clock::now() - exit_seen > milliseconds(100)) break;
+    if (Clock::now() - start > std::chrono::seconds(kSeconds + 20)) {
+      ADD_FAILURE() << "producer did not finish";
+      break;
+    }
+    if (poll_pause.count() > 0) std::this_thread::sleep_for(poll_pause);
+  }
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  rusage after{};
+  getrusage(RUSAGE_THREAD, &after);
+  auto cpu = [](const rusage& u) {
+    return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  r.consumer_cpu = cpu(after) - cpu(before);
+  uint64_t iterations = 0;
+  if (read(rp[0], &iterations, sizeof(iterations)) != sizeof(iterations)) {
+    ADD_FAILURE() << "no report from the producer";
+  }
+  close(rp[0]);
+  close(sp[1]);
+  rusage child{};
+  wait4(pid, nullptr, 0, &child);
+  r.producer_cpu = cpu(child);
+  // The producer's own start-up (the pipe read, open) and exit add a few captured events.
+  r.produced = iterations * kEventsPerIteration;
+  return r;
+}
+
+TEST(CaptureMixBench, MillionEventsPerSecond) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (loads the eBPF probe)";
+  Result r = RunOnce(EbpfOptions{}, milliseconds(0));
+  if (::testing::Test::HasFailure()) return;
+  double rate = r.produced / static_cast<double>(kSeconds);
+  std::printf(
+      "capture mix, default buffers (16 MiB ring, 10 ms flush): %.0f events/s from one producer "
+      "core for %d s (producer had %.0f%% of its core); produced %llu, delivered %llu, drops "
+      "%llu; consumer CPU %.2f s (%.0f%% of a core)\n",
+      rate, kSeconds, 100 * r.producer_cpu / kSeconds, static_cast<unsigned long long>(r.produced),
+      static_cast<unsigned long long>(r.delivered), static_cast<unsigned long long>(r.drops),
+      r.consumer_cpu, 100 * r.consumer_cpu / r.seconds);
+  // The rate is the producer's to reach; on a machine loaded by other work it may not get its
+  // core. It must reach it whenever it did get (most of) the core.
+  if (r.producer_cpu < 0.8 * kSeconds) {
+    std::printf("note: the producer got only %.0f%% of a core here: rate not asserted\n",
+                100 * r.producer_cpu / kSeconds);
+  } else {
+    EXPECT_GE(rate, 0.9 * kTargetRate) << "the producer could not reach the target rate";
+  }
+  EXPECT_EQ(r.drops, 0u);
+  // Every event of the loop arrives (plus the few of the producer's start and exit).
+  EXPECT_GE(r.delivered, r.produced);
+  EXPECT_LE(r.delivered, r.produced + 50);
+}
+
+TEST(CaptureMixBench, ForcedDropsAreCounted) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (loads the eBPF probe)";
+  EbpfOptions tiny;
+  tiny.ring_buffer_bytes = 16 << 10;
+  Result r = RunOnce(tiny, milliseconds(50));
+  if (::testing::Test::HasFailure()) return;
+  std::printf(
+      "capture mix, forced (16 KiB ring, consumer polls every 50 ms): produced %llu, delivered "
+      "%llu, drops reported %llu (%.1f%% lost)\n",
+      static_cast<unsigned long long>(r.produced), static_cast<unsigned long long>(r.delivered),
+      static_cast<unsigned long long>(r.drops),
+      100.0 * (r.produced - std::min(r.produced, r.delivered)) / r.produced);
+  EXPECT_GT(r.drops, 0u);
+  // Every event of the producer that did not arrive was counted as a drop (drops also count
+  // other processes' losses, hence >=).
+  EXPECT_GE(r.drops + r.delivered, r.produced);
+}
+
+}  // namespace
+}  // namespace vigil::runtime
