@@ -142,9 +142,9 @@ Status ParseRuleAllowlists(const toml::table& t, std::string_view where, Rule* r
 
 Status ParseRule(const toml::table& t, std::string_view source, Rule* rule) {
   static const std::set<std::string, std::less<>> kKeys = {
-      "id",          "title",        "description", "severity", "keywords",  "regex",
-      "secretGroup", "secret_group", "entropy",     "path",     "binary",    "placeholders",
-      "allowlist",   "allowlists",   "tags",        "report",   "skipReport"};
+      "id",          "title",        "description", "severity", "keywords",   "regex",
+      "secretGroup", "secret_group", "entropy",     "path",     "binary",     "placeholders",
+      "allowlist",   "allowlists",   "tags",        "report",   "skipReport", "rerank"};
   std::string where = Where(source, t);
   rule->source = std::string(source);
   rule->source_line = static_cast<int>(t.source().begin.line);
@@ -194,10 +194,14 @@ Status ParseRule(const toml::table& t, std::string_view source, Rule* rule) {
     rule->entropy = *v;
   }
   for (auto [key, field] :
-       {std::pair{"binary", &rule->binary}, std::pair{"placeholders", &rule->placeholders}}) {
+       {std::pair{"binary", &rule->binary}, std::pair{"placeholders", &rule->placeholders},
+        std::pair{"rerank", &rule->rerank}}) {
     if (const toml::node* n = t.get(key)) {
+      // is_boolean: toml++ would convert an integer (`binary = 3`) to true.
       auto v = n->value<bool>();
-      if (!v) return InvalidArgumentError(where + ": " + key + " must be true or false");
+      if (!n->is_boolean() || !v) {
+        return InvalidArgumentError(where + ": " + key + " must be true or false");
+      }
       *field = *v;
     }
   }

@@ -40,6 +40,9 @@ struct Rule {
   std::string path;      // RE2 regex: the rule applies only to matching paths ("" = all)
   bool binary = false;   // also scan files that look binary (NUL in the first 8 KiB)
   bool placeholders = true;  // drop secrets that look like placeholders
+  // Candidates are scored by the learned re-ranker (ranker.h) and dropped below its threshold:
+  // for rules that see many non-credentials (the generic ones).
+  bool rerank = false;
   std::vector<Allowlist> allowlists;
   std::string source;  // "built-in" or the rule file
   int source_line = 0;

@@ -224,6 +224,7 @@ struct SecretScanner::Impl {
   std::vector<char> blocks;   // per rule: matches may span lines
   size_t keyword_count = 0;
   bool any_binary = false;
+  const RankerModel* ranker = nullptr;  // set when re-ranking is on and a rule asks for it
 
   ~Impl() {
     for (auto* s : pool) hs_free_scratch(s);
@@ -306,6 +307,16 @@ StatusOr<std::unique_ptr<SecretScanner>> SecretScanner::Create(const RuleSet& ru
     impl.rules.push_back(std::move(c));
   }
   impl.keyword_count = keyword_index.size();
+  bool any_rerank = false;
+  for (const Rule& r : s->rules_) any_rerank = any_rerank || r.rerank;
+  if (options.rerank && any_rerank) {
+    impl.ranker = options.ranker != nullptr ? options.ranker : &BuiltinRanker();
+    if (impl.ranker->weights.size() != RankerFeatureNames().size()) {
+      return InvalidArgumentError("secret re-ranker: the model has " +
+                                  std::to_string(impl.ranker->weights.size()) + " weights for " +
+                                  std::to_string(RankerFeatureNames().size()) + " features");
+    }
+  }
   if (!patterns.empty()) {
     auto compile = [&](hs_database_t** db, std::string* error) {
       std::vector<const char*> cpat;
@@ -466,6 +477,11 @@ void SecretScanner::Scan(std::string_view path, std::string_view content,
           }
         }
         if (secret.empty() || secret.data() == nullptr) continue;
+        // Search on from the secret's end, not the match's: rules consume the byte after the
+        // secret (a newline, a quote), which the next line's match needs as its separator —
+        // the second of two consecutive `password=...` lines was missed.
+        pos = static_cast<size_t>(secret.data() - content.data()) + secret.size();
+        if (pos <= mbegin) pos = mbegin + 1;
         std::string_view sv(secret.data(), secret.size());
         std::string_view mv(whole.data(), whole.size());
         double entropy = ShannonEntropy(sv);
@@ -520,6 +536,13 @@ void SecretScanner::Scan(std::string_view path, std::string_view content,
         if (after.size() > 60) after = after.substr(0, 60);
         m.redacted = std::string(
             Trim(std::string(before) + RedactSecret(sv.substr(0, on_line)) + std::string(after)));
+        if (rule.rerank && impl.ranker != nullptr) {
+          m.score = impl.ranker->Score(RankerFeatures(m, content));
+          if (m.score < impl.ranker->threshold) {
+            if (!options_.keep_reranked) continue;
+            m.below_threshold = true;
+          }
+        }
         found.push_back(std::move(m));
         if (found.size() >= options_.max_matches_per_file) {
           truncated = true;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "secrets/ranker.h"
 #include "secrets/rules.h"
 
 namespace vigil::secrets {
@@ -39,6 +40,10 @@ struct SecretMatch {
   std::string file_type;  // lower-case extension without the dot, or the base name
   bool keyword_on_line = false;
   int lower = 0, upper = 0, digits = 0, other = 0;  // character classes of the secret
+  // The re-ranker's probability that this is a credential, for rules with `rerank = true`
+  // (-1 otherwise). below_threshold: kept only because ScanOptions::keep_reranked asked.
+  double score = -1;
+  bool below_threshold = false;
 };
 
 struct ScanOptions {
@@ -50,6 +55,12 @@ struct ScanOptions {
   // PuTTY keys, regexes with (?s) or [\s\S]).
   size_t max_match_span = 2048;
   size_t max_block_span = 16384;
+  // The learned re-ranker (ranker.h) scores candidates of rules flagged `rerank = true` and
+  // drops those below its threshold; `rerank = false` keeps them all (rules' own filters only).
+  // keep_reranked (debugging) keeps dropped candidates too, marked below_threshold.
+  bool rerank = true;
+  bool keep_reranked = false;
+  const RankerModel* ranker = nullptr;  // nullptr: the built-in model (BuiltinRanker())
 };
 
 // Counters; safe to share between threads.

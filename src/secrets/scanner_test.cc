@@ -35,6 +35,20 @@ TEST(Scanner, FindsTokenWithLineAndRedaction) {
   EXPECT_GT(out[0].entropy, 4.0);
 }
 
+// Each of two consecutive assignment lines is found: a match that consumed the first line's
+// newline must not hide the second (the next search starts at the secret's end).
+TEST(Scanner, ConsecutiveAssignmentLinesAreAllFound) {
+  ScanOptions opts;
+  opts.rerank = false;
+  auto scanner = Builtin(opts);
+  std::string text =
+      "DB_PASSWORD=Vq8mZ2rT6yLp\nREDIS_PASSWORD=Hw3nK9cX5bQs\nAPI_SECRET=Qm7vT2xZr9LpW4kYh8Nc\n";
+  std::vector<SecretMatch> out;
+  scanner->Scan("app/.env", text, &out);
+  ASSERT_EQ(out.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(out[i].line, i + 1);
+}
+
 TEST(Scanner, MultilinePrivateKeyReportsItsFirstLine) {
   auto scanner = Builtin();
   std::string text =
