@@ -78,11 +78,6 @@ StatusOr<json> ReadJson(const std::string& path, uint64_t max_bytes) {
   return j;
 }
 
-bool IsDir(const std::string& path) {
-  struct stat st {};
-  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 bool IsFile(const std::string& path) {
   struct stat st {};
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -492,6 +487,7 @@ void ContainerResolver::WorkerLoop() {
     p.status = LookupContainerMetadata(options_.paths, &p.info);
     lock.lock();
     done_.push_back(std::move(p));
+    done_ready_.store(true, std::memory_order_release);
     --in_flight_;
     idle_cv_.notify_all();
   }
@@ -512,11 +508,12 @@ void ContainerResolver::Merge(Pending& done) {
 }
 
 size_t ContainerResolver::Drain() {
+  if (!done_ready_.load(std::memory_order_acquire)) return 0;
   std::deque<Pending> done;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (done_.empty()) return 0;
     done.swap(done_);
+    done_ready_.store(false, std::memory_order_relaxed);
   }
   for (Pending& p : done) Merge(p);
   return done.size();
@@ -528,7 +525,7 @@ void ContainerResolver::WaitIdle(int timeout_ms) {
     idle_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
                       [this] { return in_flight_ == 0; });
   }
-  Drain();
+  Maintain();
 }
 
 void ContainerResolver::RefineFromStateDirs(ContainerInfo* info, const std::string& leaf) const {
@@ -545,7 +542,6 @@ void ContainerResolver::RefineFromStateDirs(ContainerInfo* info, const std::stri
 
 const ContainerInfo& ContainerResolver::Insert(uint64_t cgroup_id,
                                                const std::optional<std::string>& path) {
-  if (by_cgroup_.size() >= options_.max_containers) Evict();
   order_.push_back(cgroup_id);
   std::unique_ptr<ContainerInfo>& slot = by_cgroup_[cgroup_id];
   if (!path.has_value()) return host_;
@@ -587,32 +583,42 @@ const ContainerInfo& ContainerResolver::Insert(uint64_t cgroup_id,
   return *slot;
 }
 
-void ContainerResolver::Evict() {
-  // Dead cgroups first (their directory is gone), then the oldest entries.
-  size_t target = options_.max_containers * 3 / 4;
-  if (index_ != nullptr) {
-    for (auto it = by_cgroup_.begin(); it != by_cgroup_.end() && by_cgroup_.size() > target;) {
-      const std::string path = it->second ? it->second->cgroup_path : std::string();
-      if (it->second && !IsDir(index_->mount() + path)) {
+void ContainerResolver::Maintain() {
+  Drain();
+  // A walk since the last call: cgroups it did not find are gone (the container stopped).
+  if (index_ != nullptr && index_->walks() != walks_seen_) {
+    walks_seen_ = index_->walks();
+    for (auto it = by_cgroup_.begin(); it != by_cgroup_.end();) {
+      if (!index_->Known(it->first)) {
         it = by_cgroup_.erase(it);
       } else {
         ++it;
       }
     }
   }
-  while (by_cgroup_.size() > target && !order_.empty()) {
+  while (by_cgroup_.size() > options_.max_containers && !order_.empty()) {
     by_cgroup_.erase(order_.front());
     order_.pop_front();
   }
-  std::deque<uint64_t> live;
-  for (uint64_t id : order_)
-    if (by_cgroup_.count(id)) live.push_back(id);
-  order_.swap(live);
-  if (metadata_.size() > options_.max_containers) metadata_.clear();
+  if (order_.size() > 2 * by_cgroup_.size() + 64) {
+    std::deque<uint64_t> live;
+    for (uint64_t id : order_)
+      if (by_cgroup_.count(id)) live.push_back(id);
+    order_.swap(live);
+  }
+  if (metadata_.size() > options_.max_containers) {
+    // Keep the metadata of containers still cached; the rest is looked up again if seen.
+    std::map<std::string, ContainerInfo> keep;
+    for (const auto& [id, info] : by_cgroup_) {
+      if (info == nullptr) continue;
+      auto m = metadata_.find(info->id);
+      if (m != metadata_.end()) keep.insert(*m);
+    }
+    metadata_.swap(keep);
+  }
 }
 
 const ContainerInfo& ContainerResolver::Get(uint64_t cgroup_id) {
-  Drain();
   if (cgroup_id <= 1) return host_;
   if (auto it = by_cgroup_.find(cgroup_id); it != by_cgroup_.end()) {
     return it->second ? *it->second : host_;
@@ -624,7 +630,6 @@ const ContainerInfo& ContainerResolver::Get(uint64_t cgroup_id) {
 }
 
 const ContainerInfo& ContainerResolver::GetByPath(uint64_t cgroup_id, const std::string& path) {
-  Drain();
   if (cgroup_id <= 1) return host_;
   if (auto it = by_cgroup_.find(cgroup_id); it != by_cgroup_.end()) {
     return it->second ? *it->second : host_;

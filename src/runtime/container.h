@@ -18,6 +18,7 @@
 // slow disk never stalls the event path (see ContainerResolver).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -73,6 +74,8 @@ class CgroupIndex {
   // Returns the number of cgroups found.
   size_t Refresh();
   size_t walks() const { return walks_; }
+  // Whether the last walk (or a stat) found `id`.
+  bool Known(uint64_t id) const { return paths_.count(id) != 0; }
 
  private:
   std::string mount_;
@@ -94,12 +97,13 @@ Status LookupContainerMetadata(const RuntimePaths& paths, ContainerInfo* info);
 
 // Resolves cgroup ids to containers, caching one ContainerInfo per cgroup id.
 //
-// Threading: the resolver itself is used from one thread (the State's caller). With
-// `async` set, metadata lookups are queued to a worker thread and the id-only info (id,
-// runtime, cgroup path) is returned until the worker's result is merged, which happens on the
-// next Get()/Drain() call of the owning thread; references returned stay valid (the object is
-// updated in place) until the entry is evicted. Without `async`, the lookup runs inline on
-// first sight of a container.
+// Threading and lifetime: the resolver is used from one thread (the State's caller). Metadata
+// lookups (with `async`) run on a worker thread; until a lookup's result is merged the
+// id-only info (id, runtime, cgroup path) is returned. Results are merged, dead cgroups
+// evicted and the size bound enforced only in Maintain(), which State calls at the start of
+// every Apply(): a reference returned by Get() stays valid and unchanged until then, so one
+// event's consumers all see the same ContainerInfo. Without `async`, the lookup runs inline
+// on first sight of a container.
 class ContainerResolver {
  public:
   struct Options {
@@ -121,10 +125,11 @@ class ContainerResolver {
   const ContainerInfo& GetByPath(uint64_t cgroup_id, const std::string& path);
   // The id of a v2 path, 0 when unknown.
   uint64_t IdOfPath(const std::string& path);
-  // Merges finished asynchronous lookups. Returns how many were merged.
-  size_t Drain();
-  // Waits (up to `timeout_ms`) until every queued lookup finished, then merges. For tests and
-  // for start-up, where blocking is acceptable.
+  // Merges finished lookups, drops cgroups the last walk no longer found, and trims the cache
+  // to max_containers (oldest first). Invalidates references returned earlier.
+  void Maintain();
+  // Waits (up to `timeout_ms`) until every queued lookup finished, then Maintain()s. For
+  // tests and for start-up, where blocking is acceptable.
   void WaitIdle(int timeout_ms);
 
   size_t container_count() const;  // cgroups attributed to a container
@@ -139,7 +144,7 @@ class ContainerResolver {
   };
   const ContainerInfo& Insert(uint64_t cgroup_id, const std::optional<std::string>& path);
   void RefineFromStateDirs(ContainerInfo* info, const std::string& leaf) const;
-  void Evict();
+  size_t Drain();
   void WorkerLoop();
   void Merge(Pending& done);
 
@@ -149,16 +154,18 @@ class ContainerResolver {
   // nullptr value: a known non-container cgroup (maps to host_).
   std::unordered_map<uint64_t, std::unique_ptr<ContainerInfo>> by_cgroup_;
   std::deque<uint64_t> order_;  // insertion order, for eviction
+  size_t walks_seen_ = 0;       // index_->walks() at the last Maintain()
   // Metadata per container id, shared by every cgroup of that container.
   std::map<std::string, ContainerInfo> metadata_;
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable idle_cv_;
-  std::deque<Pending> queue_;  // guarded by mu_
-  std::deque<Pending> done_;   // guarded by mu_
-  size_t in_flight_ = 0;       // guarded by mu_
-  bool stop_ = false;          // guarded by mu_
+  std::deque<Pending> queue_;            // guarded by mu_
+  std::deque<Pending> done_;             // guarded by mu_
+  std::atomic<bool> done_ready_{false};  // done_ is non-empty: spares the event path a lock
+  size_t in_flight_ = 0;                 // guarded by mu_
+  bool stop_ = false;                    // guarded by mu_
   std::thread worker_;
 };
 

@@ -1,10 +1,13 @@
 #include "runtime/procfs.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "base/fs.h"
 #include "base/strings.h"
@@ -31,7 +34,107 @@ StatusOr<std::string> ReadLink(const std::string& path) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
+// "0100007F:0050" (IPv4: one 32-bit word as the kernel stores it, host byte order) or 32 hex
+// digits plus port for IPv6 (four such words).
+bool ParseHexAddr(std::string_view text, bool v6, SockAddr* out) {
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return false;
+  std::string_view ip = text.substr(0, colon);
+  std::string_view port = text.substr(colon + 1);
+  if (ip.size() != (v6 ? 32u : 8u) || port.size() != 4) return false;
+  uint32_t p = 0;
+  auto [pp, pec] = std::from_chars(port.data(), port.data() + 4, p, 16);
+  if (pec != std::errc() || pp != port.data() + 4) return false;
+  out->family = v6 ? AF_INET6 : AF_INET;
+  out->port = static_cast<uint16_t>(p);
+  for (size_t w = 0; w < ip.size() / 8; ++w) {
+    uint32_t word = 0;
+    const char* b = ip.data() + w * 8;
+    auto [wp, wec] = std::from_chars(b, b + 8, word, 16);
+    if (wec != std::errc() || wp != b + 8) return false;
+    memcpy(out->addr.data() + w * 4, &word, 4);  // the word is in host (little-endian) order
+  }
+  return true;
+}
+
 }  // namespace
+
+uint64_t SocketInode(std::string_view link) {
+  if (!StartsWith(link, "socket:[") || !EndsWith(link, "]")) return 0;
+  uint64_t ino = 0;
+  return ParseNumber(link.substr(8, link.size() - 9), &ino) ? ino : 0;
+}
+
+size_t ParseProcNetSockets(std::string_view text, std::string_view name, SocketTable* table) {
+  size_t bad = 0;
+  std::vector<std::string_view> lines = SplitLines(text);
+  if (name == "unix") {
+    // "Num RefCount Protocol Flags Type St Inode Path"
+    for (size_t i = 1; i < lines.size(); ++i) {
+      std::vector<std::string_view> f = Split(lines[i], ' ', true);
+      uint64_t ino = 0;
+      if (f.size() < 7 || !ParseNumber(f[6], &ino)) {
+        if (!Trim(lines[i]).empty()) ++bad;
+        continue;
+      }
+      FdInfo fd;
+      fd.kind = FdKind::kUnix;
+      fd.name = f.size() >= 8 ? "unix:" + std::string(f[7]) : "unix:";
+      (*table)[ino] = std::move(fd);
+    }
+    return bad;
+  }
+  bool v6 = EndsWith(name, "6");
+  bool tcp = StartsWith(name, "tcp");
+  struct Row {
+    SockAddr local, remote;
+    bool listening, established;
+    uint64_t ino;
+  };
+  std::vector<Row> rows;
+  std::map<uint16_t, bool> listening_ports;
+  // "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ..."
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string_view> f = Split(lines[i], ' ', true);
+    Row r{};
+    uint32_t st = 0;
+    if (f.size() < 10 || !ParseHexAddr(f[1], v6, &r.local) || !ParseHexAddr(f[2], v6, &r.remote) ||
+        std::from_chars(f[3].data(), f[3].data() + f[3].size(), st, 16).ec != std::errc() ||
+        !ParseNumber(f[9], &r.ino)) {
+      if (!Trim(lines[i]).empty()) ++bad;
+      continue;
+    }
+    r.listening = tcp && st == 0x0A;
+    r.established = tcp ? st == 0x01 : r.remote.port != 0;
+    if (r.listening) listening_ports[r.local.port] = true;
+    rows.push_back(r);
+  }
+  for (const Row& r : rows) {
+    if (r.ino == 0) continue;  // TIME_WAIT and the like: no socket behind it
+    FdInfo fd;
+    fd.kind = v6 ? FdKind::kIpv6 : FdKind::kIpv4;
+    std::string local = SockAddrToString(r.local);
+    if (!r.established) {
+      fd.name = local;
+    } else if (tcp && listening_ports.count(r.local.port)) {
+      fd.name = SockAddrToString(r.remote) + "->" + local;  // accepted: the peer is the client
+    } else {
+      fd.name = local + "->" + SockAddrToString(r.remote);
+    }
+    (*table)[r.ino] = std::move(fd);
+  }
+  return bad;
+}
+
+SocketTable ReadSocketTable(const std::string& proc_root, uint32_t pid) {
+  SocketTable table;
+  for (const char* name : {"tcp", "tcp6", "udp", "udp6", "unix"}) {
+    std::string path = fmt::format("{}/{}/net/{}", proc_root, pid, name);
+    StatusOr<std::string> text = ReadHostFile(path, 64 << 20);
+    if (text.ok()) ParseProcNetSockets(*text, name, &table);
+  }
+  return table;
+}
 
 StatusOr<ProcStat> ParseProcStat(std::string_view text, std::string_view where) {
   size_t open = text.find('(');

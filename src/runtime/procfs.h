@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,20 @@ uint64_t ParseBootTime(std::string_view text);
 // Classifies an fd link target: "socket:[123]", "pipe:[9]", "/memfd:x (deleted)",
 // "anon_inode:[eventfd]", or a path.
 FdInfo FdFromLink(std::string_view target);
+
+// Sockets of one network namespace by inode, from /proc/<pid>/net/{tcp,tcp6,udp,udp6,unix}:
+// kind and name as the event path names them ("0.0.0.0:80" listening or unconnected,
+// "10.0.0.5:41000->10.0.0.2:443" connected, client first: an established TCP socket whose
+// local port is listening in the same namespace was accepted, so its peer comes first;
+// "unix:/run/x.sock").
+using SocketTable = std::map<uint64_t, FdInfo>;
+// Adds the entries of one /proc/net file (`name` is "tcp", "tcp6", "udp", "udp6" or "unix")
+// to `table`; malformed lines are skipped and counted in the return value.
+size_t ParseProcNetSockets(std::string_view text, std::string_view name, SocketTable* table);
+// Reads all five files of `proc_root`/<pid>/net (missing ones are skipped).
+SocketTable ReadSocketTable(const std::string& proc_root, uint32_t pid);
+// "socket:[123]" -> 123; 0 otherwise.
+uint64_t SocketInode(std::string_view link);
 
 // A process as read from `proc_root`/<pid>; `cgroup_path` gets its v2 cgroup path. Up to
 // `max_fds` fd links are read.

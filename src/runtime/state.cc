@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <deque>
@@ -99,6 +100,7 @@ class StateImpl : public State {
   void OnSyscall(const Event& e);
   void SetFd(ProcessInfo& p, int64_t fd, FdInfo info);
   std::string ResolvePath(const ProcessInfo& p, int64_t dirfd, std::string_view path) const;
+  void ResolveSockets(uint32_t pid, ProcessInfo* p, std::map<std::string, SocketTable>* by_netns);
 
   StateOptions options_;
   ContainerResolver containers_;
@@ -392,6 +394,7 @@ void StateImpl::OnSyscall(const Event& e) {
 
 void StateImpl::Apply(const Event& e) {
   ++stats_.events;
+  containers_.Maintain();
   switch (e.type) {
     case EventType::kProcessFork:
       OnFork(e);
@@ -423,12 +426,34 @@ const ProcessInfo* StateImpl::Ancestor(uint32_t pid, int generation) const {
   return p;
 }
 
+void StateImpl::ResolveSockets(uint32_t pid, ProcessInfo* p,
+                               std::map<std::string, SocketTable>* by_netns) {
+  bool any = false;
+  for (const auto& [fd, info] : p->fds) any = any || SocketInode(info.name) != 0;
+  if (!any) return;
+  char link[256];
+  std::string ns_path = fmt::format("{}/{}/ns/net", options_.proc_root, pid);
+  ssize_t n = readlink(ns_path.c_str(), link, sizeof(link));
+  std::string key = n > 0 ? std::string(link, static_cast<size_t>(n)) : fmt::format("pid {}", pid);
+  auto it = by_netns->find(key);
+  if (it == by_netns->end()) {
+    it = by_netns->emplace(key, ReadSocketTable(options_.proc_root, pid)).first;
+  }
+  for (auto& [fd, info] : p->fds) {
+    uint64_t ino = SocketInode(info.name);
+    if (ino == 0) continue;
+    if (auto s = it->second.find(ino); s != it->second.end()) info = s->second;
+  }
+}
+
 Status StateImpl::LoadExisting() {
   std::vector<uint32_t> pids = ListProcPids(options_.proc_root);
   if (pids.empty()) {
     return NotFoundError(
         fmt::format("{}: no processes (is it a proc filesystem?)", options_.proc_root));
   }
+  // Socket tables are per network namespace: read once per namespace, only when needed.
+  std::map<std::string, SocketTable> sockets_by_netns;
   uint64_t boot = 0;
   if (StatusOr<std::string> stat = ReadHostFile(options_.proc_root + "/stat", 1 << 20); stat.ok()) {
     boot = ParseBootTime(*stat);
@@ -442,6 +467,7 @@ Status StateImpl::LoadExisting() {
       continue;
     }
     ProcFsProcess& pp = *read;
+    ResolveSockets(pid, &pp.info, &sockets_by_netns);
     if (!pp.cgroup_path.empty()) {
       pp.info.cgroup_id = containers_.IdOfPath(pp.cgroup_path);
       if (pp.info.cgroup_id != 0) containers_.GetByPath(pp.info.cgroup_id, pp.cgroup_path);

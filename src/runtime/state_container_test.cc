@@ -192,6 +192,58 @@ TEST(ContainerResolverTest, AsyncLookupReturnsIdFirstThenMetadata) {
   EXPECT_EQ(resolver.container_count(), 1u);
 }
 
+TEST(ContainerResolverTest, StoppedContainersAreEvictedAfterTheNextWalk) {
+  TempDir tmp;
+  std::string a(64, 'a');
+  std::string b(64, 'b');
+  std::filesystem::create_directories(tmp.path() + "/unified/docker/" + a);
+  std::ofstream(tmp.path() + "/unified/cgroup.controllers") << "cpu\n";
+  ContainerResolver::Options o;
+  o.proc_root = tmp.path() + "/no-proc";
+  o.cgroup_root = tmp.path();
+  o.query_runtimes = false;
+  ContainerResolver resolver(o);
+  uint64_t id_a = InodeOf(tmp.path() + "/unified/docker/" + a);
+  EXPECT_EQ(resolver.Get(id_a).id, a);
+  EXPECT_EQ(resolver.Get(id_a).runtime, "docker");
+  resolver.Maintain();
+  EXPECT_EQ(resolver.container_count(), 1u);
+  // a stops, b starts: b's first event walks the tree, the next Maintain() drops a.
+  // (b is made first: a test file system may reuse a's inode at once, kernfs does not.)
+  std::filesystem::create_directories(tmp.path() + "/unified/docker/" + b);
+  std::filesystem::remove(tmp.path() + "/unified/docker/" + a);
+  uint64_t id_b = InodeOf(tmp.path() + "/unified/docker/" + b);
+  const ContainerInfo& cb = resolver.Get(id_b);
+  EXPECT_EQ(cb.id, b);
+  EXPECT_EQ(resolver.container_count(), 2u);  // references stay valid until Maintain()
+  resolver.Maintain();
+  EXPECT_EQ(resolver.container_count(), 1u);
+  EXPECT_EQ(resolver.Get(id_b).id, b);
+}
+
+TEST(ContainerResolverTest, BoundedByMaxContainers) {
+  TempDir tmp;
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 10; ++i) {
+    std::string id(64, static_cast<char>('0' + i));
+    std::filesystem::create_directories(tmp.path() + "/unified/docker/" + id);
+    ids.push_back(InodeOf(tmp.path() + "/unified/docker/" + id));
+  }
+  std::ofstream(tmp.path() + "/unified/cgroup.controllers") << "cpu\n";
+  ContainerResolver::Options o;
+  o.proc_root = tmp.path() + "/no-proc";
+  o.cgroup_root = tmp.path();
+  o.query_runtimes = false;
+  o.max_containers = 4;
+  ContainerResolver resolver(o);
+  for (uint64_t id : ids) {
+    resolver.Get(id);
+    resolver.Maintain();
+  }
+  EXPECT_EQ(resolver.container_count(), 4u);
+  EXPECT_EQ(resolver.Get(ids.back()).id, std::string(64, '9'));  // the newest are kept
+}
+
 TEST(ContainerResolverTest, NoV2HierarchyMeansHost) {
   TempDir tmp;
   ContainerResolver::Options o;

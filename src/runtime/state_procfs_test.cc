@@ -63,6 +63,21 @@ TEST(ProcFsParseTest, CmdlineCgroupBtimeAndFdLinks) {
   EXPECT_EQ(FdFromLink("anon_inode:[eventfd]").kind, FdKind::kOther);
 }
 
+TEST(ProcFsParseTest, NetTables) {
+  SocketTable t;
+  EXPECT_EQ(ParseProcNetSockets("  sl local rem st\n"
+                                "   0: 0100007F:0050 0200007F:D431 01 0:0 0:0 0 0 0 77 1\n"
+                                "   1: 0100007F:0035 00000000:0000 07 0:0 0:0 0 0 0 78 1\n"
+                                "   2: nonsense\n",
+                                "udp", &t),
+            1u);
+  EXPECT_EQ(t.at(77).name, "127.0.0.1:80->127.0.0.2:54321");  // connected UDP
+  EXPECT_EQ(t.at(78).name, "127.0.0.1:53");
+  EXPECT_EQ(SocketInode("socket:[42]"), 42u);
+  EXPECT_EQ(SocketInode("socket:[x]"), 0u);
+  EXPECT_EQ(SocketInode("pipe:[42]"), 0u);
+}
+
 StateOptions FakeTree(bool query_runtimes) {
   StateOptions o;
   o.proc_root = DataDir() + "/proc";
@@ -92,11 +107,21 @@ TEST(StateLoadExistingTest, FakeProcTreeWithContainers) {
   EXPECT_EQ(sh->args, (std::vector<std::string>{"/bin/sh", "-c", "sleep 100"}));
   // btime 1795500000 s + 600 ticks.
   EXPECT_EQ(sh->start_ns, 1795500000ull * 1000000000ull + 6000000000ull);
-  ASSERT_EQ(sh->fds.size(), 4u);
+  ASSERT_EQ(sh->fds.size(), 10u);
   EXPECT_EQ(sh->fds.at(0).name, "/dev/pts/0");
   EXPECT_EQ(sh->fds.at(1).kind, FdKind::kPipe);
   EXPECT_EQ(sh->fds.at(5).kind, FdKind::kMemfd);
   EXPECT_EQ(sh->fds.at(7).name, "/etc/passwd");
+  // Sockets, resolved through the namespace's /proc/<pid>/net tables.
+  EXPECT_EQ(sh->fds.at(10).name, "0.0.0.0:8080");
+  EXPECT_EQ(sh->fds.at(10).kind, FdKind::kIpv4);
+  EXPECT_EQ(sh->fds.at(11).name, "10.88.0.1:51000->10.88.0.5:8080");     // accepted
+  EXPECT_EQ(sh->fds.at(12).name, "10.88.0.5:41000->93.184.216.34:443");  // connected
+  EXPECT_EQ(sh->fds.at(13).name, "unix:/run/app.sock");
+  EXPECT_EQ(sh->fds.at(13).kind, FdKind::kUnix);
+  EXPECT_EQ(sh->fds.at(14).name, "[::1]:22");
+  EXPECT_EQ(sh->fds.at(14).kind, FdKind::kIpv6);
+  EXPECT_EQ(sh->fds.at(15).name, "socket:[9999]");  // not in any table: left as the link
   EXPECT_EQ(state.Ancestor(201, 1)->comm, "conmon");
   EXPECT_EQ(state.Ancestor(201, 2)->comm, "init");
 
