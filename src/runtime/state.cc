@@ -255,8 +255,25 @@ void StateImpl::SetFd(ProcessInfo& p, int64_t fd, FdInfo info) {
   p.fds[fd] = std::move(info);
 }
 
+// True when NormalizePath would return `path` unchanged (the common case: the kernel and
+// most programs pass clean absolute paths), so the hot path can skip it.
+bool IsNormalAbsolute(std::string_view path) {
+  if (path.empty() || path[0] != '/') return false;
+  if (path.size() > 1 && path.back() == '/') return false;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] != '/') continue;
+    std::string_view rest = path.substr(i + 1);
+    if (StartsWith(rest, "/")) return false;
+    if (rest == "." || rest == ".." || StartsWith(rest, "./") || StartsWith(rest, "../")) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string StateImpl::ResolvePath(const ProcessInfo& p, int64_t dirfd,
                                    std::string_view path) const {
+  if (IsNormalAbsolute(path)) return std::string(path);
   if (StartsWith(path, "/")) return NormalizePath(path);
   std::string base;
   if (dirfd == kAtFdcwd || dirfd < 0) {
@@ -278,8 +295,17 @@ void StateImpl::OnSyscall(const Event& e) {
       if (e.ret < 0) return;
       int64_t dirfd = (e.syscall == SYS_openat || e.syscall == SYS_openat2) ? e.fd : kAtFdcwd;
       uint64_t flags = e.syscall == SYS_creat ? (O_CREAT | O_WRONLY | O_TRUNC) : e.flags;
+      FdKind kind = (flags & O_DIRECTORY) ? FdKind::kDirectory : FdKind::kFile;
+      auto it = p.fds.find(e.ret);
+      if (it != p.fds.end() && IsNormalAbsolute(e.path)) {
+        // A reused fd number (the usual open/close churn): reuse the name's buffer too.
+        it->second.kind = kind;
+        it->second.name.assign(e.path);
+        it->second.open_flags = flags;
+        return;
+      }
       FdInfo fd;
-      fd.kind = (flags & O_DIRECTORY) ? FdKind::kDirectory : FdKind::kFile;
+      fd.kind = kind;
       fd.name = ResolvePath(p, dirfd, e.path);
       fd.open_flags = flags;
       SetFd(p, e.ret, std::move(fd));

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -122,7 +123,12 @@ TEST_F(RealContainers, PodmanContainerAttributedByCgroupIdAndFromProc) {
   auto created = State::Create(options);
   ASSERT_TRUE(created.ok()) << created.status();
   State& state = **created;
+  auto load_start = std::chrono::steady_clock::now();
   ASSERT_TRUE(state.LoadExisting().ok());
+  std::printf(
+      "LoadExisting: %zu processes from /proc in %.1f ms\n", state.process_count(),
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start)
+          .count());
   auto [rc, pid_text] = Shell(podman_ + " inspect --format '{{.State.Pid}}' " + name_a);
   ASSERT_EQ(rc, 0) << pid_text;
   uint32_t pid = static_cast<uint32_t>(std::stoul(pid_text));
@@ -158,7 +164,12 @@ TEST_F(RealContainers, PodmanContainerAttributedByCgroupIdAndFromProc) {
   ASSERT_TRUE(IsContainerHexId(id_b)) << id_b;
   uint64_t cgroup_b = InodeOf(v2_ + "/libpod_parent/libpod-" + id_b);
   ASSERT_NE(cgroup_b, 0u);
+  auto miss_start = std::chrono::steady_clock::now();
   const ContainerInfo& b0 = state.Container(cgroup_b);
+  std::printf(
+      "first sight of a new container's cgroup id (walk + layout): %.2f ms\n",
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - miss_start)
+          .count());
   EXPECT_EQ(b0.id, id_b);  // the id is known at once, from the path
   state.WaitForContainerLookups(5000);
   const ContainerInfo& b = state.Container(cgroup_b);

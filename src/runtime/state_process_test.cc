@@ -6,6 +6,8 @@
 #include <sys/syscall.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <deque>
 #include <string>
 
@@ -275,6 +277,39 @@ TEST(StateProcessTest, AncestryStopsOnLoops) {
   EXPECT_EQ(state->Ancestor(1, 65), nullptr);
   const ProcessInfo* far = state->Ancestor(1, 64);
   EXPECT_TRUE(far == nullptr || far->pid == 1 || far->pid == 2);
+}
+
+// Prints the Apply rate for a file-heavy mix (open/close and a fork+exec+exit per 100
+// events) over 1,000 live processes; the floor only catches a pathological regression.
+TEST(StateProcessTest, ApplyThroughput) {
+  auto state = NewState();
+  Events ev;
+  std::vector<Event> mix;
+  for (uint32_t pid = 1000; pid < 2000; ++pid) state->Apply(ev.Exec(pid, "/bin/app", "app"));
+  for (int i = 0; i < 100; ++i) {
+    uint32_t pid = 1000 + static_cast<uint32_t>(i * 7 % 1000);
+    if (i == 50) {
+      mix.push_back(ev.Fork(pid, 5000));
+      mix.push_back(ev.Exec(5000, "/bin/sh", std::string("sh\0-c\0true\0", 12)));
+      mix.push_back(ev.Exit(5000));
+      continue;
+    }
+    mix.push_back(ev.Open(pid, SYS_openat, -100, "/var/lib/app/data.db", O_RDONLY, 3 + i % 5));
+    Event c = ev.Sys(pid, SYS_close, 0);
+    c.fd = 3 + i % 5;
+    mix.push_back(c);
+  }
+  const int rounds = 5000;
+  auto start = std::chrono::steady_clock::now();
+  for (int r = 0; r < rounds; ++r) {
+    for (const Event& e : mix) state->Apply(e);
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double rate = static_cast<double>(rounds * mix.size()) / secs;
+  std::printf("state Apply: %.2f M events/s (%zu events, %.3f s)\n", rate / 1e6,
+              rounds * mix.size(), secs);
+  EXPECT_GT(rate, 200000.0);
+  EXPECT_LE(state->process_count(), 1001u);
 }
 
 TEST(StateProcessTest, CreateRejectsZeroBounds) {
