@@ -9,6 +9,7 @@
 #include "config/docker_host.h"
 #include "config/docker_host_util.h"
 #include "config/k8s_util.h"
+#include "config/secret_names.h"
 
 namespace vigil::config {
 namespace {
@@ -483,7 +484,7 @@ std::vector<k8s::Def> Defs() {
       "control, or ${VAR} interpolation.",
       Services(), {}, [](const CheckContext& ctx, std::vector<Violation>* out) {
         for (const EnvVar& e : Environment(ctx.resource.node)) {
-          if (!e.has_value || !docker::IsSecretName(e.name) || docker::IsReferenceValue(e.value)) {
+          if (!e.has_value || !SecretLikeName(e.name) || docker::IsReferenceValue(e.value)) {
             continue;
           }
           AddViolation(out, e.line,

@@ -10,6 +10,7 @@
 #include "config/discovery.h"
 #include "config/docker_host_util.h"
 #include "config/scan.h"
+#include "config/secret_names.h"
 
 namespace vigil::config {
 namespace {
@@ -267,10 +268,10 @@ TEST(Helpers, PathsCapsSecrets) {
   EXPECT_EQ(docker::NormalizeCap("cap_sys_admin"), "SYS_ADMIN");
   EXPECT_TRUE(docker::IsDangerousCap("ALL"));
   EXPECT_FALSE(docker::IsDangerousCap("CHOWN"));
-  EXPECT_TRUE(docker::IsSecretName("DB_PASSWORD"));
-  EXPECT_TRUE(docker::IsSecretName("aws_secret_access_key"));
-  EXPECT_FALSE(docker::IsSecretName("DB_PASSWORD_FILE"));
-  EXPECT_FALSE(docker::IsSecretName("KEYBOARD_LAYOUT"));
+  EXPECT_TRUE(SecretLikeName("DB_PASSWORD"));
+  EXPECT_TRUE(SecretLikeName("aws_secret_access_key"));
+  EXPECT_FALSE(SecretLikeName("DB_PASSWORD_FILE"));
+  EXPECT_FALSE(SecretLikeName("KEYBOARD_LAYOUT"));
   EXPECT_TRUE(docker::IsReferenceValue("${TOKEN}"));
   EXPECT_FALSE(docker::IsReferenceValue("hunter2"));
   std::string why;

@@ -202,21 +202,6 @@ bool IsNoNewPrivileges(const SecurityOpt& o) {
   return o.name == "no-new-privileges" && (o.value.empty() || ToLower(o.value) == "true");
 }
 
-bool IsSecretName(std::string_view name) {
-  std::string upper(name);
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  // *_FILE variables name a file holding the secret (the official images' convention).
-  if (EndsWith(upper, "_FILE") || EndsWith(upper, "_PATH")) return false;
-  static constexpr std::string_view kWords[] = {
-      "PASSWORD", "PASSWD",      "SECRET",     "TOKEN",      "API_KEY",
-      "APIKEY",   "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL", "AUTH_KEY"};
-  for (std::string_view w : kWords) {
-    if (upper.find(w) != std::string::npos) return true;
-  }
-  return upper == "KEY" || EndsWith(upper, "_KEY") || upper == "PASS" || EndsWith(upper, "_PASS") ||
-         EndsWith(upper, "_PWD");
-}
-
 bool IsReferenceValue(std::string_view value) {
   std::string_view v = Trim(value);
   if (v.empty()) return true;

@@ -78,8 +78,6 @@ SecurityOpt ParseSecurityOpt(std::string_view opt);
 // True for no-new-privileges (bare), no-new-privileges:true / =true.
 bool IsNoNewPrivileges(const SecurityOpt& o);
 
-// A variable name that suggests a credential (PASSWORD, SECRET, TOKEN, API_KEY, ...).
-bool IsSecretName(std::string_view name);
 // A value that is clearly not a literal secret: empty, a ${VAR} / $VAR reference, or a
 // path to a file (*_FILE convention).
 bool IsReferenceValue(std::string_view value);

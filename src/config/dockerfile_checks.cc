@@ -12,6 +12,7 @@
 #include "base/strings.h"
 #include "config/dockerfile.h"
 #include "config/k8s_util.h"
+#include "config/secret_names.h"
 
 namespace vigil::config {
 namespace {
@@ -365,17 +366,6 @@ bool IsRootUser(std::string_view user) {
   size_t colon = u.find(':');
   if (colon != std::string::npos) u = u.substr(0, colon);
   return u == "root" || u == "0";
-}
-
-bool SecretName(std::string_view key) {
-  std::string k = ToLower(key);
-  static constexpr std::string_view kWords[] = {
-      "password", "passwd",      "pwd",        "secret",     "token",     "api_key",
-      "apikey",   "private_key", "access_key", "secret_key", "credential"};
-  for (std::string_view w : kWords) {
-    if (k.find(w) != std::string::npos) return true;
-  }
-  return k == "key" || EndsWith(k, "_key") || k.find("key_") == 0;
 }
 
 // KEY=VALUE pairs of ENV/ARG/LABEL (legacy "ENV KEY VALUE" too); value empty when absent.
@@ -811,7 +801,7 @@ std::vector<k8s::Def> Defs() {
            for (const DfInstruction& ins : v.instructions) {
              if (ins.cmd != "ENV" && ins.cmd != "ARG") continue;
              for (const auto& [key, value] : Pairs(ins)) {
-               if (!SecretName(key)) continue;
+               if (!SecretLikeName(key)) continue;
                // An ARG without a default is only a declaration; a value that is a variable
                // reference or a file path does not embed the secret.
                if (value.empty() || value[0] == '$' || value[0] == '/') continue;

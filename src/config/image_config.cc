@@ -7,6 +7,7 @@
 
 #include "base/strings.h"
 #include "config/k8s_util.h"
+#include "config/secret_names.h"
 #include "config/yaml_loader.h"
 #include "fmt/format.h"
 
@@ -16,12 +17,6 @@ namespace {
 using k8s::Def;
 using k8s::ObjectCheck;
 using report::Severity;
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // "KEY=VALUE" split at the first '='; false without one.
 bool SplitAssignment(std::string_view item, std::string_view* key, std::string_view* value) {
@@ -295,61 +290,6 @@ std::vector<Def> Checks() {
 }
 
 }  // namespace
-
-bool SecretLikeName(std::string_view name) {
-  std::string n = Upper(name);
-  for (std::string_view not_secret : {"PUBLIC_KEY",
-                                      "PUBKEY",
-                                      "KEY_ID",
-                                      "KEYID",
-                                      "_FILE",
-                                      "_PATH",
-                                      "_DIR",
-                                      "_URL_FILE",
-                                      "TOKEN_URL",
-                                      "TOKEN_ENDPOINT",
-                                      "KEYRING",
-                                      "KEYSERVER",
-                                      "GPG_KEY",
-                                      "KEY_FINGERPRINT",
-                                      "PASSWORD_LENGTH",
-                                      "_LENGTH",
-                                      "_MIN",
-                                      "_MAX",
-                                      "_TTL",
-                                      "_EXPIRY",
-                                      "_TIMEOUT"}) {
-    if (n.find(not_secret) != std::string::npos) return false;
-  }
-  if (n == "PASS" || n == "PGPASS" || n == "PGPASSWORD") return true;
-  for (std::string_view secret :
-       {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY",
-        "PRIVATE_KEY", "CREDENTIAL", "AUTH_KEY", "CLIENT_KEY", "DB_PASS", "_PASS", "PWD"}) {
-    if (n.find(secret) != std::string::npos) return n != "PWD" && n != "OLDPWD";
-  }
-  return false;
-}
-
-bool PlaceholderValue(std::string_view value) {
-  value = Trim(value);
-  if (value.empty()) return true;
-  if (value.front() == '$' || (value.front() == '<' && value.back() == '>') ||
-      value.front() == '/' || StartsWith(value, "{{")) {
-    return true;
-  }
-  std::string v = Upper(value);
-  for (std::string_view word : {"NONE", "NULL", "NIL", "TRUE", "FALSE", "TODO", "TBD", "SECRET",
-                                "PASSWORD", "TOKEN", "EMPTY", "UNSET", "DEFAULT"}) {
-    if (v == word) return true;
-  }
-  for (std::string_view marker :
-       {"CHANGEME", "CHANGE_ME", "CHANGE-ME", "EXAMPLE", "PLACEHOLDER", "REPLACE_ME", "REPLACEME",
-        "YOUR_", "YOUR-", "DUMMY", "REDACTED", "XXXX", "****"}) {
-    if (v.find(marker) != std::string::npos) return true;
-  }
-  // A single repeated character ("aaaa", "0000") is a filler, not a credential.
-  return std::all_of(value.begin(), value.end(), [&](char c) { return c == value.front(); });
-}
 
 Status RegisterImageConfigChecks(CheckRegistry* registry) {
   return k8s::Register(registry, Checks());

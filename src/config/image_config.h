@@ -30,11 +30,4 @@ Status RegisterImageConfigChecks(CheckRegistry* registry);
 StatusOr<report::Report> ScanImageConfig(std::string_view config_json, std::string_view image_name,
                                          const ScanOptions& options);
 
-// Whether an environment/argument/label name looks like it holds a credential
-// (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY, ...; not PUBLIC_KEY, KEY_ID, *_FILE, PATH).
-bool SecretLikeName(std::string_view name);
-// Whether a value is a placeholder rather than a credential ("", "changeme", "${X}",
-// "<token>", "xxx", "example", "true", a file path).
-bool PlaceholderValue(std::string_view value);
-
 }  // namespace vigil::config

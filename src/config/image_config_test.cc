@@ -7,6 +7,8 @@
 #include <set>
 #include <string>
 
+#include "config/secret_names.h"
+
 namespace vigil::config {
 namespace {
 

@@ -9,6 +9,7 @@
 #include "base/strings.h"
 #include "config/k8s_checks.h"
 #include "config/k8s_util.h"
+#include "config/secret_names.h"
 
 namespace vigil::config {
 namespace {
@@ -195,16 +196,6 @@ void SecretEnv(const CheckContext& ctx, std::vector<Violation>* out) {
   }
 }
 
-bool LooksSecret(std::string name) {
-  for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  static const char* kWords[] = {"PASSWORD", "PASSWD",      "SECRET",     "TOKEN",     "API_KEY",
-                                 "APIKEY",   "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"};
-  for (const char* w : kWords) {
-    if (name.find(w) != std::string::npos) return true;
-  }
-  return false;
-}
-
 // Literal values in env for secret-looking names (a secretKeyRef is the fix, not a finding).
 void LiteralSecretEnv(const CheckContext& ctx, std::vector<Violation>* out) {
   for (const auto& c : ctx.pod->containers) {
@@ -214,7 +205,7 @@ void LiteralSecretEnv(const CheckContext& ctx, std::vector<Violation>* out) {
       const Node& e = env->seq()[i];
       const Node* value = e.Get("value");
       std::string name = Str(e.Get("name"));
-      if (value == nullptr || Str(value).empty() || !LooksSecret(name)) continue;
+      if (value == nullptr || Str(value).empty() || !SecretLikeName(name)) continue;
       out->push_back({Index(c.path + ".env", i) + ".value",
                       ContainerLabel(c) + " sets " + name + " to a literal value"});
     }
