@@ -189,6 +189,19 @@ void Report(const std::string& name, const LabelledSet& off, const LabelledSet& 
       "  with re-ranker:    %zu findings, precision %.3f recall %.3f\n",
       name.c_str(), on.files, on.secrets, without.candidates, without.precision(), without.recall(),
       with.candidates, with.precision(), with.recall());
+  // Per kind of planted value: findings without and with the re-ranker.
+  std::map<std::string, std::pair<int, int>> by_kind;
+  for (const auto& c : off.candidates) ++by_kind[c.kind].first;
+  for (const auto& c : on.candidates) ++by_kind[c.kind].second;
+  std::string line;
+  for (const auto& [kind, n] : by_kind) {
+    line += "  " + kind + " " + std::to_string(n.first) + "->" + std::to_string(n.second);
+    if (line.size() > 80) {
+      std::printf("   %s\n", line.c_str());
+      line.clear();
+    }
+  }
+  if (!line.empty()) std::printf("   %s\n", line.c_str());
   // What is still wrong with it, by the generator's kind.
   std::map<std::string, int> fp, fn;
   std::map<std::pair<std::string, int>, bool> found;

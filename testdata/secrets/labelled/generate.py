@@ -206,7 +206,22 @@ class Gen:
                 f'unit-{stem}-{self.rng.choice(v.words)}-{self.rng.randint(1000, 9999)}'])
             return name, val, 'fixture'
         kinds = ['hash', 'bcrypt', 'uuid', 'b64text', 'pubkey', 'keyid', 'weak', 'ref', 'version']
+        if v is HELDOUT:
+            # Kinds the train set never shows: does the model generalise beyond its examples?
+            kinds += ['sha512', 'digest-b64', 'secret-path']
         k = self.rng.choice(kinds)
+        if k == 'sha512':
+            return (self.rng.choice(v.hash_names),
+                    hashlib.sha512(w.encode()).hexdigest(), 'unseen-hash-sha512')
+        if k == 'digest-b64':
+            digest = base64.b64encode(hashlib.sha256(w.encode()).digest()).decode()
+            return self.rng.choice(['content_digest', 'bodySha256', 'token_digest_b64']), digest, \
+                'unseen-digest-base64'
+        if k == 'secret-path':
+            return self.rng.choice(v.secret_names), \
+                self.rng.choice(['kv/data/payments/stripe-live', 'secret/data/ci/deploy-keys',
+                                 'projects/acme-prod/secrets/db-password/versions/3']), \
+                'unseen-secret-path'
         if k == 'hash':
             algo = self.rng.choice(['md5', 'sha1', 'sha256'])
             return (self.rng.choice(v.hash_names),
