@@ -1,6 +1,7 @@
 // `vigil image`, `vigil fs`, `vigil sbom`: argument parsing and output only; the pipeline is
-// scan::LoadImageTarget / scan::Inventory -> match::MatchSbom -> report::ApplyVex /
-// ApplyIgnoreRules -> severity filter -> writer -> exit-code gate.
+// scan::LoadImageTarget / scan::Inventory -> match::MatchSbom (vuln), config checks
+// (misconfig), scan::ScanImageContent / ScanDirectoryContent (secret and malware in one walk)
+// -> report::ApplyVex / ApplyIgnoreRules -> severity filter -> writer -> exit-code gate.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,13 +21,14 @@
 #include "config/scan.h"
 #include "fmt/format.h"
 #include "image/containers_storage.h"
+#include "malware/scanner.h"
 #include "match/matcher.h"
 #include "nlohmann/json.hpp"
 #include "report/ignore.h"
 #include "report/json.h"
 #include "report/vex.h"
 #include "report/writer.h"
-#include "scan/secrets.h"
+#include "scan/content.h"
 #include "scan/target.h"
 #include "secrets/rules.h"
 #include "vulndb/db.h"
@@ -159,23 +161,31 @@ struct ScanCommandState {
   bool filesystem = false;  // `vigil fs`
   ImageFlags image;
   VulnFlags vuln;
+  std::vector<std::string> malware_rules;  // --malware-rules FILE|DIR (repeatable)
+  std::string secret_config;               // --secret-config FILE
   CLI::Option* scanners = nullptr;
 };
 
-// What --scanners asks for, and what of it has not landed yet.
+// The content scanners' flags of `image` and `fs`.
+void AddContentFlags(CLI::App* cmd, ScanCommandState* s) {
+  cmd->add_option("--malware-rules", s->malware_rules,
+                  "YARA rule file, or a directory of .yar/.yara files, added to the bundled "
+                  "malware rules (repeatable)");
+  cmd->add_option("--secret-config", s->secret_config,
+                  "Secret rules file (vigil TOML or a gitleaks configuration) added to the "
+                  "built-in rules; a rule with a built-in id replaces it (docs/secrets.md)");
+}
+
+// What --scanners asks for.
 struct ScannerPlan {
   bool vuln = false;
   bool misconfig = false;
   bool secret = false;
-  std::vector<std::string> pending;
+  bool malware = false;  // YARA over every file, then the tampering/persistence heuristics
 };
 
-constexpr std::string_view kPendingIssue = "secrets, malware and image-configuration";
-
-// Unknown names are usage errors. Pending scanners named explicitly are an Unimplemented
-// error (exit 3) rather than a clean-looking report without them; in the default list
-// they only produce a warning, so `vigil image REF` runs what exists.
-StatusOr<ScannerPlan> PlanScanners(const std::string& list, bool explicit_list, bool filesystem) {
+// Unknown names and an empty list are usage errors.
+StatusOr<ScannerPlan> PlanScanners(const std::string& list) {
   ScannerPlan plan;
   for (std::string_view s : ScannerNames(list)) {
     if (s == "vuln") {
@@ -186,20 +196,14 @@ StatusOr<ScannerPlan> PlanScanners(const std::string& list, bool explicit_list, 
     } else if (s == "secret") {
       plan.secret = true;
     } else if (s == "malware") {
-      plan.pending.emplace_back(s);
+      plan.malware = true;
     } else {
       return InvalidArgumentError(
           fmt::format("--scanners: unknown scanner '{}' (vuln, secret, malware, misconfig)", s));
     }
   }
-  if (!plan.vuln && !plan.misconfig && !plan.secret && plan.pending.empty()) {
+  if (!plan.vuln && !plan.misconfig && !plan.secret && !plan.malware) {
     return InvalidArgumentError("--scanners: empty list");
-  }
-  if (explicit_list && !plan.pending.empty()) {
-    return UnimplementedError(fmt::format(
-        "scanner '{}' is not implemented yet here (tracked by the {} issue); today `vigil image` "
-        "and `vigil fs` run the vuln, misconfig and secret scanners",
-        plan.pending[0], kPendingIssue));
   }
   return plan;
 }
@@ -337,20 +341,75 @@ StatusOr<report::Report> ImageConfigReport(const std::string& ref,
   return config::ScanImageConfig(*config, ref, config::ScanOptions{});
 }
 
-// Credentials in the target's files (`--scanners secret`): every layer's own files for
-// images, the tree for `fs`. The built-in rules are compiled once per run.
-StatusOr<report::Report> SecretReport(const ScanCommandState& s,
-                                      const scan::TargetOptions& options) {
+// The scanners of the target's file contents, compiled once per run and given to one walk:
+// secrets (built-in rules plus --secret-config) and malware (bundled YARA rules plus
+// --malware-rules, then the heuristics). A rule file that does not load is an error.
+struct ContentScanners {
+  std::unique_ptr<secrets::SecretScanner> secrets;
+  std::unique_ptr<malware::MalwareScanner> malware;
+  std::vector<std::string> warnings;
+};
+
+StatusOr<ContentScanners> PrepareContent(const ScanCommandState& s, const ScannerPlan& plan) {
+  ContentScanners c;
+  if (plan.secret) {
+    secrets::RuleSet rules = secrets::BuiltinRules();
+    if (!s.secret_config.empty()) {
+      VIGIL_ASSIGN_OR_RETURN(secrets::RuleSet extra, secrets::LoadRuleFile(s.secret_config));
+      secrets::MergeRules(std::move(extra), &rules);
+    }
+    VIGIL_ASSIGN_OR_RETURN(c.secrets, secrets::SecretScanner::Create(rules));
+  } else if (!s.secret_config.empty()) {
+    return InvalidArgumentError("--secret-config given but the secret scanner is not selected");
+  }
+  if (plan.malware) {
+    malware::MalwareOptions options;
+    options.extra_rules = s.malware_rules;
+    auto scanner = malware::MalwareScanner::Create(options);
+    if (scanner.ok()) {
+      c.malware = std::move(scanner).value();
+    } else if (IsUnimplemented(scanner.status())) {
+      // A build without the YARA engine runs the rest and says so.
+      c.warnings.push_back(scanner.status().message() + "; malware scanner not run");
+    } else {
+      return scanner.status();
+    }
+  } else if (!s.malware_rules.empty()) {
+    return InvalidArgumentError("--malware-rules given but the malware scanner is not selected");
+  }
+  return c;
+}
+
+// Secrets and malware in the target's files: one walk over every layer's own files (deleted
+// ones included) or the tree, plus the image config's ENV, labels and history for secrets.
+StatusOr<report::Report> ContentReport(const ScanCommandState& s, const ContentScanners& c,
+                                       const CommonFlags& flags,
+                                       const scan::TargetOptions& options) {
   report::Report r;
+  r.warnings = c.warnings;
   if (s.running || StartsWith(s.ref, "sbom:")) {
-    r.warnings.push_back(s.running ? "--running: the secret scanner is not run over running images"
-                                   : "sbom: targets carry no files; secret scanner not run");
+    r.warnings.push_back(s.running
+                             ? "--running: the secret and malware scanners are not run over "
+                               "running images"
+                             : "sbom: targets carry no files; secret and malware scanners not run");
     return r;
   }
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<secrets::SecretScanner> scanner,
-                         secrets::SecretScanner::Create(secrets::BuiltinRules()));
-  if (s.filesystem) return scan::ScanDirectorySecrets(AbsolutePath(s.ref), *scanner);
-  return scan::ScanImageSecrets(s.ref, options, *scanner);
+  scan::ContentScanOptions scan;
+  scan.secrets = c.secrets.get();
+  scan.malware = c.malware.get();
+  scan.heuristics = c.malware != nullptr;
+  StatusOr<report::Report> scanned = UnknownError("");
+  if (s.filesystem) {
+    scanned = scan::ScanDirectoryContent(AbsolutePath(s.ref), scan);
+  } else {
+    scan::TargetOptions opts = options;
+    ProgressLine progress(ShowProgress(flags));
+    opts.progress = [&progress](const image::LoadProgress& p) { progress.Update(p); };
+    scanned = scan::ScanImageContent(s.ref, opts, scan);
+  }
+  if (!scanned.ok()) return scanned.status();
+  Merge(r, std::move(scanned).value());
+  return r;
 }
 
 // The misconfiguration scan of `vigil fs PATH` as a report, as `vigil config PATH` runs it
@@ -441,17 +500,13 @@ StatusOr<report::Report> ScanRunning(const CommonFlags& flags, const ScanCommand
 }
 
 int RunScan(const CommonFlags& flags, const ScanCommandState& s) {
-  auto plan =
-      PlanScanners(flags.scanners, s.scanners != nullptr && s.scanners->count() > 0, s.filesystem);
+  auto plan = PlanScanners(flags.scanners);
   if (!plan.ok()) {
-    if (IsInvalidArgument(plan.status())) {
-      std::fprintf(stderr, "vigil: %s\n", plan.status().message().c_str());
-      return kExitUsage;
-    }
-    return Fail(plan.status());
+    std::fprintf(stderr, "vigil: %s\n", plan.status().message().c_str());
+    return kExitUsage;
   }
-  // The one scanner that exists for fs alone keeps its own path (vigil config semantics).
-  if (s.filesystem && plan->misconfig && !plan->vuln && plan->pending.empty()) {
+  // misconfig alone over a tree keeps its own path (vigil config semantics).
+  if (s.filesystem && plan->misconfig && !plan->vuln && !plan->secret && !plan->malware) {
     ConfigScanArgs args;
     args.paths = {s.ref};
     return RunConfigScan(args, flags);
@@ -475,6 +530,11 @@ int RunScan(const CommonFlags& flags, const ScanCommandState& s) {
   }
   auto ctx = PrepareVuln(flags, s.vuln, plan->vuln);
   if (!ctx.ok()) return Fail(ctx.status());
+  auto content = PrepareContent(s, *plan);
+  if (!content.ok()) {
+    std::fprintf(stderr, "vigil: %s\n", content.status().message().c_str());
+    return IsInvalidArgument(content.status()) ? kExitUsage : kExitRuntime;
+  }
 
   report::Report rep;
   report::Sbom sbom;
@@ -522,15 +582,10 @@ int RunScan(const CommonFlags& flags, const ScanCommandState& s) {
     if (!r.ok()) return Fail(r.status());
     Merge(rep, std::move(r).value());
   }
-  if (plan->secret) {
-    auto r = SecretReport(s, *topts);
+  if (plan->secret || plan->malware) {
+    auto r = ContentReport(s, *content, flags, *topts);
     if (!r.ok()) return Fail(r.status());
     Merge(rep, std::move(r).value());
-  }
-  if (!plan->pending.empty()) {
-    rep.warnings.push_back(
-        fmt::format("scanners not implemented yet, not run: {} (tracked by the {} issue)",
-                    Join(plan->pending, ", "), kPendingIssue));
   }
   rep.tool_version = VIGIL_VERSION;
   rep.created_at = FormatRfc3339(Clock::Real().Now());
@@ -573,8 +628,9 @@ int RunScan(const CommonFlags& flags, const ScanCommandState& s) {
 Command RegisterImage(CLI::App& root, CommonFlags& flags) {
   auto* cmd = root.add_subcommand(
       "image",
-      "Scan a container image for known vulnerabilities, its configuration (user, secrets in "
-      "ENV/labels/history, exposed admin ports...) and credentials in every layer: REF is a "
+      "Scan a container image for known vulnerabilities, hard-coded secrets (every layer, also "
+      "files a later layer deleted, and ENV/labels/history), malware (YARA rules and "
+      "tampering heuristics) and its configuration (user, exposed admin ports...): REF is a "
       "registry reference "
       "(alpine:3.19, host:5000/app@sha256:...), docker-archive:PATH, oci:DIR[:TAG], "
       "oci-archive:PATH[:TAG], containers-storage:NAME, dir:PATH, sbom:FILE (a stored "
@@ -589,6 +645,7 @@ Command RegisterImage(CLI::App& root, CommonFlags& flags) {
                  "table, json, sarif, junit, cyclonedx (with vulnerabilities)");
   AddImageFlags(cmd, &state->image);
   AddVulnFlags(cmd, &state->vuln);
+  AddContentFlags(cmd, state.get());
   state->scanners = cmd->get_option("--scanners");
   return {cmd, [&flags, state]() {
             if (state->ref.empty() == !state->running) {
@@ -603,7 +660,8 @@ Command RegisterFs(CLI::App& root, CommonFlags& flags) {
   auto* cmd = root.add_subcommand(
       "fs",
       "Scan a directory tree (a project checkout or a rootfs): its OS and language packages "
-      "for known vulnerabilities; --scanners misconfig checks the Kubernetes manifests in it "
+      "for known vulnerabilities, every file for hard-coded secrets and malware (YARA rules "
+      "and tampering heuristics), and its Kubernetes manifests, Dockerfiles and compose files "
       "as `vigil config` does");
   auto state = std::make_shared<ScanCommandState>();
   state->filesystem = true;
@@ -611,6 +669,7 @@ Command RegisterFs(CLI::App& root, CommonFlags& flags) {
   AddCommonFlags(cmd, &flags, kFormatFlags | kGateFlags | kCacheFlags | kScannerFlags,
                  "table, json, sarif, junit, cyclonedx (with vulnerabilities)");
   AddVulnFlags(cmd, &state->vuln);
+  AddContentFlags(cmd, state.get());
   state->scanners = cmd->get_option("--scanners");
   return {cmd, [&flags, state]() { return RunScan(flags, *state); }};
 }
