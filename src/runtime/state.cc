@@ -93,7 +93,11 @@ class StateImpl : public State {
   Entry& Insert(uint32_t pid, ProcessInfo info);
   void Remove(uint32_t pid);
   void MakeRoom();
-  Entry& GetOrStub(const Event& e);
+  // `follow_cgroup`: take the event's cgroup id as the process's current one (false for
+  // in-kernel aggregates, whose cgroup is that of the interval's first call).
+  Entry& GetOrStub(const Event& e, bool follow_cgroup = true);
+  void AddChild(uint32_t ppid, uint32_t pid);
+  void DropChild(uint32_t ppid, uint32_t pid);
   void OnFork(const Event& e);
   void OnExec(const Event& e);
   void OnExit(const Event& e);
@@ -107,6 +111,9 @@ class StateImpl : public State {
   std::unordered_map<uint32_t, Entry> procs_;         // node-based: pointers stay valid until erase
   std::map<uint64_t, uint32_t> live_order_;           // seq -> pid of live processes, oldest first
   std::deque<std::pair<uint32_t, uint64_t>> exited_;  // (pid, seq), oldest exit first
+  // ppid -> pids whose ppid it is, for re-parenting at exit; entries are checked against
+  // procs_ on use (a pid may have been reused) and dropped when the child exits.
+  std::unordered_map<uint32_t, std::vector<uint32_t>> children_;
   uint64_t next_seq_ = 1;
   StateStats stats_;
 };
@@ -123,13 +130,32 @@ StateImpl::Entry& StateImpl::Insert(uint32_t pid, ProcessInfo info) {
   entry.seq = next_seq_++;
   entry.exited = false;
   live_order_[entry.seq] = pid;
+  AddChild(entry.info.ppid, pid);
   return entry;
+}
+
+void StateImpl::AddChild(uint32_t ppid, uint32_t pid) {
+  if (ppid != 0 && ppid != pid) children_[ppid].push_back(pid);
+}
+
+void StateImpl::DropChild(uint32_t ppid, uint32_t pid) {
+  auto it = children_.find(ppid);
+  if (it == children_.end()) return;
+  std::vector<uint32_t>& v = it->second;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] != pid) continue;
+    v[i] = v.back();
+    v.pop_back();
+    break;
+  }
+  if (v.empty()) children_.erase(it);
 }
 
 void StateImpl::Remove(uint32_t pid) {
   auto it = procs_.find(pid);
   if (it == procs_.end()) return;
   live_order_.erase(it->second.seq);
+  children_.erase(pid);
   procs_.erase(it);
 }
 
@@ -152,13 +178,13 @@ void StateImpl::MakeRoom() {
   }
 }
 
-StateImpl::Entry& StateImpl::GetOrStub(const Event& e) {
+StateImpl::Entry& StateImpl::GetOrStub(const Event& e, bool follow_cgroup) {
   auto it = procs_.find(e.pid);
   if (it != procs_.end()) {
     Entry& entry = it->second;
     // Runtimes move a forked child into the container's cgroup after the fork, and
     // setuid changes the uid: the latest event is the truth.
-    if (e.cgroup_id != 0) entry.info.cgroup_id = e.cgroup_id;
+    if (e.cgroup_id != 0 && follow_cgroup) entry.info.cgroup_id = e.cgroup_id;
     entry.info.uid = e.uid;
     return entry;
   }
@@ -234,6 +260,30 @@ void StateImpl::OnExit(const Event& e) {
   entry.exited = true;
   live_order_.erase(entry.seq);
   exited_.emplace_back(e.pid, entry.seq);
+  DropChild(entry.info.ppid, e.pid);
+  // The kernel hands orphans to the nearest child subreaper (conmon, containerd-shim, tini,
+  // systemd) or to init, without an event. Vigil gives them the nearest ancestor not known
+  // to have exited: exact for subreapers, which are ancestors; stable once the exited
+  // parent is evicted.
+  if (auto ch = children_.find(e.pid); ch != children_.end()) {
+    std::vector<uint32_t> orphans = std::move(ch->second);
+    children_.erase(ch);
+    uint32_t heir = entry.info.ppid;
+    for (int i = 0; i < kMaxAncestry; ++i) {
+      auto up = procs_.find(heir);
+      if (up == procs_.end() || !up->second.exited) break;
+      heir = up->second.info.ppid;
+    }
+    if (heir == 0 || heir == e.pid) heir = 1;
+    for (uint32_t c : orphans) {
+      auto child = procs_.find(c);
+      if (child == procs_.end() || child->second.exited || child->second.info.ppid != e.pid) {
+        continue;
+      }
+      child->second.info.ppid = heir;
+      AddChild(heir, c);
+    }
+  }
   // Exited processes stay visible (for the exit event's consumers and their children's
   // ancestry) until a bounded FIFO pushes them out.
   size_t keep = std::max<size_t>(64, options_.max_processes / 8);
@@ -435,7 +485,7 @@ void StateImpl::Apply(const Event& e) {
       OnSyscall(e);
       break;
     case EventType::kSyscallCounts:
-      GetOrStub(e);
+      GetOrStub(e, /*follow_cgroup=*/false);
       break;
     case EventType::kDrops:
       break;

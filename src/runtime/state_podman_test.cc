@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "runtime/container.h"
+#include "runtime/ebpf_source.h"
 #include "runtime/state.h"
 
 namespace vigil::runtime {
@@ -176,6 +177,67 @@ TEST_F(RealContainers, PodmanContainerAttributedByCgroupIdAndFromProc) {
   EXPECT_EQ(b.name, name_b);
   EXPECT_EQ(b.image, "localhost/vigil-state:1");
   EXPECT_EQ(state.container_count(), 2u);
+}
+
+// The whole path with the live probe: events from inside a podman container started after
+// the State carry a cgroup id that resolves to that container, and the process tree built from
+// the events links the container's processes to conmon on the host.
+TEST_F(RealContainers, LiveEventsAttributedFromTheFirstEvent) {
+  auto source = OpenEbpfSource(EbpfOptions{});
+  if (!source.ok()) GTEST_SKIP() << "no live eBPF source here: " << source.status();
+  auto created = State::Create(StateOptions{});
+  ASSERT_TRUE(created.ok());
+  State& state = **created;
+  ASSERT_TRUE(state.LoadExisting().ok());
+
+  std::string name = "vigil-state-live-" + std::to_string(getpid());
+  names_.push_back(name);
+  auto [rc, out] = Shell(podman_ + " run -d --name " + name +
+                         " --network none localhost/vigil-state:1 sh -c 'cat /proc/self/stat; "
+                         "sleep 30'");
+  if (rc != 0) GTEST_SKIP() << "podman cannot start a container here: " << out;
+  std::string id = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+
+  uint32_t cat_pid = 0;
+  uint64_t cat_cgroup = 0;
+  std::string first_name;  // what Container() said at the exec event itself
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (cat_pid == 0 && std::chrono::steady_clock::now() < deadline) {
+    auto polled = (*source)->Poll(std::chrono::milliseconds(100), [&](const Event& e) {
+      state.Apply(e);
+      // busybox's shell runs applets through /proc/self/exe, so the comm is "exe": match argv.
+      if (cat_pid == 0 && e.type == EventType::kProcessExec && StartsWith(e.args, "cat")) {
+        const ContainerInfo& c = state.Container(e.cgroup_id);
+        if (c.id != id) return;  // a cat elsewhere on this machine
+        cat_pid = e.pid;
+        cat_cgroup = e.cgroup_id;
+        first_name = c.runtime;
+      }
+    });
+    ASSERT_TRUE(polled.ok()) << polled.status();
+  }
+  ASSERT_NE(cat_pid, 0u) << "no exec of cat from container " << id << " within 10 s";
+  EXPECT_EQ(first_name, "podman");  // known at the first event, from the path alone
+  EXPECT_EQ(cat_cgroup, InodeOf(v2_ + "/libpod_parent/libpod-" + id));
+  state.WaitForContainerLookups(5000);
+  const ContainerInfo& c = state.Container(cat_cgroup);
+  EXPECT_EQ(c.name, name);
+  EXPECT_EQ(c.image, "localhost/vigil-state:1");
+  const ProcessInfo* cat = state.Process(cat_pid);
+  ASSERT_NE(cat, nullptr);
+  EXPECT_EQ(cat->args, (std::vector<std::string>{"cat", "/proc/self/stat"}));
+  auto [pid_rc, pid_text] = Shell(podman_ + " inspect --format '{{.State.Pid}}' " + name);
+  ASSERT_EQ(pid_rc, 0) << pid_text;
+  const ProcessInfo* sh = state.Ancestor(cat_pid, 1);
+  ASSERT_NE(sh, nullptr);
+  EXPECT_EQ(sh->pid, std::stoul(pid_text));  // the container's init, the shell
+  EXPECT_EQ(state.Container(sh->cgroup_id).id, id);
+  // crun forked the init and exited; conmon, a subreaper, adopted it (as /proc says).
+  const ProcessInfo* conmon = state.Ancestor(cat_pid, 2);
+  ASSERT_NE(conmon, nullptr);
+  EXPECT_EQ(conmon->comm, "conmon");
+  auto [ppid_rc, ppid_text] = Shell("awk '{print $4}' /proc/" + pid_text + "/stat");
+  EXPECT_EQ(std::to_string(conmon->pid), ppid_text);
 }
 
 TEST_F(RealContainers, CrunContainerNamedByHand) {

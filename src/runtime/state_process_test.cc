@@ -112,11 +112,52 @@ TEST(StateProcessTest, ForkExecExitBuildsTheTreeAndAncestry) {
   EXPECT_EQ(state->Ancestor(102, 3), nullptr);  // sshd's parent was never seen
   EXPECT_EQ(state->Ancestor(102, 0), nullptr);
 
-  // The parent exits: its entry stays for the children's ancestry.
+  // The parent exits: it stays visible for a while (the exit event's consumers), and its
+  // child is re-parented to the nearest live ancestor, as a subreaper would adopt it.
   state->Apply(ev.Exit(101));
-  ASSERT_NE(state->Ancestor(102, 1), nullptr);
-  EXPECT_EQ(state->Ancestor(102, 1)->comm, "bash");
+  ASSERT_NE(state->Process(101), nullptr);
   EXPECT_EQ(state->process_count(), 3u);
+  EXPECT_EQ(state->Process(102)->ppid, 100u);
+  EXPECT_EQ(state->Ancestor(102, 1)->comm, "sshd");
+}
+
+TEST(StateProcessTest, OrphansGoToTheNearestLiveAncestor) {
+  auto state = NewState();
+  Events ev;
+  // conmon -> crun -> container init, the shape of every podman start: crun exits at once.
+  state->Apply(ev.Exec(10, "/usr/bin/conmon", "conmon"));
+  state->Apply(ev.Fork(10, 11));
+  state->Apply(ev.Exec(11, "/usr/bin/crun", "crun"));
+  state->Apply(ev.Fork(11, 12));
+  state->Apply(ev.Exec(12, "/bin/sh", "sh"));
+  state->Apply(ev.Fork(12, 13));
+  state->Apply(ev.Exit(11));
+  EXPECT_EQ(state->Process(12)->ppid, 10u);
+  EXPECT_EQ(state->Ancestor(13, 2)->comm, "conmon");
+  // Two generations exit, youngest first, then oldest first: the grandchild climbs twice.
+  state->Apply(ev.Fork(13, 14));
+  state->Apply(ev.Exit(13));
+  EXPECT_EQ(state->Process(14)->ppid, 12u);
+  state->Apply(ev.Exit(12));
+  EXPECT_EQ(state->Process(14)->ppid, 10u);
+  // A parent whose own parent is unknown hands its orphans to that unknown pid.
+  state->Apply(ev.Fork(500, 501));
+  state->Apply(ev.Fork(501, 502));
+  state->Apply(ev.Exit(501));
+  EXPECT_EQ(state->Process(502)->ppid, 500u);
+}
+
+TEST(StateProcessTest, AggregatedCountsDoNotMoveACgroup) {
+  auto state = NewState();
+  Events ev;
+  Event exec = ev.Exec(20, "/bin/sh", "sh");
+  exec.cgroup_id = 4242;
+  state->Apply(exec);
+  Event counts = ev.Sys(20, 0, 0);
+  counts.type = EventType::kSyscallCounts;
+  counts.cgroup_id = 1;  // the interval began before the runtime moved the task
+  state->Apply(counts);
+  EXPECT_EQ(state->Process(20)->cgroup_id, 4242u);
 }
 
 TEST(StateProcessTest, ThreadsAreNotProcessesAndForkCopiesTheParent) {
