@@ -153,9 +153,20 @@ static __always_inline struct file *fd_file(struct task_struct *task, __s64 fd) 
   return f;
 }
 
+/* Linux 6.2+: turns a pointer read with bpf_probe_read into a BTF pointer, so its fields are
+ * direct loads instead of helper calls (weak: absent on older kernels, which take the
+ * BPF_CORE_READ path). */
+extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym __weak;
+
 static __always_inline bool file_is_socket(struct file *f) {
   if (!f) return false;
-  __u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
+  __u16 mode;
+  if (bpf_rdonly_cast) {
+    struct file *bf = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+    mode = bf->f_inode->i_mode;
+  } else {
+    mode = BPF_CORE_READ(f, f_inode, i_mode);
+  }
   return (mode & S_IFMT_) == S_IFSOCK_;
 }
 
@@ -217,18 +228,26 @@ static __always_inline int count_call(struct pt_regs *regs, long nr, long ret, _
   }
   /* Per-CPU values: only this CPU writes this copy, so plain increments are race-free. */
   struct vigil_count_val *v = bpf_map_lookup_elem(&counts, &key);
-  if (v) {
-    v->count += 1;
-    v->bytes += bytes;
-    return 0;
+  if (!v) {
+    struct vigil_count_val nv = {};
+    /* Fails when another CPU inserted the key since the lookup (its insert created this CPU's
+     * slot too, zeroed) or when the map is full. */
+    bpf_map_update_elem(&counts, &key, &nv, BPF_NOEXIST);
+    v = bpf_map_lookup_elem(&counts, &key);
+    if (!v) {
+      count_drop(VIGIL_DROP_COUNTS);
+      return 0;
+    }
   }
-  struct vigil_count_val nv = {.count = 1, .bytes = bytes};
-  __u64 ug = bpf_get_current_uid_gid();
-  nv.cgroup_id = bpf_get_current_cgroup_id();
-  nv.uid = (__u32)ug;
-  nv.gid = (__u32)(ug >> 32);
-  bpf_get_current_comm(nv.comm, sizeof(nv.comm));
-  if (bpf_map_update_elem(&counts, &key, &nv, BPF_NOEXIST) != 0) count_drop(VIGIL_DROP_COUNTS);
+  if (v->count == 0) {
+    __u64 ug = bpf_get_current_uid_gid();
+    v->cgroup_id = bpf_get_current_cgroup_id();
+    v->uid = (__u32)ug;
+    v->gid = (__u32)(ug >> 32);
+    bpf_get_current_comm(v->comm, sizeof(v->comm));
+  }
+  v->count += 1;
+  v->bytes += bytes;
   return 0;
 }
 

@@ -367,7 +367,7 @@ class EbpfSource final : public EventSource {
     for (size_t c = 0; c < cpus_; ++c) {
       const vigil_count_val& v = per_cpu[c];
       if (v.count == 0) continue;
-      if (first == nullptr) first = &v;
+      if (first == nullptr || (first->comm[0] == '\0' && v.comm[0] != '\0')) first = &v;
       e.count += v.count;
       e.bytes += v.bytes;
     }
