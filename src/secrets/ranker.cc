@@ -115,21 +115,20 @@ bool UuidShape(std::string_view s) {
 
 // The key a nested value belongs to: for an indented line, the nearest line above it with
 // less indentation that opens a mapping (`credentials:`), or the INI section (`[database]`)
-// the line is in. Looks at most 64 lines up; "" when there is none.
+// the line is in. Looks at most 64 lines and 8 KiB up; "" when there is none.
 std::string ParentKey(std::string_view content, size_t line_begin) {
+  const size_t floor = line_begin > 8192 ? line_begin - 8192 : 0;
   auto indent_of = [](std::string_view l) {
     size_t i = 0;
     while (i < l.size() && (l[i] == ' ' || l[i] == '\t')) ++i;
     return i;
   };
   size_t end = std::min(line_begin, content.size());
-  size_t own_end = content.find('\n', end);
-  std::string_view own = content.substr(
-      end, own_end == std::string_view::npos ? std::string_view::npos : own_end - end);
+  std::string_view own = content.substr(end);  // indent_of reads only its leading blanks
   const size_t own_indent = indent_of(own);
-  for (int n = 0; n < 64 && end > 0; ++n) {
+  for (int n = 0; n < 64 && end > floor; ++n) {
     size_t begin = end - 1;  // end - 1 is the newline ending the previous line
-    while (begin > 0 && content[begin - 1] != '\n') --begin;
+    while (begin > floor && content[begin - 1] != '\n') --begin;
     std::string_view l = content.substr(begin, end - 1 - begin);
     end = begin;
     std::string_view t = Trim(l);
@@ -308,11 +307,14 @@ std::vector<double> RankerFeatures(const SecretMatch& m, std::string_view conten
   // The line holding the secret's first byte, and where the secret starts in it.
   size_t at = 0;
   std::string_view line;
+  // Bounded to 4 KiB on either side: a hostile file of huge lines costs no more per candidate.
   if (m.offset <= content.size()) {
     size_t lbegin = m.offset;
-    while (lbegin > 0 && content[lbegin - 1] != '\n') --lbegin;
+    const size_t floor = m.offset > 4096 ? m.offset - 4096 : 0;
+    while (lbegin > floor && content[lbegin - 1] != '\n') --lbegin;
     size_t lend = content.find('\n', m.offset);
     if (lend == std::string_view::npos) lend = content.size();
+    lend = std::min(lend, m.offset + s.size() + 4096);
     line = content.substr(lbegin, lend - lbegin);
     at = m.offset - lbegin;
   }

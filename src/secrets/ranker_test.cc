@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -241,6 +242,27 @@ TEST(SecretsRanker, LabelledSetsPrecisionRecall) {
   // The re-ranker only removes findings: what it keeps was found without it.
   EXPECT_LE(held.candidates, Evaluate(held_off, all).candidates);
   EXPECT_GT(held_on.secrets, 80u);
+}
+
+// Features of candidates in a hostile file (one 3 MiB line of assignments, then many short
+// indented lines) cost a bounded amount each: the line and parent-key look-backs are capped.
+TEST(SecretsRanker, HostileLinesStayBounded) {
+  std::string text;
+  while (text.size() < (3u << 20)) text += "api_secret=Qm7vT2xZr9LpW4kYh8NcJ3sFd6GbA1eU ";
+  text += "\n";
+  for (int i = 0; i < 2000; ++i) text += "    k: v\n    token: Hw3nK9cX5bQsVq8mZ2rT6yLpAb4Nd7Ee\n";
+  auto s = SecretScanner::Create(BuiltinRules());
+  ASSERT_TRUE(s.ok());
+  std::vector<SecretMatch> out;
+  ScanStats stats;
+  const auto t0 = std::chrono::steady_clock::now();
+  (*s)->Scan("big.yaml", text, &out, &stats);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(out.size(), 1000u);  // max_matches_per_file
+  EXPECT_EQ(stats.truncated.load(), 1u);
+  EXPECT_LT(seconds, 20.0);
+  for (const auto& m : out) EXPECT_GE(m.score, 0.0);
 }
 
 TEST(SecretsRanker, ScannerDropsOrMarksLowScores) {

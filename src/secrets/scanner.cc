@@ -16,6 +16,8 @@ namespace {
 
 // Hyperscan ids: rule i is id i; keyword k is id kKeywordBase + k.
 constexpr unsigned kKeywordBase = 1u << 24;
+// How much of a secret's line, on either side of it, is its context (see Scan).
+constexpr size_t kLineContext = 4096;
 
 // Inline allowlist markers: a line carrying one of them is never reported (detect-secrets and
 // gitleaks write these, so their users' annotations keep working).
@@ -488,10 +490,17 @@ void SecretScanner::Scan(std::string_view path, std::string_view content,
         if (entropy < rule.entropy) continue;
         if (rule.placeholders && LooksLikePlaceholder(sv)) continue;
         size_t soff = static_cast<size_t>(secret.data() - content.data());
+        // The secret's line, at most kLineContext bytes on either side of the secret: inline
+        // markers, line allowlists and keywords look there (a file of multi-megabyte lines
+        // would otherwise cost a line's length per match).
+        const size_t lfloor = soff > kLineContext ? soff - kLineContext : 0;
         size_t lbegin = soff;
-        while (lbegin > 0 && content[lbegin - 1] != '\n') --lbegin;
-        size_t lend = content.find('\n', soff);
-        if (lend == std::string_view::npos) lend = content.size();
+        while (lbegin > lfloor && content[lbegin - 1] != '\n') --lbegin;
+        const size_t lcap = std::min(content.size(), soff + sv.size() + kLineContext);
+        const void* nl = std::memchr(content.data() + soff, '\n', lcap - soff);
+        const size_t lend = nl != nullptr
+                                ? static_cast<size_t>(static_cast<const char*>(nl) - content.data())
+                                : lcap;
         std::string_view line = content.substr(lbegin, lend - lbegin);
         bool inline_allowed = false;
         for (std::string_view marker : kInlineAllow) {
