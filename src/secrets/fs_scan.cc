@@ -1,6 +1,7 @@
 #include "secrets/fs_scan.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace vigil::secrets {
 
@@ -20,6 +21,15 @@ report::Finding MakeSecretFinding(const SecretScanner& scanner, const SecretMatc
   f.remediation =
       "Remove the secret from the file (and from every layer and the history that "
       "contain it), revoke it, and pass it at run time instead.";
+  if (match.score >= 0) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "Re-ranker score %.2f (threshold %.2f).", match.score,
+                  scanner.options().ranker != nullptr ? scanner.options().ranker->threshold
+                                                      : BuiltinRanker().threshold);
+    f.description = buf;
+  }
+  // Kept only because ScanOptions::keep_reranked asked: visible, and counted as suppressed.
+  if (match.below_threshold) f.status = "suppressed";
   return f;
 }
 

@@ -20,7 +20,9 @@ struct FsScanOptions {
 };
 
 // One finding of kind secret: id = rule id, title and severity of the rule, location
-// path/line/layer, `match` = the redacted line (never the secret in full).
+// path/line/layer, `match` = the redacted line (never the secret in full). A re-ranked match
+// states its score in `description`; one below the threshold (kept by
+// ScanOptions::keep_reranked) has status "suppressed".
 report::Finding MakeSecretFinding(const SecretScanner& scanner, const SecretMatch& match,
                                   const std::string& layer);
 

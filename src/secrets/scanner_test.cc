@@ -188,5 +188,24 @@ TEST(FsScan, WalksAFileSystemIntoFindings) {
   EXPECT_EQ(stats.files.load(), 2u);
 }
 
+// With keep_reranked, what the re-ranker drops is still reported, as suppressed findings that
+// state their score; what it keeps states its score too.
+TEST(FsScan, ReRankedFindingsStateTheirScore) {
+  ScanOptions opts;
+  opts.keep_reranked = true;
+  auto scanner = Builtin(opts);
+  MemFileSystem fs;
+  fs.AddFile("/app/.env",
+             "token_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
+             "SECRET=Qm7vT2xZr9LpW4kYh8NcJ3sFd6GbA1eU\n");
+  std::vector<report::Finding> findings;
+  ASSERT_TRUE(ScanFileSystem(*scanner, fs, FsScanOptions{}, &findings).ok());
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].status, "suppressed");
+  EXPECT_EQ(findings[0].description.rfind("Re-ranker score 0.", 0), 0u) << findings[0].description;
+  EXPECT_EQ(findings[1].status, "");
+  EXPECT_NE(findings[1].description.find("threshold"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vigil::secrets
