@@ -383,6 +383,12 @@ void StateImpl::OnSyscall(const Event& e) {
       if (e.ret < 0 || e.ret == e.fd) return;
       auto it = p.fds.find(e.fd);
       FdInfo copy = it != p.fds.end() ? it->second : FdInfo{};
+      if (it == p.fds.end() && e.addr.family != 0) {
+        // An fd opened before we watched: the source names a socket's peer (stdio
+        // redirected to the network).
+        copy.kind = KindOfFamily(e.addr.family);
+        copy.name = "->" + SockAddrToString(e.addr);
+      }
       copy.open_flags &= ~kCloexec;  // a duplicate never inherits FD_CLOEXEC
       if (e.syscall == SYS_dup3 && (e.flags & kCloexec)) copy.open_flags |= kCloexec;
       SetFd(p, e.ret, std::move(copy));
@@ -412,6 +418,16 @@ void StateImpl::OnSyscall(const Event& e) {
       auto it = p.fds.find(e.fd);
       FdInfo fd = it != p.fds.end() ? it->second : FdInfo{};
       if (e.addr.family != 0) fd.kind = KindOfFamily(e.addr.family);
+      fd.name = SockAddrToString(e.addr);
+      SetFd(p, e.fd, std::move(fd));
+      return;
+    }
+    case SYS_listen: {
+      // The local address as the kernel bound it (a bind to port 0 learns its port here).
+      if (e.ret != 0 || e.addr.family == 0) return;
+      auto it = p.fds.find(e.fd);
+      FdInfo fd = it != p.fds.end() ? it->second : FdInfo{};
+      fd.kind = KindOfFamily(e.addr.family);
       fd.name = SockAddrToString(e.addr);
       SetFd(p, e.fd, std::move(fd));
       return;

@@ -264,6 +264,20 @@ TEST(StateProcessTest, SocketsConnectBindAccept) {
   EXPECT_EQ(p->fds.at(5).name, "192.168.1.5:51000->0.0.0.0:8080");
   EXPECT_EQ(p->fds.at(5).open_flags & O_CLOEXEC, static_cast<uint64_t>(O_CLOEXEC));
 
+  // bind to port 0, then listen tells the port the kernel chose.
+  Event s6 = ev.Sys(9, SYS_socket, 6);
+  s6.id_arg = AF_INET;
+  state->Apply(s6);
+  state->Apply(ev.Connect(9, SYS_bind, 6, "127.0.0.1", 0, 0));
+  state->Apply(ev.Connect(9, SYS_listen, 6, "127.0.0.1", 40123, 0));
+  EXPECT_EQ(p->fds.at(6).name, "127.0.0.1:40123");
+  // dup2 of a socket we never saw opened onto stdout: the source gives its peer.
+  Event redirect = ev.Connect(9, SYS_dup2, 77, "10.1.1.1", 4444, 1);
+  redirect.fd2 = 1;
+  state->Apply(redirect);
+  EXPECT_EQ(p->fds.at(1).name, "->10.1.1.1:4444");
+  EXPECT_EQ(p->fds.at(1).kind, FdKind::kIpv4);
+
   // A refused connect leaves the fd as it was.
   state->Apply(ev.Connect(9, SYS_connect, 4, "10.9.9.9", 1, -ECONNREFUSED));
   EXPECT_EQ(p->fds.at(4).name, "0.0.0.0:8080");
