@@ -7,6 +7,7 @@
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -840,6 +841,115 @@ TEST_F(EbpfSyscallsTest, ExecFromOverlayUpperLayer) {
   EXPECT_FALSE(lo->upper);
   EXPECT_TRUE(up->upper);
   EXPECT_EQ(up->ppid, static_cast<uint32_t>(c.pid));
+}
+
+// A thread's calls carry the process's pid and the thread's own tid; its creation is a fork
+// event with tid != pid.
+TEST_F(EbpfSyscallsTest, ThreadsCarryPidAndTid) {
+  const std::string path = dir_ / "from-thread";
+  Child c = Run("vg-thread", [&](const Reporter& r) {
+    struct Arg {
+      const std::string* path;
+      int64_t tid = 0;
+      int64_t fd = 0;
+    } arg{&path};
+    pthread_t t;
+    pthread_create(
+        &t, nullptr,
+        [](void* p) -> void* {
+          auto* a = static_cast<Arg*>(p);
+          a->tid = syscall(SYS_gettid);
+          a->fd = syscall(SYS_openat, AT_FDCWD, a->path->c_str(), O_RDONLY | O_CREAT, 0600);
+          return nullptr;
+        },
+        &arg);
+    pthread_join(t, nullptr);
+    r.Put(arg.tid);
+    r.Put(arg.fd);
+  });
+  ASSERT_EQ(c.values.size(), 2u);
+  auto evs = Collect(c.pid);
+  const Ev* e = Find(evs, SYS_openat, [&](const Ev& x) { return x.path == path; });
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->pid, static_cast<uint32_t>(c.pid));
+  EXPECT_EQ(e->tid, static_cast<uint32_t>(c.values[0]));
+  EXPECT_NE(e->tid, e->pid);
+  EXPECT_EQ(e->ppid, static_cast<uint32_t>(getpid()));
+  EXPECT_EQ(e->ret, c.values[1]);
+  EXPECT_EQ(e->comm, "vg-thread");
+  const Ev* fork = nullptr;
+  for (const Ev& x : evs)
+    if (x.type == EventType::kProcessFork) fork = &x;
+  ASSERT_NE(fork, nullptr);
+  EXPECT_EQ(fork->pid, static_cast<uint32_t>(c.pid));
+  EXPECT_EQ(fork->tid, static_cast<uint32_t>(c.values[0]));
+}
+
+// chroot and the two- and three-id forms of setuid/setgid.
+TEST_F(EbpfSyscallsTest, ChrootAndSetIdForms) {
+  const std::string root = dir_;
+  Child c = Run("vg-ids", [&](const Reporter& r) {
+    r.Ret(syscall(SYS_chroot, root.c_str()));
+    r.Ret(syscall(SYS_setregid, -1, 4242));
+    r.Ret(syscall(SYS_setreuid, -1, 4243));
+    r.Ret(syscall(SYS_setresuid, -1, 4244, -1));  // not permitted any more: EPERM
+  });
+  ASSERT_EQ(c.values.size(), 4u);
+  auto evs = Collect(c.pid);
+  const Ev* e = Find(evs, SYS_chroot);
+  ASSERT_NE(e, nullptr);
+  ExpectTask(*e, c, "vg-ids");
+  EXPECT_EQ(e->path, root);
+  EXPECT_EQ(e->ret, 0);
+  e = Find(evs, SYS_setregid);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->id_arg, 4242u);
+  EXPECT_EQ(e->ret, c.values[1]);
+  EXPECT_EQ(e->gid, 0u);  // the real gid is unchanged by setregid(-1, x)
+  e = Find(evs, SYS_setreuid);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->id_arg, 4243u);
+  EXPECT_EQ(e->ret, c.values[2]);
+  e = Find(evs, SYS_setresuid);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->id_arg, 4244u);
+  EXPECT_EQ(e->ret, -EPERM);
+  EXPECT_EQ(e->ret, c.values[3]);
+}
+
+// exclude_pids: a second source told to exclude the child sees none of its events, while
+// the suite's source sees them.
+TEST_F(EbpfSyscallsTest, ExcludedPidsAreFilteredInTheKernel) {
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  const std::string path = dir_ / "excluded";
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(go[1]);
+    char b;
+    if (read(go[0], &b, 1) != 1) _exit(1);
+    syscall(SYS_openat, AT_FDCWD, path.c_str(), O_RDONLY | O_CREAT, 0600);
+    _exit(0);
+  }
+  close(go[0]);
+  EbpfOptions options;
+  options.exclude_pids = {static_cast<uint32_t>(pid)};
+  options.ring_buffer_bytes = 1u << 20;
+  auto other = OpenEbpfSource(options);
+  ASSERT_TRUE(other.ok()) << other.status();
+  ASSERT_EQ(write(go[1], "g", 1), 1);
+  close(go[1]);
+  waitpid(pid, nullptr, 0);
+  int seen_by_other = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto n = (*other)->Poll(milliseconds(20), [&](const Event& e) {
+      if (e.pid == static_cast<uint32_t>(pid)) ++seen_by_other;
+    });
+    ASSERT_TRUE(n.ok()) << n.status();
+  }
+  EXPECT_EQ(seen_by_other, 0);
+  auto evs = Collect(pid);
+  EXPECT_NE(Find(evs, SYS_openat, [&](const Ev& x) { return x.path == path; }), nullptr);
 }
 
 // With stream_high_volume each read/write is an event of its own, with its byte count.
