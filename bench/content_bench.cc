@@ -79,6 +79,8 @@ TEST(ContentBench, SecretAndMalwareScanVsWalk) {
   auto malware_scanner = malware::MalwareScanner::Create(malware::MalwareOptions{});
   double malware_compile = Now() - t0;
   ContentScanOptions options;
+  // THREADS=N overrides the scanning threads (default: one per core).
+  if (const char* t = std::getenv("THREADS")) options.threads = std::atoi(t);
   options.secrets = secret_scanner->get();
   options.heuristics = true;
   if (malware_scanner.ok()) {

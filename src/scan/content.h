@@ -32,8 +32,7 @@ struct ContentScanOptions {
   const malware::MalwareScanner* malware = nullptr;
   // Run malware::RunHeuristics over the merged filesystem / the tree (misconfig findings).
   bool heuristics = false;
-  // Threads that scan file contents, besides the walking thread; 0 = one per core beyond
-  // the first (at least one).
+  // Threads that scan file contents, besides the walk's; 0 = one per core.
   int threads = 0;
   // Bytes of read-but-not-yet-scanned content the queue may hold (bounds memory: the walk
   // waits while the scanners are behind).
