@@ -218,14 +218,9 @@ static __always_inline int moves_bytes(long nr) {
 }
 
 static __always_inline int count_call(struct pt_regs *regs, long nr, long ret, __u32 tgid) {
-  struct vigil_count_key key = {.pid = tgid, .syscall = (__s32)nr};
-  __u64 bytes = 0;
-  if (ret > 0) {
-    int kind = moves_bytes(nr);
-    if (kind == 2 ||
-        (kind == 1 && file_is_socket(fd_file(bpf_get_current_task_btf(), (int)regs->di))))
-      bytes = ret;
-  }
+  int kind = moves_bytes(nr);
+  struct vigil_count_key key = {.pid = tgid, .syscall = (__s32)nr, .fd = -1};
+  if (kind) key.fd = (int)regs->di;
   /* Per-CPU values: only this CPU writes this copy, so plain increments are race-free. */
   struct vigil_count_val *v = bpf_map_lookup_elem(&counts, &key);
   if (!v) {
@@ -240,14 +235,17 @@ static __always_inline int count_call(struct pt_regs *regs, long nr, long ret, _
     }
   }
   if (v->count == 0) {
+    /* First call of this key on this CPU in the interval: who, and is the fd a socket. */
     __u64 ug = bpf_get_current_uid_gid();
     v->cgroup_id = bpf_get_current_cgroup_id();
     v->uid = (__u32)ug;
     v->gid = (__u32)(ug >> 32);
     bpf_get_current_comm(v->comm, sizeof(v->comm));
+    v->on_socket =
+        kind == 2 || (kind == 1 && file_is_socket(fd_file(bpf_get_current_task_btf(), key.fd)));
   }
   v->count += 1;
-  v->bytes += bytes;
+  if (ret > 0 && v->on_socket) v->bytes += ret;
   return 0;
 }
 

@@ -328,14 +328,16 @@ class EbpfSource final : public EventSource {
                                                 count_keys_.data(), count_vals_.data(), &n, &opts);
       int saved = errno;
       first = false;
-      for (uint32_t i = 0; i < n; ++i)
-        EmitCounts(count_keys_[i], &count_vals_[i * cpus_], now_wall);
+      for (uint32_t i = 0; i < n; ++i) AddCounts(count_keys_[i], &count_vals_[i * cpus_]);
       if (err != 0) {
         if (saved == ENOENT) break;
         return InternalError(fmt::format("eBPF counters: {}", strerror(saved)));
       }
       in_batch = out_batch;
     }
+
+    for (const auto& [key, agg] : count_aggs_) EmitCounts(key, agg, now_wall);
+    count_aggs_.clear();
 
     uint64_t total = 0;
     for (uint32_t index = 0; index < VIGIL_DROP_MAX; ++index) {
@@ -356,26 +358,49 @@ class EbpfSource final : public EventSource {
     return OkStatus();
   }
 
-  void EmitCounts(const vigil_count_key& key, const vigil_count_val* per_cpu, uint64_t now_wall) {
-    Event e;
-    e.type = EventType::kSyscallCounts;
-    e.ts_ns = now_wall;
-    e.pid = key.pid;
-    e.tid = key.pid;
-    e.syscall = key.syscall;
-    const vigil_count_val* first = nullptr;
+  // One process's counts of one syscall in the interval: the per-fd keys summed.
+  struct CountAgg {
+    uint64_t count = 0;
+    uint64_t bytes = 0;
+    uint64_t cgroup_id = 0;
+    uint32_t uid = 0;
+    uint32_t gid = 0;
+    std::string comm;
+  };
+
+  void AddCounts(const vigil_count_key& key, const vigil_count_val* per_cpu) {
+    CountAgg* agg = nullptr;
     for (size_t c = 0; c < cpus_; ++c) {
       const vigil_count_val& v = per_cpu[c];
       if (v.count == 0) continue;
-      if (first == nullptr || (first->comm[0] == '\0' && v.comm[0] != '\0')) first = &v;
-      e.count += v.count;
-      e.bytes += v.bytes;
+      if (agg == nullptr) {
+        uint64_t id = (uint64_t{key.pid} << 32) | static_cast<uint32_t>(key.syscall);
+        agg = &count_aggs_[id];
+      }
+      agg->count += v.count;
+      agg->bytes += v.bytes;
+      if (agg->comm.empty() && v.comm[0] != '\0') {
+        agg->comm = Bounded(v.comm, sizeof(v.comm));
+        agg->uid = v.uid;
+        agg->gid = v.gid;
+        agg->cgroup_id = v.cgroup_id;
+      }
     }
-    if (first == nullptr) return;
-    e.uid = first->uid;
-    e.gid = first->gid;
-    e.cgroup_id = first->cgroup_id;
-    e.comm = Bounded(first->comm, sizeof(first->comm));
+  }
+
+  void EmitCounts(uint64_t id, const CountAgg& agg, uint64_t now_wall) {
+    Event e;
+    e.type = EventType::kSyscallCounts;
+    e.ts_ns = now_wall;
+    e.pid = static_cast<uint32_t>(id >> 32);
+    e.tid = e.pid;
+    e.syscall = static_cast<int32_t>(static_cast<uint32_t>(id));
+    e.count = agg.count;
+    e.bytes = agg.bytes;
+    e.uid = agg.uid;
+    e.gid = agg.gid;
+    e.cgroup_id = agg.cgroup_id;
+    e.comm = agg.comm;
     Deliver(e);
   }
 
@@ -394,6 +419,7 @@ class EbpfSource final : public EventSource {
   std::vector<vigil_count_key> count_keys_;
   std::vector<vigil_count_val> count_vals_;
   std::vector<uint64_t> drop_vals_;
+  std::unordered_map<uint64_t, CountAgg> count_aggs_;  // per flush, keyed pid << 32 | syscall
   std::string unix_path_;  // backs Event::addr.unix_path during a sink call
 };
 
