@@ -1,9 +1,14 @@
 #include "runtime/container.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <utility>
 
 #include "base/fs.h"
@@ -25,6 +30,9 @@ constexpr int kMaxWalkDepth = 64;
 constexpr uint64_t kMissRetryMs = 1000;
 constexpr size_t kMaxMissed = 4096;
 constexpr size_t kMaxQueue = 1024;
+constexpr uint64_t kPruneIntervalMs = 10000;
+constexpr long kCgroup2Magic = 0x63677270;  // CGROUP2_SUPER_MAGIC
+constexpr int kFileidKernfs = 0xfe;         // FILEID_KERNFS: the handle is the 64-bit id
 
 uint64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -364,8 +372,64 @@ StatusOr<std::string> FindCgroupV2Mount(const std::string& proc_root,
   return NotFoundError(fmt::format("no cgroup v2 hierarchy at or below {}", cgroup_root));
 }
 
+CgroupIndex::CgroupIndex(std::string mount) : mount_(std::move(mount)) {
+  struct statfs fs {};
+  if (statfs(mount_.c_str(), &fs) == 0 && static_cast<long>(fs.f_type) == kCgroup2Magic) {
+    mount_fd_ = open(mount_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    handles_ = mount_fd_ >= 0;
+  }
+}
+
+CgroupIndex::~CgroupIndex() {
+  if (mount_fd_ >= 0) close(mount_fd_);
+}
+
+CgroupIndex::HandleResult CgroupIndex::ByHandle(uint64_t id, std::string* path) {
+  struct {
+    file_handle fh;
+    unsigned char bytes[8];
+  } h{};
+  h.fh.handle_bytes = 8;
+  h.fh.handle_type = kFileidKernfs;
+  memcpy(h.fh.f_handle, &id, 8);
+  int fd = open_by_handle_at(mount_fd_, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    // ESTALE: no such cgroup now (ENOENT, ENOTDIR: the id names a file, not a cgroup).
+    if (errno == ESTALE || errno == ENOENT || errno == ENOTDIR) return HandleResult::kGone;
+    return HandleResult::kUnsupported;  // EPERM without CAP_DAC_READ_SEARCH, old kernels
+  }
+  char link[4096];
+  std::string self = "/proc/self/fd/" + std::to_string(fd);
+  ssize_t n = readlink(self.c_str(), link, sizeof(link));
+  close(fd);
+  if (n <= 0) return HandleResult::kUnsupported;
+  std::string_view full(link, static_cast<size_t>(n));
+  if (full == mount_) {
+    *path = "/";
+  } else if (StartsWith(full, mount_ + "/")) {
+    *path = std::string(full.substr(mount_.size()));
+  } else {
+    return HandleResult::kUnsupported;  // mounted elsewhere too: the walk knows our view
+  }
+  return HandleResult::kFound;
+}
+
+void CgroupIndex::Prune() {
+  ++generation_;
+  for (auto it = paths_.begin(); it != paths_.end();) {
+    struct stat st {};
+    std::string full = mount_ + (it->second == "/" ? std::string() : it->second);
+    if (stat(full.c_str(), &st) != 0 || st.st_ino != it->first) {
+      it = paths_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 size_t CgroupIndex::Refresh() {
   ++walks_;
+  ++generation_;
   paths_.clear();
   struct Item {
     std::string rel;
@@ -401,10 +465,20 @@ std::optional<std::string> CgroupIndex::PathOf(uint64_t id) {
   if (auto it = missed_at_ms_.find(id); it != missed_at_ms_.end()) {
     if (now - it->second < kMissRetryMs) return std::nullopt;
   }
-  Refresh();
-  if (auto it = paths_.find(id); it != paths_.end()) {
+  std::string path;
+  HandleResult by_handle = handles_ ? ByHandle(id, &path) : HandleResult::kUnsupported;
+  if (by_handle == HandleResult::kFound) {
     missed_at_ms_.erase(id);
-    return it->second;
+    paths_[id] = path;
+    return path;
+  }
+  if (by_handle == HandleResult::kUnsupported) {
+    handles_ = false;
+    Refresh();
+    if (auto it = paths_.find(id); it != paths_.end()) {
+      missed_at_ms_.erase(id);
+      return it->second;
+    }
   }
   if (missed_at_ms_.size() >= kMaxMissed) missed_at_ms_.clear();
   missed_at_ms_[id] = now;
@@ -585,9 +659,16 @@ const ContainerInfo& ContainerResolver::Insert(uint64_t cgroup_id,
 
 void ContainerResolver::Maintain() {
   Drain();
-  // A walk since the last call: cgroups it did not find are gone (the container stopped).
-  if (index_ != nullptr && index_->walks() != walks_seen_) {
-    walks_seen_ = index_->walks();
+  if (index_ != nullptr && (++maintain_calls_ & 1023) == 0) {
+    uint64_t now = NowMs();
+    if (now - last_prune_ms_ >= kPruneIntervalMs) {
+      last_prune_ms_ = now;
+      index_->Prune();
+    }
+  }
+  // A walk or prune since the last call: cgroups it did not find are gone.
+  if (index_ != nullptr && index_->generation() != generation_seen_) {
+    generation_seen_ = index_->generation();
     for (auto it = by_cgroup_.begin(); it != by_cgroup_.end();) {
       if (!index_->Known(it->first)) {
         it = by_cgroup_.erase(it);

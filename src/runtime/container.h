@@ -60,28 +60,48 @@ StatusOr<std::string> FindCgroupV2Mount(const std::string& proc_root,
                                         const std::string& cgroup_root);
 
 // Bidirectional cgroup id <-> path cache over one v2 mount. Not thread-safe.
+//
+// On a real cgroup2 mount an unknown id is opened by its file handle (the kernfs id is the
+// handle: open_by_handle_at, needs CAP_DAC_READ_SEARCH), which answers in microseconds and
+// says for certain when the cgroup does not exist. Elsewhere (a test tree, no capability) the
+// hierarchy is walked instead.
 class CgroupIndex {
  public:
-  explicit CgroupIndex(std::string mount) : mount_(std::move(mount)) {}
+  explicit CgroupIndex(std::string mount);
+  ~CgroupIndex();
+  CgroupIndex(const CgroupIndex&) = delete;
+  CgroupIndex& operator=(const CgroupIndex&) = delete;
   const std::string& mount() const { return mount_; }
-  // The path ("/libpod_parent/libpod-<id>") of a cgroup id; walks the tree again when the id
-  // is unknown, at most once per id and second (an id that is not a cgroup of this hierarchy
-  // — a v1-only host, a stale recording — costs one walk, not one per event).
+  // The path ("/libpod_parent/libpod-<id>") of a cgroup id, or nullopt. An unknown id is
+  // looked up (by handle, else by a walk of the tree) at most once per id and second: an id
+  // that is no cgroup of this hierarchy — a v1-only host, a stale recording — costs one
+  // lookup, not one per event.
   std::optional<std::string> PathOf(uint64_t id);
   // The id of a path (stat of the directory); 0 when it does not exist. Caches the pair.
   uint64_t IdOf(const std::string& path);
   // Walks the whole hierarchy (bounded: 200,000 directories, depth 64), replacing the cache.
   // Returns the number of cgroups found.
   size_t Refresh();
+  // Drops cached ids whose directory is gone (one stat each).
+  void Prune();
   size_t walks() const { return walks_; }
-  // Whether the last walk (or a stat) found `id`.
+  bool uses_handles() const { return handles_; }
+  // Changes whenever cached ids may have been dropped (Refresh, Prune).
+  size_t generation() const { return generation_; }
+  // Whether the cache holds `id`.
   bool Known(uint64_t id) const { return paths_.count(id) != 0; }
 
  private:
+  enum class HandleResult { kFound, kGone, kUnsupported };
+  HandleResult ByHandle(uint64_t id, std::string* path);
+
   std::string mount_;
+  int mount_fd_ = -1;
+  bool handles_ = false;
   std::unordered_map<uint64_t, std::string> paths_;
   std::unordered_map<uint64_t, uint64_t> missed_at_ms_;  // negative cache, bounded
   size_t walks_ = 0;
+  size_t generation_ = 0;
 };
 
 // Where the runtimes keep their files; every path is prefixed by `host_root` so tests can
@@ -125,8 +145,9 @@ class ContainerResolver {
   const ContainerInfo& GetByPath(uint64_t cgroup_id, const std::string& path);
   // The id of a v2 path, 0 when unknown.
   uint64_t IdOfPath(const std::string& path);
-  // Merges finished lookups, drops cgroups the last walk no longer found, and trims the cache
-  // to max_containers (oldest first). Invalidates references returned earlier.
+  // Merges finished lookups, drops cgroups that are gone (found by a walk, or by the prune
+  // run at most every 10 s) and trims the cache to max_containers (oldest first).
+  // Invalidates references returned earlier.
   void Maintain();
   // Waits (up to `timeout_ms`) until every queued lookup finished, then Maintain()s. For
   // tests and for start-up, where blocking is acceptable.
@@ -154,7 +175,9 @@ class ContainerResolver {
   // nullptr value: a known non-container cgroup (maps to host_).
   std::unordered_map<uint64_t, std::unique_ptr<ContainerInfo>> by_cgroup_;
   std::deque<uint64_t> order_;  // insertion order, for eviction
-  size_t walks_seen_ = 0;       // index_->walks() at the last Maintain()
+  size_t generation_seen_ = 0;  // index_->generation() at the last Maintain()
+  uint64_t maintain_calls_ = 0;
+  uint64_t last_prune_ms_ = 0;
   // Metadata per container id, shared by every cgroup of that container.
   std::map<std::string, ContainerInfo> metadata_;
 

@@ -147,6 +147,7 @@ TEST(CgroupIndexTest, FindsIdsByWalkingAndRefreshesOnAMiss) {
   std::string docker_id(64, 'c');
   std::filesystem::create_directories(mount + "/system.slice/docker-" + docker_id + ".scope");
   CgroupIndex index(mount);
+  EXPECT_FALSE(index.uses_handles());  // not a cgroup2 file system: walks
   uint64_t id = InodeOf(mount + "/system.slice/docker-" + docker_id + ".scope");
   ASSERT_EQ(index.PathOf(id), "/system.slice/docker-" + docker_id + ".scope");
   EXPECT_EQ(index.walks(), 1u);
@@ -219,6 +220,15 @@ TEST(ContainerResolverTest, StoppedContainersAreEvictedAfterTheNextWalk) {
   resolver.Maintain();
   EXPECT_EQ(resolver.container_count(), 1u);
   EXPECT_EQ(resolver.Get(id_b).id, b);
+
+  // Without any new cgroup, the periodic prune finds stopped containers too.
+  CgroupIndex index(tmp.path() + "/unified");
+  uint64_t id_root_child = InodeOf(tmp.path() + "/unified/docker");
+  EXPECT_TRUE(index.PathOf(id_root_child).has_value());
+  std::filesystem::remove_all(tmp.path() + "/unified/docker");
+  EXPECT_TRUE(index.Known(id_root_child));
+  index.Prune();
+  EXPECT_FALSE(index.Known(id_root_child));
 }
 
 TEST(ContainerResolverTest, BoundedByMaxContainers) {

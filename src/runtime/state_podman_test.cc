@@ -145,6 +145,19 @@ TEST_F(RealContainers, PodmanContainerAttributedByCgroupIdAndFromProc) {
   if (uint64_t kid = KernfsIdOf(cgroup_dir); kid != 0) {
     EXPECT_EQ(kid, cgroup_id) << "the cgroup id is the inode of the v2 directory";
   }
+  // The id resolves by file handle, without walking the hierarchy; a bogus id is a
+  // definite miss, also without a walk.
+  CgroupIndex index(v2_);
+  std::printf("cgroup ids resolved by %s\n", index.uses_handles() ? "file handle" : "walking");
+  if (index.uses_handles()) {
+    auto t = std::chrono::steady_clock::now();
+    EXPECT_EQ(index.PathOf(cgroup_id), "/libpod_parent/libpod-" + id_a);
+    std::printf(
+        "id -> path by handle: %.1f us\n",
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t).count());
+    EXPECT_FALSE(index.PathOf(1ull << 50).has_value());
+    EXPECT_EQ(index.walks(), 0u);
+  }
   state.WaitForContainerLookups(5000);
   const ContainerInfo& a = state.Container(cgroup_id);
   EXPECT_EQ(a.id, id_a);
@@ -168,7 +181,7 @@ TEST_F(RealContainers, PodmanContainerAttributedByCgroupIdAndFromProc) {
   auto miss_start = std::chrono::steady_clock::now();
   const ContainerInfo& b0 = state.Container(cgroup_b);
   std::printf(
-      "first sight of a new container's cgroup id (walk + layout): %.2f ms\n",
+      "first sight of a new container's cgroup id (lookup, layout, queueing): %.2f ms\n",
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - miss_start)
           .count());
   EXPECT_EQ(b0.id, id_b);  // the id is known at once, from the path
