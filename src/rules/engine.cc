@@ -1,0 +1,969 @@
+// The compiler (AST + macros + lists -> immutable matcher tree) and the evaluator.
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bitset>
+#include <cctype>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unordered_set>
+
+#include "base/strings.h"
+#include "rules/condition.h"
+#include "rules/fields.h"
+#include "rules/loader.h"
+#include "rules/rules.h"
+#include "rules/rules_data.h"
+
+namespace vigil::rules {
+
+using internal::ExceptionDef;
+using internal::LoadedFiles;
+using internal::RuleDef;
+using TypeSet = std::bitset<kEventTypeCodes>;
+
+namespace {
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+enum class Op : uint8_t {
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kIn,
+  kPmatch,
+  kContains,
+  kIContains,
+  kStartswith,
+  kEndswith,
+  kGlob,
+  kExists,
+  kNet,
+};
+
+struct Cidr {
+  int family = 0;  // AF_INET / AF_INET6
+  uint8_t addr[16] = {};
+  int bits = 0;
+};
+
+bool ParseIp(std::string_view s, int* family, uint8_t out[16]) {
+  char buf[64];
+  if (s.size() >= sizeof buf) return false;
+  memcpy(buf, s.data(), s.size());
+  buf[s.size()] = 0;
+  memset(out, 0, 16);
+  if (inet_pton(AF_INET, buf, out) == 1) {
+    *family = AF_INET;
+    return true;
+  }
+  if (inet_pton(AF_INET6, buf, out) == 1) {
+    *family = AF_INET6;
+    return true;
+  }
+  return false;
+}
+
+bool ParseCidr(std::string_view s, Cidr* out) {
+  size_t slash = s.find('/');
+  std::string_view ip = s.substr(0, slash);
+  if (!ParseIp(ip, &out->family, out->addr)) return false;
+  int max = out->family == AF_INET ? 32 : 128;
+  out->bits = max;
+  if (slash != std::string_view::npos) {
+    std::string_view b = s.substr(slash + 1);
+    if (b.empty() || b.size() > 3) return false;
+    int v = 0;
+    for (char c : b) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    if (v > max) return false;
+    out->bits = v;
+  }
+  return true;
+}
+
+bool CidrMatch(const Cidr& c, std::string_view ip) {
+  int family;
+  uint8_t a[16];
+  if (!ParseIp(ip, &family, a) || family != c.family) return false;
+  int full = c.bits / 8, rest = c.bits % 8;
+  if (memcmp(a, c.addr, full) != 0) return false;
+  if (rest == 0) return true;
+  uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
+  return (a[full] & mask) == (c.addr[full] & mask);
+}
+
+bool ParseNumber(std::string_view s, FieldType type, int64_t* out) {
+  if (type == FieldType::kBool) {
+    if (s == "true") return *out = 1, true;
+    if (s == "false") return *out = 0, true;
+  }
+  if (s.empty() || s.size() > 20) return false;
+  bool neg = false;
+  if (s[0] == '-') {
+    neg = true;
+    s.remove_prefix(1);
+  }
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  }
+  if (s.empty()) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    int d;
+    if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (base == 16 && std::isxdigit(static_cast<unsigned char>(c))) {
+      d = std::tolower(c) - 'a' + 10;
+    } else {
+      return false;
+    }
+    v = v * base + d;
+  }
+  *out = neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+  return true;
+}
+
+bool IContains(std::string_view hay, std::string_view needle_lower) {
+  if (needle_lower.size() > hay.size()) return false;
+  for (size_t i = 0; i + needle_lower.size() <= hay.size(); ++i) {
+    size_t j = 0;
+    while (j < needle_lower.size() &&
+           std::tolower(static_cast<unsigned char>(hay[i + j])) == needle_lower[j]) {
+      ++j;
+    }
+    if (j == needle_lower.size()) return true;
+  }
+  return false;
+}
+
+struct Node {
+  enum class Kind : uint8_t { kAnd, kOr, kNot, kTrue, kFalse, kTypes, kCmp };
+  Kind kind = Kind::kTrue;
+  std::vector<std::unique_ptr<Node>> kids;
+  TypeSet types;  // kTypes
+  // kCmp
+  FieldSpec field;
+  Op op = Op::kEq;
+  int slot = 0;
+  bool numeric = false;    // compare numbers (kNumber/kBool field with a numeric operator)
+  bool both_ends = false;  // fd.net: the client or the server address
+  std::string str;
+  int64_t num = 0;
+  StringSet strs;                    // in (string), pmatch prefixes
+  std::unordered_set<int64_t> nums;  // in (numbers)
+  std::vector<Cidr> cidrs;           // in/= on addresses with a network
+  std::vector<std::string> globs;
+};
+
+struct OutputPiece {
+  std::string literal;
+  bool is_field = false;
+  bool supported = true;
+  FieldSpec field;
+};
+
+OutputPiece Literal(std::string text) {
+  OutputPiece p;
+  p.literal = std::move(text);
+  return p;
+}
+
+struct CompiledRule {
+  RuleInfo info;
+  std::unique_ptr<Node> root;
+  std::vector<OutputPiece> output;
+};
+
+// Per-thread evaluation scratch, reused across events and engines.
+struct Scratch {
+  EvalContext ctx;
+  std::vector<std::string> slots;
+  std::string extra;
+};
+Scratch& ThreadScratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+bool MatchValue(const Node& n, const Value& v, Scratch& sc) {
+  if (n.op == Op::kExists) return v.kind != Value::Kind::kNone;
+  if (v.kind == Value::Kind::kNone) return false;
+  if (n.numeric) {
+    if (v.kind != Value::Kind::kNumber) return false;
+    switch (n.op) {
+      case Op::kEq:
+        return v.n == n.num;
+      case Op::kNe:
+        return v.n != n.num;
+      case Op::kLt:
+        return v.n < n.num;
+      case Op::kLe:
+        return v.n <= n.num;
+      case Op::kGt:
+        return v.n > n.num;
+      case Op::kGe:
+        return v.n >= n.num;
+      case Op::kIn:
+        return n.nums.count(v.n) > 0;
+      default:
+        return false;
+    }
+  }
+  std::string_view s = v.s;
+  if (v.kind == Value::Kind::kNumber) s = EvalContext::Render(n.field, v, &sc.extra);
+  switch (n.op) {
+    case Op::kEq:
+      return s == n.str;
+    case Op::kNe:
+      return s != n.str;
+    case Op::kIn:
+      return n.strs.find(s) != n.strs.end();
+    case Op::kContains:
+      return s.find(n.str) != std::string_view::npos;
+    case Op::kIContains:
+      return IContains(s, n.str);
+    case Op::kStartswith:
+      return s.starts_with(n.str);
+    case Op::kEndswith:
+      return s.ends_with(n.str);
+    case Op::kPmatch: {
+      if (n.strs.find(s) != n.strs.end()) return true;
+      for (size_t i = s.size(); i > 0; --i) {
+        if (s[i - 1] == '/' && n.strs.find(s.substr(0, i == 1 ? 1 : i - 1)) != n.strs.end()) {
+          return true;
+        }
+      }
+      return false;
+    }
+    case Op::kGlob: {
+      sc.extra.assign(s);
+      for (const std::string& g : n.globs) {
+        if (fnmatch(g.c_str(), sc.extra.c_str(), 0) == 0) return true;
+      }
+      return false;
+    }
+    case Op::kNet: {
+      for (const Cidr& c : n.cidrs) {
+        if (CidrMatch(c, s)) return true;
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+bool Eval(const Node& n, const runtime::Event& e, Scratch& sc) {
+  switch (n.kind) {
+    case Node::Kind::kAnd:
+      for (const auto& k : n.kids) {
+        if (!Eval(*k, e, sc)) return false;
+      }
+      return true;
+    case Node::Kind::kOr:
+      for (const auto& k : n.kids) {
+        if (Eval(*k, e, sc)) return true;
+      }
+      return false;
+    case Node::Kind::kNot:
+      return !Eval(*n.kids[0], e, sc);
+    case Node::Kind::kTrue:
+      return true;
+    case Node::Kind::kFalse:
+      return false;
+    case Node::Kind::kTypes: {
+      int code = EventTypeCode(e);
+      return code >= 0 && n.types.test(code);
+    }
+    case Node::Kind::kCmp: {
+      std::string* scratch = &sc.slots[n.slot];
+      if (n.field.index < 0) {
+        // proc.aname / proc.apid without [N]: any ancestor; `!=` holds when none is equal.
+        bool negate = n.op == Op::kNe;
+        for (int g = 1; g <= 64; ++g) {
+          Value v = sc.ctx.Ancestor(n.field.id, g, scratch);
+          if (v.kind == Value::Kind::kNone) break;
+          if (negate) {
+            bool equal = n.numeric ? v.n == n.num : v.s == n.str;
+            if (equal) return false;
+          } else if (MatchValue(n, v, sc)) {
+            return true;
+          }
+        }
+        return negate;
+      }
+      Value v = sc.ctx.Get(n.field, scratch);
+      if (MatchValue(n, v, sc)) return true;
+      if (n.both_ends) {
+        FieldSpec client = n.field;
+        client.id = FieldId::kFdCnet;
+        return MatchValue(n, sc.ctx.Get(client, scratch), sc);
+      }
+      return false;
+    }
+  }
+  return false;
+}
+
+// Event types a tree can match: nullopt-like `pure` tells whether the tree only tests
+// evt.type (then `not` is an exact complement).
+TypeSet TypesOf(const Node& n, bool* pure) {
+  TypeSet all;
+  all.set();
+  switch (n.kind) {
+    case Node::Kind::kTypes:
+      *pure = true;
+      return n.types;
+    case Node::Kind::kTrue:
+      *pure = false;
+      return all;
+    case Node::Kind::kFalse:
+      *pure = true;
+      return TypeSet();
+    case Node::Kind::kCmp:
+      *pure = false;
+      return all;
+    case Node::Kind::kNot: {
+      bool p;
+      TypeSet t = TypesOf(*n.kids[0], &p);
+      *pure = p;
+      return p ? ~t : all;
+    }
+    case Node::Kind::kAnd: {
+      TypeSet t = all;
+      bool p = true;
+      for (const auto& k : n.kids) {
+        bool kp;
+        t &= TypesOf(*k, &kp);
+        p = p && kp;
+      }
+      *pure = p;
+      return t;
+    }
+    case Node::Kind::kOr: {
+      TypeSet t;
+      bool p = true;
+      for (const auto& k : n.kids) {
+        bool kp;
+        t |= TypesOf(*k, &kp);
+        p = p && kp;
+      }
+      *pure = p;
+      return t;
+    }
+  }
+  *pure = false;
+  return all;
+}
+
+// A rule the compiler gave up on: skipped with a warning, or a load error.
+struct CompileIssue {
+  bool unsupported = false;  // a Falco feature Vigil lacks (warning, rule skipped)
+  std::string message;
+};
+
+class Compiler {
+ public:
+  Compiler(const LoadedFiles& files, int* slots) : files_(files), slots_(slots) {
+    for (const auto& [name, def] : files.macros) {
+      StatusOr<AstPtr> ast = ParseCondition(def.condition);
+      if (ast.ok()) {
+        macros_[name] = std::move(*ast);
+      } else {
+        macro_errors_[name] = ast.status().message();
+      }
+    }
+  }
+
+  const std::map<std::string, std::string>& macro_errors() const { return macro_errors_; }
+
+  // Compiles one rule's condition (with its exceptions).
+  StatusOr<std::unique_ptr<Node>> CompileRule(const RuleDef& rule, CompileIssue* issue,
+                                              std::vector<std::string>* notes) {
+    notes_ = notes;
+    StatusOr<AstPtr> ast = ParseCondition(rule.condition);
+    if (!ast.ok()) {
+      issue->message = fmt::format("condition: {}", ast.status().message());
+      return InvalidArgumentError(issue->message);
+    }
+    std::vector<std::string> stack;
+    std::unique_ptr<Node> root = Compile(**ast, &stack, issue);
+    if (!root) return InvalidArgumentError(issue->message);
+    if (rule.exceptions.empty()) return root;
+    auto any = std::make_unique<Node>();
+    any->kind = Node::Kind::kOr;
+    for (const ExceptionDef& ex : rule.exceptions) {
+      for (const auto& tuple : ex.values) {
+        auto all = std::make_unique<Node>();
+        all->kind = Node::Kind::kAnd;
+        for (size_t i = 0; i < ex.fields.size() && i < tuple.size(); ++i) {
+          Ast cmp;
+          cmp.kind = Ast::Kind::kCompare;
+          cmp.name = ex.fields[i];
+          cmp.op = ex.comps[i];
+          cmp.list_op = IsListOperator(cmp.op);
+          for (const std::string& item : tuple[i].items) cmp.values.push_back({item, false});
+          if (!cmp.list_op && cmp.values.size() != 1) {
+            issue->message =
+                fmt::format("exception '{}': '{}' needs one value, got a list", ex.name, cmp.op);
+            return InvalidArgumentError(issue->message);
+          }
+          std::unique_ptr<Node> c = CompileCompare(cmp, issue);
+          if (!c) {
+            issue->message = fmt::format("exception '{}': {}", ex.name, issue->message);
+            return InvalidArgumentError(issue->message);
+          }
+          all->kids.push_back(std::move(c));
+        }
+        any->kids.push_back(std::move(all));
+      }
+    }
+    if (any->kids.empty()) return root;
+    auto neg = std::make_unique<Node>();
+    neg->kind = Node::Kind::kNot;
+    neg->kids.push_back(std::move(any));
+    auto top = std::make_unique<Node>();
+    top->kind = Node::Kind::kAnd;
+    top->kids.push_back(std::move(root));
+    top->kids.push_back(std::move(neg));
+    return top;
+  }
+
+  // Resolves an output format; unsupported fields render as <NA> (a note), unknown ones fail.
+  bool CompileOutput(const std::string& fmt_text, std::vector<OutputPiece>* out,
+                     CompileIssue* issue, std::vector<std::string>* notes) {
+    std::string lit;
+    size_t i = 0;
+    while (i < fmt_text.size()) {
+      char c = fmt_text[i];
+      if (c != '%') {
+        lit.push_back(c);
+        ++i;
+        continue;
+      }
+      std::string name;
+      size_t j = i + 1;
+      if (j < fmt_text.size() && fmt_text[j] == '(') {
+        size_t close = fmt_text.find(')', j);
+        if (close == std::string::npos) {
+          issue->message = "output: '%(' without ')'";
+          return false;
+        }
+        name = fmt_text.substr(j + 1, close - j - 1);
+        j = close + 1;
+      } else {
+        while (j < fmt_text.size() &&
+               (std::isalnum(static_cast<unsigned char>(fmt_text[j])) || fmt_text[j] == '.' ||
+                fmt_text[j] == '_' || fmt_text[j] == '[' || fmt_text[j] == ']')) {
+          ++j;
+        }
+        name = fmt_text.substr(i + 1, j - i - 1);
+        while (!name.empty() && name.back() == '.') {
+          name.pop_back();
+          --j;
+        }
+      }
+      if (name.empty()) {
+        lit.push_back('%');
+        ++i;
+        continue;
+      }
+      if (!lit.empty()) out->push_back(Literal(std::move(lit)));
+      lit.clear();
+      OutputPiece p;
+      p.is_field = true;
+      FieldLookup r = ResolveField(name, &p.field);
+      if (r == FieldLookup::kUnknown) {
+        issue->message = fmt::format("output: unknown field '{}'", name);
+        return false;
+      }
+      if (r == FieldLookup::kUnsupported) {
+        p.supported = false;
+        p.field.text = name;
+        notes->push_back(
+            fmt::format("output field '{}' is not supported by Vigil (rendered <NA>)", name));
+      }
+      out->push_back(std::move(p));
+      i = j;
+    }
+    if (!lit.empty()) out->push_back(Literal(std::move(lit)));
+    return true;
+  }
+
+ private:
+  std::unique_ptr<Node> Fail(CompileIssue* issue, bool unsupported, std::string message) {
+    issue->unsupported = unsupported;
+    issue->message = std::move(message);
+    return nullptr;
+  }
+
+  std::unique_ptr<Node> Compile(const Ast& a, std::vector<std::string>* stack,
+                                CompileIssue* issue) {
+    if (stack->size() > 64) return Fail(issue, false, "macros nested too deeply");
+    switch (a.kind) {
+      case Ast::Kind::kAnd:
+      case Ast::Kind::kOr:
+      case Ast::Kind::kNot: {
+        auto n = std::make_unique<Node>();
+        n->kind = a.kind == Ast::Kind::kAnd  ? Node::Kind::kAnd
+                  : a.kind == Ast::Kind::kOr ? Node::Kind::kOr
+                                             : Node::Kind::kNot;
+        for (const auto& k : a.children) {
+          std::unique_ptr<Node> c = Compile(*k, stack, issue);
+          if (!c) return nullptr;
+          n->kids.push_back(std::move(c));
+        }
+        return n;
+      }
+      case Ast::Kind::kMacro: {
+        if (std::find(stack->begin(), stack->end(), a.name) != stack->end()) {
+          return Fail(issue, false, fmt::format("macro '{}' refers to itself", a.name));
+        }
+        if (auto err = macro_errors_.find(a.name); err != macro_errors_.end()) {
+          return Fail(issue, false, fmt::format("macro '{}' condition: {}", a.name, err->second));
+        }
+        auto it = macros_.find(a.name);
+        if (it == macros_.end()) {
+          return Fail(issue, false, fmt::format("undefined macro '{}'", a.name));
+        }
+        stack->push_back(a.name);
+        std::unique_ptr<Node> n = Compile(*it->second, stack, issue);
+        stack->pop_back();
+        if (!n && issue->message.find("(in macro") == std::string::npos) {
+          issue->message += fmt::format(" (in macro '{}')", a.name);
+        }
+        return n;
+      }
+      case Ast::Kind::kCompare:
+        return CompileCompare(a, issue);
+    }
+    return nullptr;
+  }
+
+  // Operands with list names expanded (lists may nest; a list is expanded once per path).
+  void Expand(const std::vector<Operand>& values, bool lists, std::vector<std::string>* out) {
+    std::set<std::string> seen;
+    std::function<void(const std::string&, bool, int)> add = [&](const std::string& v, bool quoted,
+                                                                 int depth) {
+      auto it = lists && !quoted && depth < 32 ? files_.lists.find(v) : files_.lists.end();
+      if (it == files_.lists.end()) {
+        out->push_back(v);
+        return;
+      }
+      for (const std::string& item : it->second.items) add(item, false, depth + 1);
+    };
+    for (const Operand& o : values) add(o.text, o.quoted, 0);
+  }
+
+  std::unique_ptr<Node> CompileCompare(const Ast& a, CompileIssue* issue) {
+    auto n = std::make_unique<Node>();
+    n->kind = Node::Kind::kCmp;
+    FieldLookup r = ResolveField(a.name, &n->field);
+    if (r == FieldLookup::kUnknown) {
+      return Fail(issue, false, fmt::format("unknown field '{}'", a.name));
+    }
+    if (r == FieldLookup::kUnsupported) {
+      return Fail(issue, true, fmt::format("field '{}' is not supported by Vigil", a.name));
+    }
+    const std::string& op = a.op;
+    if (op == "bcontains" || op == "bstartswith" || op == "iglob" || op == "regex" ||
+        op == "intersects") {
+      return Fail(issue, true, fmt::format("operator '{}' is not supported by Vigil", op));
+    }
+    std::vector<std::string> vals;
+    Expand(a.values, a.list_op, &vals);
+    FieldType type = n->field.type;
+    if (n->field.index < 0 && op != "=" && op != "!=" && op != "in" && op != "exists" &&
+        op != "contains" && op != "startswith" && op != "endswith" && op != "pmatch" &&
+        op != "glob" && op != "icontains") {
+      return Fail(issue, false, fmt::format("'{}' without [N] takes =, != or in", a.name));
+    }
+    if (n->field.id == FieldId::kEvtType && (op == "=" || op == "!=" || op == "in")) {
+      // Compiled to a bit test on the event-type code (and used by the index).
+      n->kind = Node::Kind::kTypes;
+      for (const std::string& v : vals) {
+        int code = EventTypeCodeOf(v);
+        if (code >= 0) {
+          n->types.set(code);
+        } else if (notes_) {
+          notes_->push_back(fmt::format("evt.type '{}' is not an event Vigil produces", v));
+        }
+      }
+      if (op == "!=") n->types.flip();
+      return n;
+    }
+    n->slot = (*slots_)++;
+    if (op == "exists") {
+      n->op = Op::kExists;
+      return n;
+    }
+    static const std::map<std::string, Op, std::less<>> kOps = {{"=", Op::kEq},
+                                                                {"!=", Op::kNe},
+                                                                {"<", Op::kLt},
+                                                                {"<=", Op::kLe},
+                                                                {">", Op::kGt},
+                                                                {">=", Op::kGe},
+                                                                {"in", Op::kIn},
+                                                                {"pmatch", Op::kPmatch},
+                                                                {"contains", Op::kContains},
+                                                                {"icontains", Op::kIContains},
+                                                                {"startswith", Op::kStartswith},
+                                                                {"endswith", Op::kEndswith},
+                                                                {"glob", Op::kGlob}};
+    auto oit = kOps.find(op);
+    if (oit == kOps.end()) return Fail(issue, false, fmt::format("unknown operator '{}'", op));
+    n->op = oit->second;
+    bool number_field = type == FieldType::kNumber || type == FieldType::kBool;
+    bool ordered = n->op == Op::kLt || n->op == Op::kLe || n->op == Op::kGt || n->op == Op::kGe;
+    if (ordered && !number_field) {
+      return Fail(issue, false,
+                  fmt::format("'{}' needs a numeric field, '{}' is a string", op, a.name));
+    }
+    bool net_field = n->field.id == FieldId::kFdNet || n->field.id == FieldId::kFdSnet ||
+                     n->field.id == FieldId::kFdCnet;
+    if (type == FieldType::kIp && (n->op == Op::kEq || n->op == Op::kIn || n->op == Op::kNe)) {
+      bool any_cidr = net_field;
+      for (const std::string& v : vals) any_cidr = any_cidr || v.find('/') != std::string::npos;
+      if (any_cidr) {
+        if (n->op == Op::kNe) {
+          return Fail(issue, false,
+                      fmt::format("'!=' with a network on '{}': use not ... in", a.name));
+        }
+        for (const std::string& v : vals) {
+          Cidr c;
+          if (!ParseCidr(v, &c)) {
+            return Fail(issue, false, fmt::format("'{}' is not an address or network", v));
+          }
+          n->cidrs.push_back(c);
+        }
+        n->op = Op::kNet;
+        n->both_ends = n->field.id == FieldId::kFdNet;
+        return n;
+      }
+    }
+    if (number_field && (n->op == Op::kEq || n->op == Op::kNe || ordered || n->op == Op::kIn)) {
+      n->numeric = true;
+      for (const std::string& v : vals) {
+        int64_t x;
+        if (!ParseNumber(v, type, &x)) {
+          return Fail(issue, false,
+                      fmt::format("'{}' compares a {} with '{}'", a.name,
+                                  type == FieldType::kBool ? "boolean" : "number", v));
+        }
+        if (n->op == Op::kIn) {
+          n->nums.insert(x);
+        } else {
+          n->num = x;
+        }
+      }
+      return n;
+    }
+    switch (n->op) {
+      case Op::kIn:
+        for (std::string& v : vals) n->strs.insert(std::move(v));
+        break;
+      case Op::kPmatch:
+        for (std::string& v : vals) {
+          while (v.size() > 1 && v.back() == '/') v.pop_back();
+          n->strs.insert(std::move(v));
+        }
+        break;
+      case Op::kGlob:
+        n->globs = std::move(vals);
+        break;
+      case Op::kIContains:
+        n->str = ToLower(vals.empty() ? "" : vals[0]);
+        break;
+      default:
+        if (vals.size() != 1) {
+          return Fail(issue, false, fmt::format("'{}' takes one value", op));
+        }
+        n->str = std::move(vals[0]);
+        break;
+    }
+    return n;
+  }
+
+  const LoadedFiles& files_;
+  int* slots_;
+  std::map<std::string, AstPtr> macros_;
+  std::map<std::string, std::string> macro_errors_;
+  std::vector<std::string>* notes_ = nullptr;
+};
+
+}  // namespace
+
+struct Engine::Impl {
+  std::vector<CompiledRule> rules;
+  std::vector<RuleInfo> infos;
+  std::vector<std::vector<uint32_t>> by_type;  // event-type code -> rule indexes, file order
+  int slots = 0;
+  mutable std::atomic<uint64_t> evt_num{0};
+};
+
+namespace {
+
+// Compiles loaded definitions; every problem goes to `diags`. With `stop`, returns at the
+// first error.
+std::unique_ptr<Engine::Impl> CompileAll(const LoadedFiles& files, const LoadOptions& options,
+                                         bool stop, std::vector<Diagnostic>* diags,
+                                         size_t* skipped) {
+  auto impl = std::make_unique<Engine::Impl>();
+  Compiler compiler(files, &impl->slots);
+  for (const auto& [name, err] : compiler.macro_errors()) {
+    const auto& def = files.macros.at(name);
+    diags->push_back(Diagnostic{Diagnostic::Level::kError, def.loc.file, def.loc.line,
+                                fmt::format("macro '{}'", name),
+                                fmt::format("condition: {}", err)});
+    if (stop) return nullptr;
+  }
+  for (const RuleDef& rule : files.rules) {
+    std::string item = fmt::format("rule '{}'", rule.name);
+    auto warn = [&](std::string message) {
+      diags->push_back(
+          Diagnostic{options.strict ? Diagnostic::Level::kError : Diagnostic::Level::kWarning,
+                     rule.loc.file, rule.loc.line, item, std::move(message)});
+    };
+    if (!rule.enabled || rule.priority > options.min_priority) {
+      ++*skipped;
+      continue;
+    }
+    if (rule.source != "syscall") {
+      ++*skipped;
+      warn(fmt::format("source '{}' is not supported by Vigil; rule skipped", rule.source));
+      if (stop && options.strict) return nullptr;
+      continue;
+    }
+    CompileIssue issue;
+    std::vector<std::string> notes;
+    StatusOr<std::unique_ptr<Node>> root = compiler.CompileRule(rule, &issue, &notes);
+    CompiledRule cr;
+    if (root.ok() && !compiler.CompileOutput(rule.output, &cr.output, &issue, &notes)) {
+      root = InvalidArgumentError(issue.message);
+    }
+    if (!root.ok()) {
+      bool unknown_field = issue.message.starts_with("unknown field");
+      if (issue.unsupported || (unknown_field && rule.skip_if_unknown_filter)) {
+        ++*skipped;
+        warn(issue.message + "; rule skipped");
+        if (stop && options.strict) return nullptr;
+        continue;
+      }
+      diags->push_back(
+          Diagnostic{Diagnostic::Level::kError, rule.loc.file, rule.loc.line, item, issue.message});
+      if (stop) return nullptr;
+      continue;
+    }
+    for (std::string& n : notes) warn(std::move(n));
+    if (stop && options.strict && !notes.empty()) return nullptr;
+    cr.root = std::move(*root);
+    bool pure;
+    TypeSet types = TypesOf(*cr.root, &pure);
+    cr.info =
+        RuleInfo{rule.name, rule.desc, rule.priority, rule.tags, {}, rule.loc.file, rule.loc.line};
+    if (types.all()) {
+      warn("the condition does not restrict evt.type: the rule runs on every event");
+    } else {
+      for (int c = 0; c < kEventTypeCodes; ++c) {
+        if (types.test(c)) cr.info.event_types.emplace_back(EventTypeCodeName(c));
+      }
+    }
+    impl->rules.push_back(std::move(cr));
+  }
+  impl->by_type.resize(kEventTypeCodes);
+  for (uint32_t i = 0; i < impl->rules.size(); ++i) {
+    bool pure;
+    TypeSet types = TypesOf(*impl->rules[i].root, &pure);
+    for (int c = 0; c < kEventTypeCodes; ++c) {
+      if (types.test(c)) impl->by_type[c].push_back(i);
+    }
+    impl->infos.push_back(impl->rules[i].info);
+  }
+  return impl;
+}
+
+StatusOr<std::vector<RuleSource>> ReadFiles(const std::vector<std::string>& paths) {
+  std::vector<RuleSource> out;
+  for (const std::string& p : paths) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return NotFoundError(fmt::format("{}: cannot read: {}", p, std::strerror(errno)));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    out.push_back(RuleSource{p, ss.str()});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view PriorityName(Priority p) {
+  static constexpr std::string_view kNames[] = {"Emergency", "Alert",  "Critical",      "Error",
+                                                "Warning",   "Notice", "Informational", "Debug"};
+  return kNames[static_cast<int>(p)];
+}
+
+StatusOr<Priority> ParsePriority(std::string_view name) {
+  std::string n = ToLower(name);
+  if (n == "info") return Priority::kInformational;
+  for (int i = 0; i <= static_cast<int>(Priority::kDebug); ++i) {
+    if (ToLower(PriorityName(static_cast<Priority>(i))) == n) return static_cast<Priority>(i);
+  }
+  return InvalidArgumentError(
+      fmt::format("unknown priority '{}' (emergency, alert, critical, error, warning, notice, "
+                  "informational, debug)",
+                  name));
+}
+
+std::string Diagnostic::ToString() const {
+  std::string s = file;
+  if (line > 0) s += fmt::format(":{}", line);
+  if (!s.empty()) s += ": ";
+  if (level == Level::kWarning) s += "warning: ";
+  if (!item.empty()) s += item + ": ";
+  s += message;
+  return s;
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+const std::vector<RuleInfo>& Engine::rules() const { return impl_->infos; }
+
+StatusOr<std::shared_ptr<const Engine>> Engine::Load(const std::vector<RuleSource>& sources,
+                                                     const LoadOptions& options,
+                                                     std::vector<Diagnostic>* warnings) {
+  LoadedFiles files;
+  std::vector<Diagnostic> diags;
+  internal::LoadRuleFiles(sources, options, true, &files, &diags);
+  std::unique_ptr<Impl> impl;
+  size_t skipped = 0;
+  bool failed = false;
+  for (const Diagnostic& d : diags) failed = failed || d.level == Diagnostic::Level::kError;
+  if (!failed) impl = CompileAll(files, options, true, &diags, &skipped);
+  for (const Diagnostic& d : diags) {
+    if (d.level == Diagnostic::Level::kError) return InvalidArgumentError(d.ToString());
+  }
+  if (!impl) return InternalError("rule compilation failed without a message");
+  if (warnings) warnings->insert(warnings->end(), diags.begin(), diags.end());
+  return std::shared_ptr<const Engine>(new Engine(std::move(impl)));
+}
+
+StatusOr<std::shared_ptr<const Engine>> Engine::LoadFiles(const std::vector<std::string>& paths,
+                                                          const LoadOptions& options,
+                                                          std::vector<Diagnostic>* warnings) {
+  VIGIL_ASSIGN_OR_RETURN(std::vector<RuleSource> sources, ReadFiles(paths));
+  return Load(sources, options, warnings);
+}
+
+StatusOr<std::shared_ptr<const Engine>> Engine::LoadDefault(const LoadOptions& options,
+                                                            std::vector<Diagnostic>* warnings) {
+  return Load(DefaultRuleSources(), options, warnings);
+}
+
+std::vector<RuleSource> DefaultRuleSources() {
+  std::vector<RuleSource> out;
+  for (const auto& f : internal::EmbeddedRuleFiles()) {
+    out.push_back(RuleSource{std::string(f.path), std::string(f.text)});
+  }
+  return out;
+}
+
+void Engine::Process(const runtime::Event& event, runtime::State* state,
+                     const AlertSink& sink) const {
+  uint64_t num = impl_->evt_num.fetch_add(1, std::memory_order_relaxed) + 1;
+  int code = EventTypeCode(event);
+  if (code < 0) return;
+  const std::vector<uint32_t>& candidates = impl_->by_type[code];
+  if (candidates.empty()) return;
+  Scratch& sc = ThreadScratch();
+  if (sc.slots.size() < static_cast<size_t>(impl_->slots)) sc.slots.resize(impl_->slots);
+  sc.ctx.Reset(&event, state, num);
+  for (uint32_t idx : candidates) {
+    const CompiledRule& rule = impl_->rules[idx];
+    if (!Eval(*rule.root, event, sc)) continue;
+    Alert alert;
+    alert.rule = rule.info.name;
+    alert.priority = rule.info.priority;
+    alert.tags = rule.info.tags;
+    alert.time_ns = event.ts_ns;
+    std::string buf;
+    for (const OutputPiece& p : rule.output) {
+      if (!p.is_field) {
+        alert.output += p.literal;
+        continue;
+      }
+      std::string_view v = "<NA>";
+      if (p.supported) {
+        Value val =
+            p.field.index < 0 ? sc.ctx.Ancestor(p.field.id, 1, &buf) : sc.ctx.Get(p.field, &buf);
+        v = EvalContext::Render(p.field, val, &buf);
+      }
+      alert.output.append(v);
+      alert.output_fields[p.field.text] = std::string(v);
+    }
+    sink(alert);
+  }
+}
+
+bool CheckReport::ok() const {
+  for (const Diagnostic& d : diagnostics) {
+    if (d.level == Diagnostic::Level::kError) return false;
+  }
+  return true;
+}
+
+std::string CheckReport::ToString() const {
+  std::string s;
+  size_t errors = 0, warnings = 0;
+  for (const Diagnostic& d : diagnostics) {
+    s += d.ToString() + "\n";
+    (d.level == Diagnostic::Level::kError ? errors : warnings)++;
+  }
+  s += fmt::format("{} rules loaded, {} skipped, {} errors, {} warnings\n", rules_loaded,
+                   rules_skipped, errors, warnings);
+  return s;
+}
+
+CheckReport CheckSources(const std::vector<RuleSource>& sources, const LoadOptions& options) {
+  CheckReport report;
+  LoadedFiles files;
+  internal::LoadRuleFiles(sources, options, false, &files, &report.diagnostics);
+  std::unique_ptr<Engine::Impl> impl =
+      CompileAll(files, options, false, &report.diagnostics, &report.rules_skipped);
+  if (impl) report.rules_loaded = impl->rules.size();
+  return report;
+}
+
+CheckReport CheckFiles(const std::vector<std::string>& paths, bool with_defaults,
+                       const LoadOptions& options) {
+  std::vector<RuleSource> sources;
+  if (with_defaults) sources = DefaultRuleSources();
+  StatusOr<std::vector<RuleSource>> read = ReadFiles(paths);
+  if (!read.ok()) {
+    CheckReport report;
+    report.diagnostics.push_back(
+        Diagnostic{Diagnostic::Level::kError, "", 0, "", read.status().message()});
+    return report;
+  }
+  sources.insert(sources.end(), read->begin(), read->end());
+  return CheckSources(sources, options);
+}
+
+}  // namespace vigil::rules

@@ -1,0 +1,169 @@
+// Rule fields: the table of supported Falco field names, their types, and their extraction
+// from a runtime::Event plus the run-time State (docs/rules.md "Fields" is the mapping).
+// Names are resolved once, at compile time, to a FieldSpec; extraction is a switch on its id.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/event.h"
+#include "runtime/state.h"
+
+namespace vigil::rules {
+
+enum class FieldType : uint8_t { kString, kNumber, kBool, kIp };
+
+enum class FieldId : uint8_t {
+  kEvtType,
+  kEvtDir,
+  kEvtNum,
+  kEvtTime,
+  kEvtTimeIso,
+  kEvtRawtime,
+  kEvtRes,
+  kEvtRawres,
+  kEvtFailed,
+  kEvtArg,
+  kEvtRawarg,
+  kEvtIsOpenRead,
+  kEvtIsOpenWrite,
+  kEvtIsOpenExec,
+  kEvtSource,
+  kProcName,
+  kProcExe,
+  kProcExepath,
+  kProcCmdline,
+  kProcArgs,
+  kProcPid,
+  kProcPpid,
+  kProcPname,
+  kProcPcmdline,
+  kProcPexe,
+  kProcPexepath,
+  kProcAname,
+  kProcApid,
+  kProcCwd,
+  kProcTty,
+  kProcUpperLayer,
+  kProcMemfd,
+  kProcExeWritable,
+  kThreadTid,
+  kUserUid,
+  kUserName,
+  kGroupGid,
+  kGroupName,
+  kFdNum,
+  kFdName,
+  kFdNameraw,
+  kFdDirectory,
+  kFdFilename,
+  kFdType,
+  kFdTypechar,
+  kFdSip,
+  kFdSport,
+  kFdCip,
+  kFdCport,
+  kFdRip,
+  kFdRport,
+  kFdLip,
+  kFdLport,
+  kFdL4proto,
+  kFdSockfamily,
+  kFdNet,
+  kFdSnet,
+  kFdCnet,
+  kContainerId,
+  kContainerFullId,
+  kContainerName,
+  kContainerImage,
+  kContainerImageRepo,
+  kContainerImageTag,
+  kContainerImageDigest,
+  kK8sNsName,
+  kK8sPodName,
+};
+
+struct FieldSpec {
+  FieldId id = FieldId::kEvtType;
+  FieldType type = FieldType::kString;
+  int index = 0;     // proc.aname[N] / proc.apid[N]: N (0 = the process itself);
+                     // -1 = any ancestor (the field written without [N])
+  std::string arg;   // evt.arg.NAME / evt.rawarg.NAME
+  std::string text;  // as written, for messages and output_fields
+};
+
+enum class FieldLookup : uint8_t {
+  kOk,
+  kUnsupported,  // a Falco field Vigil does not provide (the rule is skipped with a warning)
+  kUnknown,      // not a Falco field at all (a load error)
+};
+FieldLookup ResolveField(std::string_view text, FieldSpec* out);
+
+// An extracted value. Strings point into the event, the state, or the context's scratch
+// and are valid until the context is reset.
+struct Value {
+  enum class Kind : uint8_t { kNone, kString, kNumber };
+  Kind kind = Kind::kNone;
+  std::string_view s;
+  int64_t n = 0;
+};
+
+// Per-event extraction state: the event, the state, and lazily looked-up process, parent and
+// container (each looked up at most once per event). One per thread, reset per event.
+class EvalContext {
+ public:
+  void Reset(const runtime::Event* event, runtime::State* state, uint64_t evt_num);
+  // Extracts `field`; `scratch` holds a value that must be built (a cmdline, an address).
+  Value Get(const FieldSpec& field, std::string* scratch);
+  // The N-th ancestor's name/pid for proc.aname[N]-style fields (N >= 1); None past the
+  // known chain.
+  Value Ancestor(FieldId id, int generation, std::string* scratch);
+  const runtime::Event& event() const { return *event_; }
+  // The event-type code rules are indexed by (evt.type's syscall number; see EventTypeCode).
+  // Renders a value as a string for output and for string operators on numbers.
+  static std::string_view Render(const FieldSpec& field, const Value& v, std::string* scratch);
+
+ private:
+  const runtime::ProcessInfo* Proc();
+  const runtime::ProcessInfo* Parent();
+  const runtime::ContainerInfo* Container();
+  struct Fd;
+  const Fd& FdView();
+
+  const runtime::Event* event_ = nullptr;
+  runtime::State* state_ = nullptr;
+  uint64_t evt_num_ = 0;
+  bool proc_done_ = false, parent_done_ = false, container_done_ = false, fd_done_ = false;
+  const runtime::ProcessInfo* proc_ = nullptr;
+  const runtime::ProcessInfo* parent_ = nullptr;
+  const runtime::ContainerInfo* container_ = nullptr;
+  struct Fd {
+    bool present = false;
+    int64_t num = -1;
+    runtime::FdKind kind = runtime::FdKind::kOther;
+    bool is_socket = false;
+    std::string_view name;    // path, or "client->server" for sockets
+    std::string_view client;  // "ip:port" (may be empty)
+    std::string_view server;
+    bool local_is_server = false;
+    std::string_view l4proto;
+  } fd_;
+  std::string fd_name_buf_;
+  std::string fd_addr_buf_;
+};
+
+// Event-type codes: syscall numbers 0..kSyscallTableSize-1 for kSyscall; execs are "execve"
+// (59), forks "clone" (56), exits "procexit" (kProcexitCode). -1 for events rules never see.
+inline constexpr int kProcexitCode = 451;
+inline constexpr int kEventTypeCodes = 452;
+int EventTypeCode(const runtime::Event& e);
+// "openat" -> 257, "procexit" -> kProcexitCode; -1 when unknown.
+int EventTypeCodeOf(std::string_view name);
+std::string_view EventTypeCodeName(int code);
+
+// Names of every supported field (docs, tests).
+std::vector<std::string> SupportedFieldNames();
+
+}  // namespace vigil::rules
