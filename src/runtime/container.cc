@@ -534,8 +534,12 @@ ContainerResolver::ContainerResolver(Options options) : options_(std::move(optio
   host_.runtime = "host";
   host_.cgroup_id = 1;
   host_.cgroup_path = "/";
-  StatusOr<std::string> mount = FindCgroupV2Mount(options_.proc_root, options_.cgroup_root);
-  if (mount.ok()) index_ = std::make_unique<CgroupIndex>(*mount);
+  // An empty cgroup_root turns resolution off (replaying another host's recording: its
+  // cgroup ids mean nothing here).
+  if (!options_.cgroup_root.empty()) {
+    StatusOr<std::string> mount = FindCgroupV2Mount(options_.proc_root, options_.cgroup_root);
+    if (mount.ok()) index_ = std::make_unique<CgroupIndex>(*mount);
+  }
   if (options_.query_runtimes && options_.async) {
     worker_ = std::thread([this] { WorkerLoop(); });
   }

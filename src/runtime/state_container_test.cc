@@ -254,6 +254,15 @@ TEST(ContainerResolverTest, BoundedByMaxContainers) {
   EXPECT_EQ(resolver.Get(ids.back()).id, std::string(64, '9'));  // the newest are kept
 }
 
+TEST(ContainerResolverTest, EmptyCgroupRootTurnsResolutionOff) {
+  ContainerResolver::Options o;
+  o.cgroup_root = "";
+  o.query_runtimes = false;
+  ContainerResolver resolver(o);
+  EXPECT_FALSE(resolver.has_v2());
+  EXPECT_EQ(resolver.Get(InodeOf("/sys/fs/cgroup/unified")).runtime, "host");
+}
+
 TEST(ContainerResolverTest, NoV2HierarchyMeansHost) {
   TempDir tmp;
   ContainerResolver::Options o;
