@@ -285,7 +285,11 @@ int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id) {
   if (skip_tgid(pid_tgid >> 32)) return 0;
   struct stash *s =
       bpf_task_storage_get(&stashed, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-  if (!s) return 0;
+  if (!s) {
+    /* No memory for the storage, or the helper refused a recursive call on this CPU. */
+    count_drop(VIGIL_DROP_STASH);
+    return 0;
+  }
   s->nr = id;
   s->args[0] = regs->di;
   s->args[1] = regs->si;

@@ -127,7 +127,8 @@ struct vigil_count_val {
 enum vigil_drop_index {
   VIGIL_DROP_RINGBUF = 0, /* ring buffer full: the record was lost */
   VIGIL_DROP_COUNTS = 1,  /* counts map full: calls were not counted */
-  VIGIL_DROP_MAX = 2,
+  VIGIL_DROP_STASH = 2,   /* no task storage for a call's arguments: its event was lost */
+  VIGIL_DROP_MAX = 3,
 };
 
 /* Syscall classes (the probe's rodata table syscall_class[nr]). */

@@ -120,6 +120,7 @@ Status LoadError(std::string_view step, int err) {
   return InternalError(fmt::format("eBPF probe: {} failed: {}{}", step, strerror(err), detail));
 }
 
+// Not thread-safe: one thread polls, as for every EventSource.
 class EbpfSource final : public EventSource {
  public:
   explicit EbpfSource(const EbpfOptions& options) : options_(options) {}
@@ -167,7 +168,6 @@ class EbpfSource final : public EventSource {
   StatusOr<size_t> Poll(std::chrono::milliseconds timeout, const EventSink& sink) override {
     sink_ = &sink;
     delivered_ = 0;
-    error_ = OkStatus();
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + timeout;
     while (true) {
@@ -185,7 +185,6 @@ class EbpfSource final : public EventSource {
           return s;
         }
       }
-      if (!error_.ok()) break;
       if (delivered_ > 0 || now >= deadline) break;
       auto until = std::min(deadline, last_flush_ + options_.flush_interval);
       auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - now);
@@ -198,7 +197,6 @@ class EbpfSource final : public EventSource {
       }
     }
     sink_ = nullptr;
-    if (!error_.ok()) return error_;
     return delivered_;
   }
 
@@ -409,7 +407,6 @@ class EbpfSource final : public EventSource {
   ring_buffer* rb_ = nullptr;
   const EventSink* sink_ = nullptr;  // set only during Poll
   size_t delivered_ = 0;
-  Status error_;
   SourceStats stats_;
   uint64_t malformed_ = 0;
   uint64_t drops_seen_ = 0;
