@@ -211,8 +211,12 @@ bool WantsBytes(const ContentScanOptions& scan) {
 }
 
 void RunHeuristicsInto(const FileSystem& fs, report::Report* report) {
-  Status st = malware::RunHeuristics(fs, malware::HeuristicOptions{}, &report->findings);
+  std::vector<std::string> unread;
+  malware::HeuristicOptions options;
+  options.warnings = &unread;
+  Status st = malware::RunHeuristics(fs, options, &report->findings);
   if (!st.ok()) report->warnings.push_back("malware heuristics not run: " + st.message());
+  for (const std::string& w : unread) report->warnings.push_back("malware heuristics: " + w);
 }
 
 }  // namespace
