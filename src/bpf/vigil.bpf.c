@@ -420,6 +420,27 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
       e->id_arg = a[0];
       e->flags = a[1];
       break;
+    case VIGIL_NR_pipe:
+    case VIGIL_NR_pipe2:
+    case VIGIL_NR_socketpair: {
+      /* The two new fds, written by the kernel to the caller's int[2]. */
+      int fds[2] = {-1, -1};
+      const void *ufds = (void *)(nr == VIGIL_NR_socketpair ? a[3] : a[0]);
+      if (ret == 0) bpf_probe_read_user(fds, sizeof(fds), ufds);
+      e->fd = fds[0];
+      e->fd2 = fds[1];
+      if (nr == VIGIL_NR_pipe2) e->flags = a[1];
+      if (nr == VIGIL_NR_socketpair) {
+        e->id_arg = a[0];
+        e->flags = a[1];
+      }
+      break;
+    }
+    case VIGIL_NR_close_range:
+      e->fd = (__u32)a[0];
+      e->fd2 = (__u32)a[1]; /* ~0U (4294967295) = up to the highest fd */
+      e->flags = a[2];
+      break;
     case VIGIL_NR_connect:
     case VIGIL_NR_bind:
       e->fd = (int)a[0];

@@ -149,6 +149,7 @@ enum vigil_drop_index {
   X(pwrite64, 18, COUNT)         \
   X(readv, 19, COUNT)            \
   X(writev, 20, COUNT)           \
+  X(pipe, 22, CAPTURE)           \
   X(select, 23, COUNT)           \
   X(sched_yield, 24, COUNT)      \
   X(dup, 32, CAPTURE)            \
@@ -163,6 +164,7 @@ enum vigil_drop_index {
   X(recvmsg, 47, COUNT)          \
   X(bind, 49, CAPTURE)           \
   X(listen, 50, CAPTURE)         \
+  X(socketpair, 53, CAPTURE)     \
   X(execve, 59, CAPTURE)         \
   X(kill, 62, CAPTURE)           \
   X(chdir, 80, CAPTURE)          \
@@ -207,6 +209,7 @@ enum vigil_drop_index {
   X(epoll_pwait, 281, COUNT)     \
   X(accept4, 288, CAPTURE)       \
   X(dup3, 292, CAPTURE)          \
+  X(pipe2, 293, CAPTURE)         \
   X(preadv, 295, COUNT)          \
   X(pwritev, 296, COUNT)         \
   X(recvmmsg, 299, COUNT)        \
@@ -219,6 +222,7 @@ enum vigil_drop_index {
   X(execveat, 322, CAPTURE)      \
   X(preadv2, 327, COUNT)         \
   X(pwritev2, 328, COUNT)        \
+  X(close_range, 436, CAPTURE)   \
   X(openat2, 437, CAPTURE)       \
   X(epoll_pwait2, 441, COUNT)    \
   X(fchmodat2, 452, CAPTURE)

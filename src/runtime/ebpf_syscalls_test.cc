@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -950,6 +951,56 @@ TEST_F(EbpfSyscallsTest, ExcludedPidsAreFilteredInTheKernel) {
   EXPECT_EQ(seen_by_other, 0);
   auto evs = Collect(pid);
   EXPECT_NE(Find(evs, SYS_openat, [&](const Ev& x) { return x.path == path; }), nullptr);
+}
+
+// The calls that create fd pairs, and close_range, for the fd table.
+TEST_F(EbpfSyscallsTest, PipesSocketpairsAndCloseRange) {
+  Child c = Run("vg-pipes", [&](const Reporter& r) {
+    int p1[2], p2[2], sv[2];
+    r.Ret(syscall(SYS_pipe, p1));
+    r.Put(p1[0]);
+    r.Put(p1[1]);
+    r.Ret(syscall(SYS_pipe2, p2, O_CLOEXEC | O_NONBLOCK));
+    r.Put(p2[0]);
+    r.Put(p2[1]);
+    r.Ret(syscall(SYS_socketpair, AF_UNIX, SOCK_DGRAM, 0, sv));
+    r.Put(sv[0]);
+    r.Put(sv[1]);
+    r.Ret(syscall(SYS_close_range, p2[0], p2[1], 0));
+    r.Ret(syscall(SYS_close_range, 200, ~0U, CLOSE_RANGE_CLOEXEC));
+  });
+  ASSERT_EQ(c.values.size(), 11u);
+  const auto& v = c.values;
+  auto evs = Collect(c.pid);
+  const Ev* e = Find(evs, SYS_pipe);
+  ASSERT_NE(e, nullptr);
+  ExpectTask(*e, c, "vg-pipes");
+  EXPECT_EQ(e->ret, v[0]);
+  EXPECT_EQ(e->fd, v[1]);
+  EXPECT_EQ(e->fd2, v[2]);
+  e = Find(evs, SYS_pipe2);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->ret, v[3]);
+  EXPECT_EQ(e->fd, v[4]);
+  EXPECT_EQ(e->fd2, v[5]);
+  EXPECT_EQ(e->flags, static_cast<uint64_t>(O_CLOEXEC | O_NONBLOCK));
+  e = Find(evs, SYS_socketpair);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->ret, v[6]);
+  EXPECT_EQ(e->fd, v[7]);
+  EXPECT_EQ(e->fd2, v[8]);
+  EXPECT_EQ(e->id_arg, static_cast<uint32_t>(AF_UNIX));
+  EXPECT_EQ(e->flags, static_cast<uint64_t>(SOCK_DGRAM));
+  e = Find(evs, SYS_close_range, [&](const Ev& x) { return x.fd == v[4]; });
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->fd2, v[5]);
+  EXPECT_EQ(e->flags, 0u);
+  EXPECT_EQ(e->ret, v[9]);
+  e = Find(evs, SYS_close_range, [&](const Ev& x) { return x.fd == 200; });
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->fd2, 4294967295);
+  EXPECT_EQ(e->flags, static_cast<uint64_t>(CLOSE_RANGE_CLOEXEC));
+  EXPECT_EQ(e->ret, v[10]);
 }
 
 // With stream_high_volume each read/write is an event of its own, with its byte count.
