@@ -300,7 +300,7 @@ std::vector<StateFile> StateFilesOf(const RuntimePaths& paths, const std::string
   out.push_back({HostPath(paths, "/run/docker/runtime-runc/moby/" + id + "/state.json"), "runc"});
   std::string containerd_runc = HostPath(paths, "/run/containerd/runc");
   for (const std::string& ns : ListDirNames(containerd_runc)) {
-    out.push_back({containerd_runc + "/" + ns + "/" + id + "/state.json", "runc"});
+    out.push_back({fmt::format("{}/{}/{}/state.json", containerd_runc, ns, id), "runc"});
   }
   return out;
 }

@@ -143,7 +143,7 @@ uint64_t InodeOf(const std::string& path) {
 
 TEST(CgroupIndexTest, FindsIdsByWalkingAndRefreshesOnAMiss) {
   TempDir tmp;
-  std::string mount = tmp.path();
+  const std::string& mount = tmp.path();
   std::string docker_id(64, 'c');
   std::filesystem::create_directories(mount + "/system.slice/docker-" + docker_id + ".scope");
   CgroupIndex index(mount);

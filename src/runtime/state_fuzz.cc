@@ -61,9 +61,10 @@ void ApplyEvents(Reader& r) {
     e.ppid = r.Byte() % 24;
     e.cgroup_id = r.Byte() % 4;
     e.syscall = kSyscalls[r.Byte() % (sizeof(kSyscalls) / sizeof(kSyscalls[0]))];
-    e.ret = static_cast<int8_t>(r.Byte());
-    e.fd = static_cast<int8_t>(r.Byte());
-    e.fd2 = static_cast<int8_t>(r.Byte());
+    // Small values on both sides of zero: errors, AT_FDCWD-like and ordinary fds.
+    e.ret = static_cast<int64_t>(r.Byte()) - 128;
+    e.fd = static_cast<int64_t>(r.Byte()) - 128;
+    e.fd2 = static_cast<int64_t>(r.Byte()) - 128;
     e.flags = static_cast<uint64_t>(r.Byte()) << (r.Byte() % 24);
     e.id_arg = r.Byte() % 12;
     e.addr.family = r.Byte() % 12;

@@ -345,7 +345,7 @@ TEST(StateProcessTest, ApplyThroughput) {
     uint32_t pid = 1000 + static_cast<uint32_t>(i * 7 % 1000);
     if (i == 50) {
       mix.push_back(ev.Fork(pid, 5000));
-      mix.push_back(ev.Exec(5000, "/bin/sh", std::string("sh\0-c\0true\0", 12)));
+      mix.push_back(ev.Exec(5000, "/bin/sh", std::string("sh\0-c\0true\0", 11)));
       mix.push_back(ev.Exit(5000));
       continue;
     }
