@@ -79,8 +79,37 @@ std::string StringMember(const json& j, const char* key) {
   return m != nullptr && m->is_string() ? m->get<std::string>() : std::string();
 }
 
+// Reads a regular file of at most `max_bytes`. Opened non-blocking and checked with fstat, so
+// a FIFO or device planted where a runtime keeps its files (rootless storage lives in a
+// user's home) cannot stall the lookup worker.
+StatusOr<std::string> ReadRegularFile(const std::string& path, uint64_t max_bytes) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return NotFoundError(fmt::format("{}: {}", path, strerror(errno)));
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return InvalidArgumentError(fmt::format("{}: not a regular file", path));
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    close(fd);
+    return ResourceExhaustedError(
+        fmt::format("{}: {} bytes, more than the {} allowed", path, st.st_size, max_bytes));
+  }
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = read(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  close(fd);
+  text.resize(done);  // a file that shrank meanwhile is read as it is now
+  return text;
+}
+
 StatusOr<json> ReadJson(const std::string& path, uint64_t max_bytes) {
-  VIGIL_ASSIGN_OR_RETURN(std::string text, ReadHostFile(path, max_bytes));
+  VIGIL_ASSIGN_OR_RETURN(std::string text, ReadRegularFile(path, max_bytes));
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return InvalidArgumentError(fmt::format("{}: not valid JSON", path));
   return j;

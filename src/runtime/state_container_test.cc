@@ -2,6 +2,7 @@
 // cgroup_layouts.tsv), metadata from each runtime's files under a fake host root, and the
 // cgroup id index over a real directory tree.
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -121,6 +122,26 @@ TEST(ContainerMetadataTest, UnknownAndMalformed) {
   EXPECT_TRUE(IsInvalidArgument(s)) << s;
   EXPECT_NE(s.message().find("run/crun/" + std::string(64, '2') + "/status"), std::string::npos)
       << s;
+}
+
+TEST(ContainerMetadataTest, AFifoInPlaceOfAStateFileDoesNotHang) {
+  char tmpl[] = "/tmp/vigil-state-fifo-XXXXXX";
+  std::string root = mkdtemp(tmpl);
+  std::string id(64, '7');
+  std::filesystem::create_directories(root + "/run/crun/" + id);
+  std::filesystem::create_directories(root + "/bundle");
+  std::ofstream(root + "/run/crun/" + id + "/status") << R"({"bundle": "/bundle"})";
+  ASSERT_EQ(mkfifo((root + "/bundle/config.json").c_str(), 0600), 0);
+  RuntimePaths paths;
+  paths.host_root = root;
+  ContainerInfo info;
+  info.id = id;
+  info.runtime = "oci";
+  Status s = LookupContainerMetadata(paths, &info);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("not a regular file"), std::string::npos) << s;
+  EXPECT_EQ(info.runtime, "crun");
+  std::filesystem::remove_all(root);
 }
 
 class TempDir {
