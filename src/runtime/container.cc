@@ -327,6 +327,12 @@ std::vector<StateFile> StateFilesOf(const RuntimePaths& paths, const std::string
   out.push_back({HostPath(paths, "/run/crun/" + id + "/status"), "crun"});
   out.push_back({HostPath(paths, "/run/runc/" + id + "/state.json"), "runc"});
   out.push_back({HostPath(paths, "/run/docker/runtime-runc/moby/" + id + "/state.json"), "runc"});
+  // Rootless podman: crun's state under the user's runtime directory.
+  std::string run_user = HostPath(paths, "/run/user");
+  for (const std::string& uid : ListDirNames(run_user)) {
+    out.push_back({fmt::format("{}/{}/crun/{}/status", run_user, uid, id), "crun"});
+    out.push_back({fmt::format("{}/{}/runc/{}/state.json", run_user, uid, id), "runc"});
+  }
   std::string containerd_runc = HostPath(paths, "/run/containerd/runc");
   for (const std::string& ns : ListDirNames(containerd_runc)) {
     out.push_back({fmt::format("{}/{}/{}/state.json", containerd_runc, ns, id), "runc"});

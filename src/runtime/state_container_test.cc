@@ -74,6 +74,17 @@ TEST(ContainerMetadataTest, PodmanFromCrunStateAndContainersStorage) {
   EXPECT_EQ(c.labels.at("org.opencontainers.image.stopSignal"), "15");
 }
 
+TEST(ContainerMetadataTest, RootlessPodmanFromTheUsersRuntimeDir) {
+  Status s;
+  std::string id;
+  for (int i = 0; i < 16; ++i) id += "5eed";
+  ContainerInfo c = Lookup(id, "podman", &s);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(c.name, "alice-dev");
+  EXPECT_EQ(c.image, "docker.io/library/alpine:3.19");
+  EXPECT_EQ(c.image_digest, "sha256:" + std::string(64, 'e'));
+}
+
 TEST(ContainerMetadataTest, ContainerdCriAnnotations) {
   Status s;
   ContainerInfo c =
