@@ -36,6 +36,9 @@ const volatile __u32 agent_tgid = 0;
 const volatile bool stream_high_volume = false;
 const volatile bool has_excludes = false;
 const volatile __u64 wake_threshold = 1 << 20;
+/* Bumped by user space at every flush (the skeleton's data section); starts at 1 so that a
+ * fresh (zeroed) counter slot is always refreshed. See struct vigil_count_val. */
+__u64 count_epoch = 1;
 
 #define VIGIL_CLASS_INIT_(name, nr, cls) [nr] = VIGIL_CLASS_##cls,
 const volatile __u8 syscall_class[VIGIL_NR_SYSCALLS] = {VIGIL_SYSCALL_LIST(VIGIL_CLASS_INIT_)};
@@ -234,9 +237,11 @@ static __always_inline int count_call(struct pt_regs *regs, long nr, long ret, _
       return 0;
     }
   }
-  if (v->count == 0) {
-    /* First call of this key on this CPU in the interval: who, and is the fd a socket. */
+  __u64 epoch = count_epoch;
+  if (v->epoch != epoch) {
+    /* First call of this key on this CPU in the epoch: who, and is the fd (still) a socket. */
     __u64 ug = bpf_get_current_uid_gid();
+    v->epoch = epoch;
     v->cgroup_id = bpf_get_current_cgroup_id();
     v->uid = (__u32)ug;
     v->gid = (__u32)(ug >> 32);

@@ -103,9 +103,11 @@ struct vigil_wire_exit {
   __s64 exit_code; /* task->exit_code: wait(2) status (exit status << 8 | signal) */
 };
 
-/* Per-process aggregate of a high-volume syscall over one flush interval (counts map, a BPF
- * per-CPU hash). Calls that move bytes are keyed by fd too, so whether the fd is a socket is
- * looked up once per fd and interval rather than on every call; user space sums the fds. */
+/* Counters of a high-volume syscall (counts map, a BPF per-CPU hash). Calls that move bytes
+ * are keyed by fd too, so whether the fd is a socket is looked up once per fd and flush epoch
+ * rather than on every call. The counters only grow: user space reads the map every flush,
+ * emits the differences summed per (process, syscall), and deletes keys idle for a second —
+ * so the hot path is one lookup and two increments, without a delete/insert per interval. */
 struct vigil_count_key {
   __u32 pid;
   __s32 syscall;
@@ -113,13 +115,14 @@ struct vigil_count_key {
   __u32 reserved;
 };
 struct vigil_count_val {
-  __u64 count;     /* calls */
-  __u64 bytes;     /* bytes moved by successful calls when the fd is a socket */
-  __u64 cgroup_id; /* of the first call on this CPU in the interval */
+  __u64 count;     /* calls, since the key was created */
+  __u64 bytes;     /* bytes moved by successful calls while the fd was a socket */
+  __u64 cgroup_id; /* at the first call of the current epoch on this CPU */
+  __u64 epoch;     /* count_epoch when uid..on_socket were last refreshed */
   __u32 uid;
   __u32 gid;
   char comm[16];
-  __u32 on_socket; /* the fd was a socket at the first call on this CPU in the interval */
+  __u32 on_socket; /* the fd was a socket at the first call of the epoch on this CPU */
   __u32 reserved;
 };
 
@@ -247,8 +250,8 @@ VIGIL_WIRE_ASSERT(sizeof(struct vigil_wire_exec) == 88, "vigil_wire_exec size");
 VIGIL_WIRE_ASSERT(VIGIL_WIRE_OFFSETOF(struct vigil_wire_exec, exe_len) == 76, "exec.exe_len");
 VIGIL_WIRE_ASSERT(sizeof(struct vigil_wire_exit) == 80, "vigil_wire_exit size");
 VIGIL_WIRE_ASSERT(sizeof(struct vigil_count_key) == 16, "vigil_count_key size");
-VIGIL_WIRE_ASSERT(sizeof(struct vigil_count_val) == 56, "vigil_count_val size");
-VIGIL_WIRE_ASSERT(VIGIL_WIRE_OFFSETOF(struct vigil_count_val, on_socket) == 48,
+VIGIL_WIRE_ASSERT(sizeof(struct vigil_count_val) == 64, "vigil_count_val size");
+VIGIL_WIRE_ASSERT(VIGIL_WIRE_OFFSETOF(struct vigil_count_val, on_socket) == 56,
                   "count_val.on_socket");
 VIGIL_WIRE_ASSERT(sizeof(struct vigil_wire_syscall) + 2 * VIGIL_MAX_PATH + VIGIL_MAX_UNIX <=
                       VIGIL_MAX_RECORD,

@@ -315,27 +315,42 @@ class EbpfSource final : public EventSource {
   Status Flush() {
     boot_to_wall_ = BootToWallOffset();
     const uint64_t now_wall = ClockNs(CLOCK_REALTIME);
+    const auto now = std::chrono::steady_clock::now();
+    // The probe refreshes each counter's owner and socket check once per epoch.
+    __atomic_add_fetch(&skel_->data->count_epoch, 1, __ATOMIC_RELAXED);
     int fd = bpf_map__fd(skel_->maps.counts);
     uint64_t in_batch = 0;
     uint64_t out_batch = 0;
     bool first = true;
+    ++flush_seq_;
     while (true) {
       uint32_t n = static_cast<uint32_t>(count_keys_.size());
       LIBBPF_OPTS(bpf_map_batch_opts, opts);
-      int err = bpf_map_lookup_and_delete_batch(fd, first ? nullptr : &in_batch, &out_batch,
-                                                count_keys_.data(), count_vals_.data(), &n, &opts);
+      int err = bpf_map_lookup_batch(fd, first ? nullptr : &in_batch, &out_batch,
+                                     count_keys_.data(), count_vals_.data(), &n, &opts);
       int saved = errno;
       first = false;
-      for (uint32_t i = 0; i < n; ++i) AddCounts(count_keys_[i], &count_vals_[i * cpus_]);
+      for (uint32_t i = 0; i < n; ++i) AddCounts(count_keys_[i], &count_vals_[i * cpus_], now);
       if (err != 0) {
         if (saved == ENOENT) break;
         return InternalError(fmt::format("eBPF counters: {}", strerror(saved)));
       }
       in_batch = out_batch;
     }
-
     for (const auto& [key, agg] : count_aggs_) EmitCounts(key, agg, now_wall);
     count_aggs_.clear();
+    // Keys idle for a second (the fd was closed, the process exited) are deleted so the map
+    // does not fill; keys the probe no longer has are forgotten.
+    for (auto it = count_prev_.begin(); it != count_prev_.end();) {
+      if (it->second.seen != flush_seq_) {
+        it = count_prev_.erase(it);
+      } else if (now - it->second.changed > std::chrono::seconds(1)) {
+        bpf_map_delete_elem(fd, &it->first);
+        it = count_prev_.erase(it);
+      } else {
+        ++it;
+      }
+    }
 
     uint64_t total = 0;
     for (uint32_t index = 0; index < VIGIL_DROP_MAX; ++index) {
@@ -366,24 +381,58 @@ class EbpfSource final : public EventSource {
     std::string comm;
   };
 
-  void AddCounts(const vigil_count_key& key, const vigil_count_val* per_cpu) {
-    CountAgg* agg = nullptr;
+  struct KeyHash {
+    size_t operator()(const vigil_count_key& k) const {
+      return std::hash<uint64_t>()((uint64_t{k.pid} << 32) ^ (uint64_t(uint32_t(k.syscall)) << 20) ^
+                                   uint32_t(k.fd));
+    }
+  };
+  struct KeyEq {
+    bool operator()(const vigil_count_key& a, const vigil_count_key& b) const {
+      return a.pid == b.pid && a.syscall == b.syscall && a.fd == b.fd;
+    }
+  };
+  // What a counter key had reached at the previous flush.
+  struct Prev {
+    uint64_t count = 0;
+    uint64_t bytes = 0;
+    uint64_t seen = 0;  // flush_seq_ of the last flush that found the key
+    std::chrono::steady_clock::time_point changed;
+  };
+
+  // Adds the growth of one counter key since the previous flush to its (process, syscall).
+  void AddCounts(const vigil_count_key& key, const vigil_count_val* per_cpu,
+                 std::chrono::steady_clock::time_point now) {
+    uint64_t count = 0;
+    uint64_t bytes = 0;
+    const vigil_count_val* owner = nullptr;
     for (size_t c = 0; c < cpus_; ++c) {
       const vigil_count_val& v = per_cpu[c];
-      if (v.count == 0) continue;
-      if (agg == nullptr) {
-        uint64_t id = (uint64_t{key.pid} << 32) | static_cast<uint32_t>(key.syscall);
-        agg = &count_aggs_[id];
-      }
-      agg->count += v.count;
-      agg->bytes += v.bytes;
-      if (agg->comm.empty() && v.comm[0] != '\0') {
-        agg->comm = Bounded(v.comm, sizeof(v.comm));
-        agg->uid = v.uid;
-        agg->gid = v.gid;
-        agg->cgroup_id = v.cgroup_id;
+      count += v.count;
+      bytes += v.bytes;
+      if (v.count != 0 && v.comm[0] != '\0' && (owner == nullptr || v.epoch > owner->epoch)) {
+        owner = &v;
       }
     }
+    auto [it, inserted] = count_prev_.try_emplace(key);
+    Prev& prev = it->second;
+    prev.seen = flush_seq_;
+    if (inserted) prev.changed = now;
+    // A key deleted and re-created by the probe between two flushes starts again from zero.
+    if (count < prev.count) prev = Prev{0, 0, flush_seq_, now};
+    if (count == prev.count) return;
+    CountAgg& agg = count_aggs_[(uint64_t{key.pid} << 32) | static_cast<uint32_t>(key.syscall)];
+    agg.count += count - prev.count;
+    agg.bytes += bytes >= prev.bytes ? bytes - prev.bytes : 0;
+    if (agg.comm.empty() && owner != nullptr) {
+      agg.comm = Bounded(owner->comm, sizeof(owner->comm));
+      agg.uid = owner->uid;
+      agg.gid = owner->gid;
+      agg.cgroup_id = owner->cgroup_id;
+    }
+    prev.count = count;
+    prev.bytes = bytes;
+    prev.changed = now;
   }
 
   void EmitCounts(uint64_t id, const CountAgg& agg, uint64_t now_wall) {
@@ -417,6 +466,8 @@ class EbpfSource final : public EventSource {
   std::vector<vigil_count_val> count_vals_;
   std::vector<uint64_t> drop_vals_;
   std::unordered_map<uint64_t, CountAgg> count_aggs_;  // per flush, keyed pid << 32 | syscall
+  std::unordered_map<vigil_count_key, Prev, KeyHash, KeyEq> count_prev_;
+  uint64_t flush_seq_ = 0;
   std::string unix_path_;  // backs Event::addr.unix_path during a sink call
 };
 
