@@ -233,9 +233,16 @@ TEST(StateProcessTest, FdTableFollowsOpenDupCloseAndExecDropsCloexec) {
   EXPECT_EQ(p->fds.count(8), 1u);
   EXPECT_EQ(p->cwd, "/tmp/w");
 
+  Event mark = ev.Sys(7, SYS_close_range, 0);
+  mark.fd = 8;
+  mark.fd2 = 8;
+  mark.flags = 4;  // CLOSE_RANGE_CLOEXEC
+  state->Apply(mark);
+  EXPECT_EQ(p->fds.at(8).open_flags & O_CLOEXEC, static_cast<uint64_t>(O_CLOEXEC));
+  EXPECT_EQ(p->fds.count(9), 1u);
   Event range = ev.Sys(7, SYS_close_range, 0);
   range.fd = 3;
-  range.fd2 = -1;
+  range.fd2 = 4294967295;  // ~0U: to the end, as the probe reports it
   state->Apply(range);
   EXPECT_EQ(p->fds.size(), 1u);  // only fd 1 is below 3
 }
