@@ -347,11 +347,18 @@ StatusOr<report::Report> ImageConfigReport(const std::string& ref,
 struct ContentScanners {
   std::unique_ptr<secrets::SecretScanner> secrets;
   std::unique_ptr<malware::MalwareScanner> malware;
-  std::vector<std::string> warnings;
 };
 
 StatusOr<ContentScanners> PrepareContent(const ScanCommandState& s, const ScannerPlan& plan) {
+  if (!plan.secret && !s.secret_config.empty()) {
+    return InvalidArgumentError("--secret-config given but the secret scanner is not selected");
+  }
+  if (!plan.malware && !s.malware_rules.empty()) {
+    return InvalidArgumentError("--malware-rules given but the malware scanner is not selected");
+  }
   ContentScanners c;
+  // Targets without files (ContentReport warns): nothing to compile the rules for.
+  if (s.running || StartsWith(s.ref, "sbom:")) return c;
   if (plan.secret) {
     secrets::RuleSet rules = secrets::BuiltinRules();
     if (!s.secret_config.empty()) {
@@ -359,23 +366,11 @@ StatusOr<ContentScanners> PrepareContent(const ScanCommandState& s, const Scanne
       secrets::MergeRules(std::move(extra), &rules);
     }
     VIGIL_ASSIGN_OR_RETURN(c.secrets, secrets::SecretScanner::Create(rules));
-  } else if (!s.secret_config.empty()) {
-    return InvalidArgumentError("--secret-config given but the secret scanner is not selected");
   }
   if (plan.malware) {
     malware::MalwareOptions options;
     options.extra_rules = s.malware_rules;
-    auto scanner = malware::MalwareScanner::Create(options);
-    if (scanner.ok()) {
-      c.malware = std::move(scanner).value();
-    } else if (IsUnimplemented(scanner.status())) {
-      // A build without the YARA engine runs the rest and says so.
-      c.warnings.push_back(scanner.status().message() + "; malware scanner not run");
-    } else {
-      return scanner.status();
-    }
-  } else if (!s.malware_rules.empty()) {
-    return InvalidArgumentError("--malware-rules given but the malware scanner is not selected");
+    VIGIL_ASSIGN_OR_RETURN(c.malware, malware::MalwareScanner::Create(options));
   }
   return c;
 }
@@ -386,7 +381,6 @@ StatusOr<report::Report> ContentReport(const ScanCommandState& s, const ContentS
                                        const CommonFlags& flags,
                                        const scan::TargetOptions& options) {
   report::Report r;
-  r.warnings = c.warnings;
   if (s.running || StartsWith(s.ref, "sbom:")) {
     r.warnings.push_back(s.running
                              ? "--running: the secret and malware scanners are not run over "
