@@ -20,7 +20,7 @@ int LineOf(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 
 
 std::string Scalar(const YAML::Node& item, std::string_view key) {
   YAML::Node n = item[std::string(key)];
-  if (n.IsNull()) return "";
+  if (!n || n.IsNull()) return "";
   if (!n.IsScalar()) throw ItemError{LineOf(n), fmt::format("'{}' must be a string", key)};
   return n.Scalar();
 }
@@ -100,6 +100,14 @@ std::vector<ExceptionDef> ParseExceptions(const YAML::Node& n, const Location& w
       if (values && !values.IsNull()) {
         if (!values.IsSequence()) throw ItemError{LineOf(values), "'values' must be a list"};
         for (const YAML::Node& tuple : values) {
+          if (def.fields.empty() && tuple.IsScalar()) {
+            // Values appended to an existing exception without restating its fields: the
+            // existing definition decides their shape (AppendExceptions).
+            ExceptionValue ev;
+            ev.items.push_back(tuple.Scalar());
+            def.values.push_back({std::move(ev)});
+            continue;
+          }
           if (!tuple.IsSequence()) {
             throw ItemError{LineOf(tuple), fmt::format("exception '{}': each value must be a "
                                                        "list with one entry per field",
@@ -302,8 +310,23 @@ class Loader {
       for (ExceptionDef& x : rule->exceptions) {
         if (x.name == e.name) existing = &x;
       }
-      if (existing) {
-        existing->values.insert(existing->values.end(), e.values.begin(), e.values.end());
+      if (existing && existing->single_field) {
+        if (existing->values.empty()) existing->values.push_back({ExceptionValue{true, {}}});
+        for (const auto& row : e.values) {
+          for (const ExceptionValue& v : row) {
+            auto& items = existing->values[0][0].items;
+            items.insert(items.end(), v.items.begin(), v.items.end());
+          }
+        }
+      } else if (existing) {
+        for (const auto& row : e.values) {
+          if (row.size() != existing->fields.size()) {
+            throw ItemError{e.loc.line,
+                            fmt::format("exception '{}': a value has {} entries for {} fields",
+                                        e.name, row.size(), existing->fields.size())};
+          }
+          existing->values.push_back(row);
+        }
       } else {
         if (e.fields.empty()) {
           throw ItemError{e.loc.line,
