@@ -229,6 +229,10 @@ TEST_F(RealContainers, LiveEventsAttributedFromTheFirstEvent) {
     });
     ASSERT_TRUE(polled.ok()) << polled.status();
   }
+  if (cat_pid == 0 && (*source)->Stats().drops > 0) {
+    GTEST_SKIP() << "the probe dropped " << (*source)->Stats().drops
+                 << " events under this machine's load; the exec may be among them";
+  }
   ASSERT_NE(cat_pid, 0u) << "no exec of cat from container " << id << " within 10 s";
   EXPECT_EQ(first_name, "podman");  // known at the first event, from the path alone
   EXPECT_EQ(cat_cgroup, InodeOf(v2_ + "/libpod_parent/libpod-" + id));
