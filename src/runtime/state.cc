@@ -155,6 +155,7 @@ void StateImpl::Remove(uint32_t pid) {
   auto it = procs_.find(pid);
   if (it == procs_.end()) return;
   live_order_.erase(it->second.seq);
+  if (!it->second.exited) DropChild(it->second.info.ppid, pid);  // an exit already did
   children_.erase(pid);
   procs_.erase(it);
 }
@@ -261,6 +262,8 @@ void StateImpl::OnExit(const Event& e) {
   live_order_.erase(entry.seq);
   exited_.emplace_back(e.pid, entry.seq);
   DropChild(entry.info.ppid, e.pid);
+  // The kernel closed every fd; up to max_processes/8 exited entries must stay small.
+  entry.info.fds.clear();
   // The kernel hands orphans to the nearest child subreaper (conmon, containerd-shim, tini,
   // systemd) or to init, without an event. Vigil gives them the nearest ancestor not known
   // to have exited: exact for subreapers, which are ancestors; stable once the exited

@@ -328,6 +328,31 @@ TEST(StateProcessTest, BoundsEvictExitedFirstAndCapFds) {
   EXPECT_EQ(state->stats().fds_dropped, 5u);
 }
 
+TEST(StateProcessTest, LongChurnStaysBounded) {
+  auto state = NewState(/*max_processes=*/64, /*max_fds=*/4);
+  Events ev;
+  state->Apply(ev.Exec(1, "/sbin/init", "init"));
+  // A daemon forks 100,000 children; half exit, half outlive the bound and are evicted.
+  for (uint32_t i = 0; i < 100000; ++i) {
+    uint32_t child = 1000 + i;
+    state->Apply(ev.Fork(1, child));
+    state->Apply(ev.Open(child, SYS_open, -1, "/tmp/f", O_RDONLY, 3));
+    if (i % 2 == 0) state->Apply(ev.Exit(child));
+    ASSERT_LE(state->process_count(), 64u);
+  }
+  const ProcessInfo* last = state->Process(1000 + 99999);
+  ASSERT_NE(last, nullptr);
+  EXPECT_EQ(last->ppid, 1u);
+  EXPECT_GT(state->stats().processes_evicted, 0u);
+  // The most recent exit is still visible (to its own event's consumers), without fds.
+  state->Apply(ev.Fork(1, 500000));
+  state->Apply(ev.Open(500000, SYS_open, -1, "/tmp/f", O_RDONLY, 3));
+  state->Apply(ev.Exit(500000));
+  const ProcessInfo* exited = state->Process(500000);
+  ASSERT_NE(exited, nullptr);
+  EXPECT_TRUE(exited->fds.empty());  // closed by the kernel at exit
+}
+
 TEST(StateProcessTest, AncestryStopsOnLoops) {
   auto state = NewState();
   Events ev;
