@@ -213,6 +213,40 @@ Status ReadBundle(const RuntimePaths& paths, const std::string& bundle, Containe
   return OkStatus();
 }
 
+std::string Base64(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < in.size(); i += 3) {
+    uint32_t chunk = static_cast<uint8_t>(in[i]) << 16;
+    if (i + 1 < in.size()) chunk |= static_cast<uint8_t>(in[i + 1]) << 8;
+    if (i + 2 < in.size()) chunk |= static_cast<uint8_t>(in[i + 2]);
+    out += kAlphabet[(chunk >> 18) & 63];
+    out += kAlphabet[(chunk >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(chunk >> 6) & 63] : '=';
+    out += i + 2 < in.size() ? kAlphabet[chunk & 63] : '=';
+  }
+  return out;
+}
+
+// The image's own labels (its config's config.Labels), which a podman container inherits.
+// containers-storage keeps the config as the image's "big data" item keyed by the image id,
+// in a file named "=" + base64(key) because the key holds a ':'.
+void ReadPodmanImageLabels(const std::string& images_dir, const std::string& image_id,
+                           ContainerInfo* info) {
+  if (!IsContainerHexId(image_id)) return;
+  std::string path = fmt::format("{}/{}/={}", images_dir, image_id, Base64("sha256:" + image_id));
+  StatusOr<json> config = ReadJson(path, kMaxStateFile);
+  if (!config.ok()) return;
+  const json* inner = Member(*config, "config");
+  const json* labels = inner != nullptr ? Member(*inner, "Labels") : nullptr;
+  if (labels == nullptr || !labels->is_object()) return;
+  for (auto it = labels->begin(); it != labels->end(); ++it) {
+    if (!info->labels.count(it.key())) AddLabel(info, it.key(), it.value());
+  }
+}
+
 // podman: the bundle is <storage root>/<driver>-containers/<id>/userdata; containers-storage
 // keeps names and the image in <driver>-containers/containers.json and the image's digest in
 // <driver>-images/images.json.
@@ -251,8 +285,9 @@ Status ReadPodmanStorage(const RuntimePaths& paths, const std::string& bundle,
   }
   if (!found) return NotFoundError(fmt::format("{}: no container {}", containers_json, info->id));
   if (image_id.empty()) return OkStatus();
-  std::string images_json =
-      HostPath(paths, Dirname(containers_dir)) + "/" + driver + "-images/images.json";
+  std::string images_dir = HostPath(paths, Dirname(containers_dir)) + "/" + driver + "-images";
+  ReadPodmanImageLabels(images_dir, image_id, info);
+  std::string images_json = images_dir + "/images.json";
   StatusOr<json> images = ReadJson(images_json, kMaxStorageFile);
   if (!images.ok()) return OkStatus();  // the container's own record is what matters
   if (!images->is_array()) return InvalidArgumentError(images_json + ": not an array");

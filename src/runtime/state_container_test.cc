@@ -71,7 +71,9 @@ TEST(ContainerMetadataTest, PodmanFromCrunStateAndContainersStorage) {
   EXPECT_EQ(c.image, "localhost/vigil-web:1.0");
   EXPECT_EQ(c.image_digest,
             "sha256:8b54b7f5de2a9a10ccd49f3ecfb99e14f5772c4e971ff7c80d48a4b25bc7cb99");
-  EXPECT_EQ(c.labels.at("org.opencontainers.image.stopSignal"), "15");
+  EXPECT_EQ(c.labels.at("org.opencontainers.image.stopSignal"), "15");  // the container's wins
+  EXPECT_EQ(c.labels.at("team"), "web");  // inherited from the image's config
+  EXPECT_EQ(c.labels.at("org.opencontainers.image.source"), "https://example.com/web");
 }
 
 TEST(ContainerMetadataTest, RootlessPodmanFromTheUsersRuntimeDir) {

@@ -83,7 +83,8 @@ class RealContainers : public testing::Test {
       fs::create_symlink("busybox", dir_ + "/rootfs/bin/" + app);
     }
     auto [rc, out] = Shell("tar -C " + dir_ + "/rootfs -cf " + dir_ + "/rootfs.tar . && " +
-                           podman_ + " import -q " + dir_ + "/rootfs.tar localhost/vigil-state:1");
+                           podman_ + " import -q --change 'LABEL team=payments' " + dir_ +
+                           "/rootfs.tar localhost/vigil-state:1");
     if (rc != 0) GTEST_SKIP() << "podman cannot import an image here: " << out;
   }
 
@@ -166,6 +167,8 @@ TEST_F(RealContainers, PodmanContainerAttributedByCgroupIdAndFromProc) {
   EXPECT_EQ(a.image, "localhost/vigil-state:1");
   EXPECT_TRUE(StartsWith(a.image_digest, "sha256:")) << a.image_digest;
   EXPECT_EQ(a.cgroup_path, "/libpod_parent/libpod-" + id_a);
+  EXPECT_EQ(a.labels.count("team") ? a.labels.at("team") : "", "payments");  // image label
+  EXPECT_EQ(a.labels.at("io.container.manager"), "libpod");
   // The parent of the container's init is conmon, on the host.
   const ProcessInfo* parent = state.Ancestor(pid, 1);
   ASSERT_NE(parent, nullptr);
