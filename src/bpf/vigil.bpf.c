@@ -36,7 +36,7 @@ const volatile __u32 agent_tgid = 0;
 const volatile bool stream_high_volume = false;
 const volatile bool has_excludes = false;
 const volatile __u64 wake_threshold = 1 << 20;
-/* Bumped by user space at every flush (the skeleton's data section); starts at 1 so that a
+/* Advanced by user space every second (the skeleton's data section); starts at 1 so that a
  * fresh (zeroed) counter slot is always refreshed. See struct vigil_count_val. */
 __u64 count_epoch = 1;
 

@@ -104,10 +104,11 @@ struct vigil_wire_exit {
 };
 
 /* Counters of a high-volume syscall (counts map, a BPF per-CPU hash). Calls that move bytes
- * are keyed by fd too, so whether the fd is a socket is looked up once per fd and flush epoch
- * rather than on every call. The counters only grow: user space reads the map every flush,
- * emits the differences summed per (process, syscall), and deletes keys idle for a second —
- * so the hot path is one lookup and two increments, without a delete/insert per interval. */
+ * are keyed by fd too, so whether the fd is a socket is looked up once per fd and epoch (user
+ * space advances count_epoch every second) rather than on every call. The counters only grow: user
+ * space reads the map every flush, emits the differences summed per (process, syscall), and deletes
+ * keys idle for a second — so the hot path is one lookup and two increments, without a
+ * delete/insert per interval. */
 struct vigil_count_key {
   __u32 pid;
   __s32 syscall;

@@ -316,8 +316,13 @@ class EbpfSource final : public EventSource {
     boot_to_wall_ = BootToWallOffset();
     const uint64_t now_wall = ClockNs(CLOCK_REALTIME);
     const auto now = std::chrono::steady_clock::now();
-    // The probe refreshes each counter's owner and socket check once per epoch.
-    __atomic_add_fetch(&skel_->data->count_epoch, 1, __ATOMIC_RELAXED);
+    // The probe refreshes each counter's owner and socket check once per epoch: every second,
+    // so a busy fd pays for the check once a second rather than every flush (an fd closed and
+    // reused for another kind of file within that second keeps the old kind until then).
+    if (now - last_epoch_ >= std::chrono::seconds(1)) {
+      __atomic_add_fetch(&skel_->data->count_epoch, 1, __ATOMIC_RELAXED);
+      last_epoch_ = now;
+    }
     int fd = bpf_map__fd(skel_->maps.counts);
     uint64_t in_batch = 0;
     uint64_t out_batch = 0;
@@ -468,6 +473,7 @@ class EbpfSource final : public EventSource {
   std::unordered_map<uint64_t, CountAgg> count_aggs_;  // per flush, keyed pid << 32 | syscall
   std::unordered_map<vigil_count_key, Prev, KeyHash, KeyEq> count_prev_;
   uint64_t flush_seq_ = 0;
+  std::chrono::steady_clock::time_point last_epoch_;
   std::string unix_path_;  // backs Event::addr.unix_path during a sink call
 };
 
