@@ -30,7 +30,7 @@ check help 0 "$VIGIL" --help
 for cmd in image fs sbom db config agent ml respond server version debug; do
   expect_text "help lists $cmd" "^  $cmd"
 done
-for cmd in image fs sbom db config version debug; do
+for cmd in image fs sbom db config agent version debug; do
   check "$cmd --help" 0 "$VIGIL" "$cmd" --help
 done
 for sub in build info update; do
@@ -51,7 +51,7 @@ check "no subcommand is a usage error" 2 "$VIGIL"
 check "unknown subcommand" 2 "$VIGIL" frobnicate
 check "unknown flag" 2 "$VIGIL" version --no-such-flag
 check "reserved exit code" 2 "$VIGIL" fs / --exit-code 3
-for cmd in agent ml respond server; do
+for cmd in ml respond server; do
   check "$cmd is pending" 3 "$VIGIL" "$cmd"
   expect_text "$cmd says so" "not implemented yet"
 done

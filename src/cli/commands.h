@@ -28,6 +28,8 @@ Command RegisterConfig(CLI::App& root, CommonFlags& flags);
 // (cmd_db_update.cc) on the `db` app and run when that subcommand was chosen.
 Command RegisterDb(CLI::App& root, CommonFlags& flags);
 Command RegisterDbUpdate(CLI::App& db, CommonFlags& flags);
+// `vigil agent` (cmd_agent.cc): live capture or replay, alerts, recording, metrics.
+Command RegisterAgent(CLI::App& root, CommonFlags& flags);
 
 // The configuration scan behind `vigil config` and `vigil fs --scanners misconfig`.
 struct ConfigScanArgs {

@@ -30,6 +30,7 @@ constexpr size_t kReleaseStep = 64u << 20;
 constexpr size_t kMaxInternedSize = 512;
 constexpr size_t kMaxInterned = 4096;
 constexpr size_t kInternSlots = 8192;  // power of two, 2x kMaxInterned
+constexpr size_t kMaxTableEntries = 1u << 20;
 
 // Presence bits of a record: which members follow, in this order.
 enum Field : uint32_t {
@@ -636,7 +637,9 @@ Status ReplaySource::DecodeRecord() {
       return;
     }
     uint64_t n = x >> 1;
-    if (n > static_cast<uint64_t>(end - p)) {
+    // A writer adds at most one entry per literal of a <= 64 KiB block (plus one record):
+    // the cap only stops crafted files of empty literals from growing the table to 4 M.
+    if (n > static_cast<uint64_t>(end - p) || table_.size() >= kMaxTableEntries) {
       ok = false;
       return;
     }

@@ -1,0 +1,303 @@
+#include "runtime/agent.h"
+
+#include <unistd.h>
+
+#include <thread>
+
+#include "base/logging.h"
+#include "fmt/format.h"
+#include "runtime/falco_json.h"
+#include "runtime/syscalls.h"
+
+namespace vigil::runtime {
+namespace {
+
+constexpr uint64_t kDropWindowNs = 1000000000;  // Falco reports drops per second
+constexpr std::chrono::milliseconds kPollTimeout{100};
+
+std::string ThisHostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "";
+  return buf;
+}
+
+constexpr EventType kTypes[] = {EventType::kSyscall,       EventType::kProcessFork,
+                                EventType::kProcessExec,   EventType::kProcessExit,
+                                EventType::kSyscallCounts, EventType::kDrops};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentOptions& options,
+                                               std::unique_ptr<EventSource> source) {
+  if (options.format != "json" && options.format != "text") {
+    return InvalidArgumentError(
+        fmt::format("--format '{}': the agent writes json or text", options.format));
+  }
+  std::unique_ptr<Agent> agent(new Agent(options));
+  if (agent->options_.hostname.empty()) agent->options_.hostname = ThisHostname();
+  // Options that are wrong are reported before anything is opened.
+  VIGIL_ASSIGN_OR_RETURN(agent->output_, OpenAlertOutput(options.output, options.output_options));
+  if (!options.metrics.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(agent->metrics_, MetricsServer::Start(options.metrics));
+  }
+  if (source != nullptr) {
+    agent->source_ = std::move(source);
+  } else if (!options.replay.empty()) {
+    auto replay = ReplaySource::Open(options.replay, options.replay_options);
+    if (!replay.ok()) return replay.status();
+    agent->source_ = std::move(*replay);
+  } else {
+    EbpfOptions ebpf = options.ebpf;
+    ebpf.exclude_pids.push_back(static_cast<uint32_t>(getpid()));
+    auto live = OpenEbpfSource(ebpf);
+    if (!live.ok()) {
+      return Status(live.status().code(),
+                    fmt::format("live capture: {} (to process a recording instead: --replay "
+                                "FILE)",
+                                live.status().message()));
+    }
+    agent->source_ = std::move(*live);
+    agent->live_ = true;
+  }
+  agent->summary_.source = agent->source_->Describe();
+
+  if (options.use_state) {
+    StateOptions so;
+    // A recording's processes and containers are not this host's: no /proc, no runtime
+    // queries when replaying.
+    so.query_runtimes = agent->live_;
+    auto state = State::Create(so);
+    if (state.ok()) {
+      agent->state_ = std::move(*state);
+      if (agent->live_) {
+        Status loaded = agent->state_->LoadExisting();
+        if (!loaded.ok()) spdlog::warn("runtime state: reading /proc: {}", loaded.message());
+      }
+      agent->summary_.state_enabled = true;
+    } else {
+      // Not fatal: events flow without enrichment (state is built in parallel, issue 8).
+      agent->summary_.state_note = state.status().message();
+    }
+  } else {
+    agent->summary_.state_note = "disabled";
+  }
+
+  if (!options.record.empty()) {
+    CaptureInfo info = CaptureInfo::ForThisHost(agent->source_->Describe());
+    if (auto* replay = dynamic_cast<ReplaySource*>(agent->source_.get())) {
+      info = replay->info();  // re-recording keeps the original host and clock mapping
+    }
+    VIGIL_ASSIGN_OR_RETURN(agent->recorder_, RecordWriter::Create(options.record, info));
+  }
+  return agent;
+}
+
+Agent::~Agent() = default;
+
+void Agent::Emit(const Alert& alert) {
+  ++summary_.alerts;
+  if (!output_status_.ok()) return;
+  std::string line = options_.format == "json" ? FormatAlertJson(alert) : FormatAlertText(alert);
+  output_status_ = output_->Write(line);
+}
+
+void Agent::EmitDropAlert(uint64_t time_ns) {
+  if (window_drops_ > 0) {
+    Emit(MakeDropAlert(time_ns, window_drops_, window_events_, live_, options_.hostname));
+    ++alerts_by_drop_;
+  }
+  window_drops_ = 0;
+  window_events_ = 0;
+}
+
+void Agent::OnEvent(const Event& e) {
+  counters_.Count(e);
+  if (recorder_ != nullptr && record_status_.ok()) record_status_ = recorder_->Write(e);
+  if (state_ != nullptr) state_->Apply(e);
+  last_ts_ns_ = e.ts_ns;
+  if (window_start_ns_ == 0) window_start_ns_ = e.ts_ns;
+  if (e.ts_ns >= window_start_ns_ + kDropWindowNs) {
+    EmitDropAlert(e.ts_ns);
+    window_start_ns_ = e.ts_ns;
+  }
+  if (e.type == EventType::kDrops) {
+    window_drops_ += e.count;
+  } else {
+    ++window_events_;
+  }
+  if (options_.events && output_status_.ok()) {
+    line_.clear();
+    if (options_.format == "json") {
+      AppendEventJson(e, line_);
+    } else {
+      AppendEventText(e, line_);
+    }
+    output_status_ = output_->Write(line_);
+  }
+}
+
+std::string Agent::RenderMetrics() {
+  PrometheusPage page;
+  page.Family("vigil_agent_events_total", "counter", "Events received from the source, by type.");
+  for (EventType t : kTypes) {
+    page.Sample("vigil_agent_events_total", {{"type", EventTypeName(t)}},
+                static_cast<double>(counters_.by_type(t)));
+  }
+  page.Family("vigil_agent_events_per_second", "gauge",
+              "Events per second by type over the last metrics interval.");
+  for (EventType t : kTypes) {
+    page.Sample("vigil_agent_events_per_second", {{"type", EventTypeName(t)}},
+                rate_by_type_[static_cast<uint8_t>(t) & 7]);
+  }
+  page.Family("vigil_agent_syscalls_total", "counter",
+              "System calls captured individually, by name (kSyscall events).");
+  for (int nr = 0; nr < kSyscallTableSize; ++nr) {
+    if (counters_.by_syscall(nr) == 0) continue;
+    page.Sample("vigil_agent_syscalls_total", {{"syscall", SyscallName(nr)}},
+                static_cast<double>(counters_.by_syscall(nr)));
+  }
+  page.Family("vigil_agent_syscalls_counted_total", "counter",
+              "High-volume system calls counted in the kernel (kSyscallCounts), by name.");
+  for (int nr = 0; nr < kSyscallTableSize; ++nr) {
+    if (counters_.counted(nr) == 0) continue;
+    page.Sample("vigil_agent_syscalls_counted_total", {{"syscall", SyscallName(nr)}},
+                static_cast<double>(counters_.counted(nr)));
+  }
+  page.Family("vigil_agent_drops_total", "counter",
+              "Events or alerts lost, by stage: source (ring buffer or recording), output.");
+  page.Sample("vigil_agent_drops_total", {{"stage", "source"}},
+              static_cast<double>(counters_.drops()));
+  page.Sample("vigil_agent_drops_total", {{"stage", "output"}},
+              static_cast<double>(output_->dropped()));
+  page.Family("vigil_agent_container_events_total", "counter",
+              "Events per container (cgroup); container_id is empty for the host.");
+  for (const auto& [cgroup, count] : counters_.containers()) {
+    std::string id = fmt::format("cgroup:{}", cgroup), name, image;
+    if (state_ != nullptr) {
+      const ContainerInfo& c = state_->Container(cgroup);
+      id = c.id;
+      name = c.name;
+      image = c.image;
+    }
+    std::string cg = std::to_string(cgroup);
+    page.Sample(
+        "vigil_agent_container_events_total",
+        {{"cgroup_id", cg}, {"container_id", id}, {"container_name", name}, {"image", image}},
+        static_cast<double>(count));
+  }
+  if (counters_.container_overflow() > 0) {
+    page.Sample(
+        "vigil_agent_container_events_total",
+        {{"cgroup_id", "other"}, {"container_id", "other"}, {"container_name", ""}, {"image", ""}},
+        static_cast<double>(counters_.container_overflow()));
+  }
+  page.Family("vigil_agent_alerts_total", "counter", "Alerts written, by rule.");
+  page.Sample("vigil_agent_alerts_total", {{"rule", "Falco internal: syscall event drop"}},
+              static_cast<double>(alerts_by_drop_));
+  page.Family("vigil_agent_output_queue_lines", "gauge", "Lines waiting for the webhook.");
+  page.Sample("vigil_agent_output_queue_lines", static_cast<double>(output_->queued()));
+  SourceStats ss = source_->Stats();
+  page.Family("vigil_agent_source_bytes_total", "counter", "Bytes read from the source.");
+  page.Sample("vigil_agent_source_bytes_total", static_cast<double>(ss.bytes));
+  if (state_ != nullptr) {
+    page.Family("vigil_agent_state_processes", "gauge", "Processes in the run-time state.");
+    page.Sample("vigil_agent_state_processes", static_cast<double>(state_->process_count()));
+    page.Family("vigil_agent_state_containers", "gauge", "Containers in the run-time state.");
+    page.Sample("vigil_agent_state_containers", static_cast<double>(state_->container_count()));
+  }
+  ProcessUsage u = ReadProcessUsage();
+  page.Family("process_cpu_seconds_total", "counter",
+              "User and system CPU time of the agent process.");
+  page.Sample("process_cpu_seconds_total", u.cpu_seconds);
+  page.Family("process_resident_memory_bytes", "gauge", "Resident memory of the agent.");
+  page.Sample("process_resident_memory_bytes", static_cast<double>(u.resident_bytes));
+  page.Family("process_virtual_memory_bytes", "gauge", "Virtual memory of the agent.");
+  page.Sample("process_virtual_memory_bytes", static_cast<double>(u.virtual_bytes));
+  page.Family("vigil_agent_uptime_seconds", "gauge", "Seconds since the agent started.");
+  page.Sample("vigil_agent_uptime_seconds",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  return page.text();
+}
+
+void Agent::Publish() {
+  auto now = std::chrono::steady_clock::now();
+  double dt = std::chrono::duration<double>(now - last_publish_).count();
+  if (dt > 0) {
+    for (EventType t : kTypes) {
+      size_t i = static_cast<uint8_t>(t) & 7;
+      rate_by_type_[i] = static_cast<double>(counters_.by_type(t) - last_by_type_[i]) / dt;
+      last_by_type_[i] = counters_.by_type(t);
+    }
+  }
+  last_publish_ = now;
+  if (metrics_ != nullptr) metrics_->Publish(RenderMetrics());
+}
+
+Status Agent::Run(const std::atomic<bool>& stop) {
+  start_ = last_publish_ = std::chrono::steady_clock::now();
+  cpu_at_start_ = ReadProcessUsage().cpu_seconds;
+  if (metrics_ != nullptr) Publish();
+  EventSink sink = [this](const Event& e) { OnEvent(e); };
+  Status result;
+  while (!stop.load(std::memory_order_relaxed)) {
+    auto now = std::chrono::steady_clock::now();
+    if (options_.duration.count() > 0 && now - start_ >= options_.duration) break;
+    auto timeout = kPollTimeout;
+    if (options_.duration.count() > 0) {
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(start_ + options_.duration - now);
+      timeout = std::min(timeout, std::max(left, std::chrono::milliseconds(0)));
+    }
+    auto n = source_->Poll(timeout, sink);
+    if (!n.ok()) {
+      if (!IsOutOfRange(n.status())) result = n.status();
+      break;
+    }
+    if (!record_status_.ok()) {
+      result = record_status_;
+      break;
+    }
+    if (!output_status_.ok()) {
+      result = output_status_;
+      break;
+    }
+    now = std::chrono::steady_clock::now();
+    if (*n == 0 && live_ && window_drops_ > 0 &&
+        std::chrono::system_clock::now().time_since_epoch() >=
+            std::chrono::nanoseconds(window_start_ns_ + kDropWindowNs)) {
+      // A quiet live source: report pending drops without waiting for the next event.
+      EmitDropAlert(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count()));
+    }
+    if (*n > 0 || now - last_publish_ >= options_.metrics_interval) {
+      Status flushed = output_->Flush();
+      if (!flushed.ok() && result.ok()) {
+        result = flushed;
+        break;
+      }
+    }
+    if (now - last_publish_ >= options_.metrics_interval) Publish();
+  }
+  // The last window's drops are reported even when the source ended inside it.
+  if (window_drops_ > 0) EmitDropAlert(last_ts_ns_);
+  if (recorder_ != nullptr) {
+    Status closed = recorder_->Close();
+    if (result.ok() && !record_status_.ok()) result = record_status_;
+    if (result.ok() && !closed.ok()) result = closed;
+    summary_.recorded = recorder_->events();
+  }
+  Status out_closed = output_->Close(std::chrono::seconds(5));
+  if (result.ok() && !output_status_.ok()) result = output_status_;
+  if (result.ok() && !out_closed.ok()) result = out_closed;
+  Publish();
+  summary_.events = counters_.total();
+  summary_.drops = counters_.drops();
+  summary_.output_dropped = output_->dropped();
+  summary_.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  summary_.cpu_seconds = ReadProcessUsage().cpu_seconds - cpu_at_start_;
+  return result;
+}
+
+}  // namespace vigil::runtime

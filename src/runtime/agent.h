@@ -1,0 +1,112 @@
+// The node agent loop behind `vigil agent`: one source (live eBPF, a replayed recording, or
+// any EventSource a test or benchmark hands in) -> run-time state -> outputs. Until the rule
+// engine lands the only alert is Falco's "syscall event drop"; --events writes every event.
+//
+// One thread runs the loop and owns everything it touches (source, state, counters,
+// recorder); the metrics server and the webhook sender have their own threads and only
+// exchange finished pages / lines with it. Memory is bounded whatever the event rate: no
+// per-event storage, a bounded webhook queue, a bounded per-container table, and the state's
+// own caps.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "runtime/ebpf_source.h"
+#include "runtime/falco_json.h"
+#include "runtime/metrics.h"
+#include "runtime/output.h"
+#include "runtime/replay.h"
+#include "runtime/source.h"
+#include "runtime/state.h"
+
+namespace vigil::runtime {
+
+struct AgentOptions {
+  std::string replay;  // a capture file; empty = live capture with `ebpf`
+  ReplayOptions replay_options;
+  EbpfOptions ebpf;
+  std::string record;                     // write every event received to this capture file
+  std::chrono::milliseconds duration{0};  // 0 = until the source ends or Stop()
+  std::string format = "json";            // json | text
+  std::string output = "stdout";          // stdout | FILE | http(s)://URL
+  OutputOptions output_options;
+  bool events = false;  // also write every event (JSON or text line) to the output
+  std::string metrics;  // --metrics ADDR; empty = no server
+  std::chrono::milliseconds metrics_interval{1000};  // how often the page is re-rendered
+  std::string hostname;                              // empty = this host's name
+  bool use_state = true;  // feed State (when it is built); off for benchmarks of the rest
+};
+
+struct AgentSummary {
+  uint64_t events = 0;
+  uint64_t drops = 0;  // lost before delivery (kDrops)
+  uint64_t alerts = 0;
+  uint64_t output_dropped = 0;  // lines the output could not deliver
+  uint64_t recorded = 0;
+  double seconds = 0;      // wall time of Run
+  double cpu_seconds = 0;  // this process's CPU time during Run
+  bool state_enabled = false;
+  std::string state_note;  // why enrichment is off, when it is
+  std::string source;
+};
+
+class Agent {
+ public:
+  // Opens the source (unless `source` is given), the output, the recorder and the metrics
+  // server. Errors: InvalidArgument for bad options (exit 2), anything else is a runtime
+  // failure (exit 3) and names what failed ("live capture: ...", "replay: FILE: ...").
+  static StatusOr<std::unique_ptr<Agent>> Create(const AgentOptions& options,
+                                                 std::unique_ptr<EventSource> source = nullptr);
+  ~Agent();
+
+  // Runs until the source ends, the duration elapses or `stop` becomes true. A source error
+  // (a corrupt recording) ends the run with that error after the events before it were
+  // processed; outputs are flushed in every case.
+  Status Run(const std::atomic<bool>& stop);
+
+  const AgentSummary& summary() const { return summary_; }
+  const EventCounters& counters() const { return counters_; }
+  // The port the metrics server listens on (0 = none); tests bind port 0.
+  uint16_t metrics_port() const { return metrics_ ? metrics_->port() : 0; }
+  // The current metrics page (also what the server serves after the next publish).
+  std::string RenderMetrics();
+
+ private:
+  explicit Agent(const AgentOptions& options) : options_(options) {}
+  void OnEvent(const Event& e);
+  void EmitDropAlert(uint64_t time_ns);
+  void Emit(const Alert& alert);
+  void Publish();
+
+  AgentOptions options_;
+  std::unique_ptr<EventSource> source_;
+  std::unique_ptr<State> state_;
+  std::unique_ptr<AlertOutput> output_;
+  std::unique_ptr<RecordWriter> recorder_;
+  std::unique_ptr<MetricsServer> metrics_;
+  EventCounters counters_;
+  AgentSummary summary_;
+  bool live_ = false;
+  Status record_status_;
+  Status output_status_;
+  std::string line_;  // reused per event line
+  // Drop alert window (event time): drops and events since window_start_ns_.
+  uint64_t window_start_ns_ = 0;
+  uint64_t window_drops_ = 0;
+  uint64_t window_events_ = 0;
+  uint64_t last_ts_ns_ = 0;  // of the latest event
+  uint64_t alerts_by_drop_ = 0;
+  // Rate gauges: counters at the previous publish.
+  std::chrono::steady_clock::time_point start_{};
+  std::chrono::steady_clock::time_point last_publish_{};
+  uint64_t last_by_type_[8] = {};
+  double rate_by_type_[8] = {};
+  double cpu_at_start_ = 0;
+};
+
+}  // namespace vigil::runtime
