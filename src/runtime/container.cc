@@ -31,6 +31,8 @@ constexpr uint64_t kMissRetryMs = 1000;
 constexpr size_t kMaxMissed = 4096;
 constexpr size_t kMaxQueue = 1024;
 constexpr uint64_t kPruneIntervalMs = 10000;
+constexpr int kMaxAttempts = 3;
+constexpr uint64_t kRetryDelayMs = 500;
 constexpr long kCgroup2Magic = 0x63677270;  // CGROUP2_SUPER_MAGIC
 constexpr int kFileidKernfs = 0xfe;         // FILEID_KERNFS: the handle is the 64-bit id
 
@@ -641,6 +643,23 @@ void ContainerResolver::WorkerLoop() {
   }
 }
 
+void ContainerResolver::Schedule(Pending p) {
+  if (!options_.async) {
+    p.status = LookupContainerMetadata(options_.paths, &p.info);
+    Merge(p);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (queue_.size() >= kMaxQueue) {
+    // A burst of new containers: try again later rather than grow the queue.
+    if (retry_.size() < kMaxQueue) retry_.emplace(NowMs() + 1000, std::move(p));
+    return;
+  }
+  queue_.push_back(std::move(p));
+  ++in_flight_;
+  cv_.notify_one();
+}
+
 void ContainerResolver::Merge(Pending& done) {
   // Keep only what the lookup adds; the per-cgroup fields stay those of each cgroup.
   ContainerInfo& meta = metadata_[done.info.id];
@@ -652,6 +671,10 @@ void ContainerResolver::Merge(Pending& done) {
     *info = meta;
     info->cgroup_id = keep_id;
     info->cgroup_path = std::move(keep_path);
+  }
+  if (!done.status.ok() && done.attempt + 1 < kMaxAttempts && retry_.size() < kMaxQueue) {
+    uint64_t due = NowMs() + kRetryDelayMs * static_cast<uint64_t>(done.attempt + 1);
+    retry_.emplace(due, Pending{done.cgroup_id, meta, OkStatus(), done.attempt + 1});
   }
 }
 
@@ -711,18 +734,9 @@ const ContainerInfo& ContainerResolver::Insert(uint64_t cgroup_id,
   } else if (options_.query_runtimes) {
     ContainerInfo seed = *info;
     metadata_[info->id] = seed;  // one lookup per container, not per cgroup
-    if (options_.async) {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (queue_.size() < kMaxQueue) {
-        queue_.push_back({cgroup_id, std::move(seed), OkStatus()});
-        ++in_flight_;
-        cv_.notify_one();
-      }
-    } else {
-      Pending p{cgroup_id, std::move(seed), OkStatus()};
-      p.status = LookupContainerMetadata(options_.paths, &p.info);
-      Merge(p);
-      *info = metadata_[p.info.id];
+    Schedule(Pending{cgroup_id, std::move(seed), OkStatus()});
+    if (!options_.async) {
+      *info = metadata_[info->id];
       info->cgroup_id = cgroup_id;
       info->cgroup_path = *path;
     }
@@ -733,6 +747,14 @@ const ContainerInfo& ContainerResolver::Insert(uint64_t cgroup_id,
 
 void ContainerResolver::Maintain() {
   Drain();
+  if (!retry_.empty()) {
+    uint64_t now = NowMs();
+    while (!retry_.empty() && retry_.begin()->first <= now) {
+      Pending p = std::move(retry_.begin()->second);
+      retry_.erase(retry_.begin());
+      Schedule(std::move(p));
+    }
+  }
   if (index_ != nullptr && (++maintain_calls_ & 1023) == 0) {
     uint64_t now = NowMs();
     if (now - last_prune_ms_ >= kPruneIntervalMs) {

@@ -162,7 +162,10 @@ class ContainerResolver {
     uint64_t cgroup_id;
     ContainerInfo info;
     Status status;
+    int attempt = 0;
   };
+  // Queues a lookup (or runs it, without `async`).
+  void Schedule(Pending p);
   const ContainerInfo& Insert(uint64_t cgroup_id, const std::optional<std::string>& path);
   void RefineFromStateDirs(ContainerInfo* info, const std::string& leaf) const;
   size_t Drain();
@@ -180,6 +183,9 @@ class ContainerResolver {
   uint64_t last_prune_ms_ = 0;
   // Metadata per container id, shared by every cgroup of that container.
   std::map<std::string, ContainerInfo> metadata_;
+  // Failed lookups to try again (a container seen before its runtime finished writing its
+  // files), by due time; at most three attempts each.
+  std::multimap<uint64_t, Pending> retry_;
 
   std::mutex mu_;
   std::condition_variable cv_;

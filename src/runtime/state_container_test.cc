@@ -5,11 +5,13 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "base/fs.h"
 #include "base/strings.h"
@@ -286,6 +288,32 @@ TEST(ContainerResolverTest, BoundedByMaxContainers) {
   }
   EXPECT_EQ(resolver.container_count(), 4u);
   EXPECT_EQ(resolver.Get(ids.back()).id, std::string(64, '9'));  // the newest are kept
+}
+
+TEST(ContainerResolverTest, LookupRetriedWhenTheRuntimeWroteItsFilesLate) {
+  TempDir tmp;
+  std::string id(64, 'd');
+  std::filesystem::create_directories(tmp.path() + "/cg/unified/docker/" + id);
+  std::ofstream(tmp.path() + "/cg/unified/cgroup.controllers") << "cpu\n";
+  ContainerResolver::Options o;
+  o.proc_root = tmp.path() + "/no-proc";
+  o.cgroup_root = tmp.path() + "/cg";
+  o.paths.host_root = tmp.path() + "/host";
+  ContainerResolver resolver(o);
+  uint64_t cg = InodeOf(tmp.path() + "/cg/unified/docker/" + id);
+  EXPECT_EQ(resolver.Get(cg).id, id);
+  resolver.WaitIdle(5000);
+  EXPECT_EQ(resolver.Get(cg).name, "");  // nothing to read yet
+  std::filesystem::create_directories(tmp.path() + "/host/var/lib/docker/containers/" + id);
+  std::ofstream(tmp.path() + "/host/var/lib/docker/containers/" + id + "/config.v2.json")
+      << R"({"Name": "/late", "Config": {"Image": "busybox:1"}})";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (resolver.Get(cg).name.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    resolver.WaitIdle(1000);  // runs Maintain(), which queues the due retry
+  }
+  EXPECT_EQ(resolver.Get(cg).name, "late");
+  EXPECT_EQ(resolver.Get(cg).image, "busybox:1");
 }
 
 TEST(ContainerResolverTest, EmptyCgroupRootTurnsResolutionOff) {
