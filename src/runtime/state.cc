@@ -167,6 +167,7 @@ void StateImpl::MakeRoom() {
     exited_.pop_front();
     auto it = procs_.find(pid);
     if (it != procs_.end() && it->second.seq == seq && it->second.exited) {
+      children_.erase(pid);
       procs_.erase(it);
       ++stats_.processes_evicted;
       return;
@@ -294,7 +295,10 @@ void StateImpl::OnExit(const Event& e) {
     auto [pid, seq] = exited_.front();
     exited_.pop_front();
     auto old = procs_.find(pid);
-    if (old != procs_.end() && old->second.seq == seq && old->second.exited) procs_.erase(old);
+    if (old != procs_.end() && old->second.seq == seq && old->second.exited) {
+      children_.erase(pid);
+      procs_.erase(old);
+    }
   }
 }
 
