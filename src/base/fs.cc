@@ -311,11 +311,12 @@ MemFileSystem::MemFileSystem() {
 
 void MemFileSystem::AddDir(std::string_view path, uint32_t mode) {
   std::string p = NormalizePath(path);
-  while (true) {
+  // `mode` is the directory's own; parents created on the way get 0755, as `mkdir -p` does.
+  for (uint32_t m = mode;; m = 0755) {
     auto [it, inserted] = nodes_.try_emplace(p);
     if (inserted) {
       it->second.info.type = FileType::kDirectory;
-      it->second.info.mode = mode;
+      it->second.info.mode = m;
     }
     if (p == "/") break;
     p = std::string(Dirname(p));

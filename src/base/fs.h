@@ -122,6 +122,7 @@ class MemFileSystem : public FileSystem {
   MemFileSystem();
   // Adds a regular file, creating parent directories. Overwrites.
   void AddFile(std::string_view path, std::string contents, uint32_t mode = 0644);
+  // Adds a directory with `mode`; missing parents are created with 0755 (as `mkdir -p`).
   void AddDir(std::string_view path, uint32_t mode = 0755);
   void AddSymlink(std::string_view path, std::string target);
   // Removes a path and everything below it; no-op if absent.

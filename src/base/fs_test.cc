@@ -38,6 +38,16 @@ TEST(MemFileSystemTest, ReadsListsAndStats) {
   EXPECT_FALSE(fs.ReadFile("/etc").ok());
 }
 
+TEST(MemFileSystemTest, AddDirGivesParentsDefaultMode) {
+  MemFileSystem fs;
+  fs.AddDir("/a/b", 01777);
+  auto b = fs.Stat("/a/b");
+  auto a = fs.Stat("/a");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(b->mode & 07777, 01777u);
+  EXPECT_EQ(a->mode & 07777, 0755u);
+}
+
 TEST(MemFileSystemTest, LinksResolveInsideTheTree) {
   MemFileSystem fs;
   fs.AddFile("/etc/shadow", "inside");
