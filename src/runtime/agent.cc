@@ -63,9 +63,15 @@ StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentOptions& options,
 
   if (options.use_state) {
     StateOptions so;
-    // A recording's processes and containers are not this host's: no /proc, no runtime
-    // queries when replaying.
-    so.query_runtimes = agent->live_;
+    if (!agent->live_) {
+      // A recording's processes, sockets and cgroups are not this host's: the state is built
+      // from the events alone. Paths below a file (/dev/null) fail at once with ENOTDIR, so
+      // no lookup reads this host's /proc, cgroup tree or runtime state directories.
+      so.query_runtimes = false;
+      so.proc_root = "/dev/null/proc";
+      so.cgroup_root = "/dev/null/cgroup";
+      so.host_root = "/dev/null/host";
+    }
     auto state = State::Create(so);
     if (state.ok()) {
       agent->state_ = std::move(*state);
