@@ -748,8 +748,14 @@ const EvalContext::Fd& EvalContext::FdView() {
           fd_.server = fd_addr_buf_;
         }
         if (nr != sys::kBind) {
-          fd_name_buf_ = fmt::format("{}->{}", fd_.client, fd_.server);
+          fd_name_buf_.assign(fd_.client);
+          fd_name_buf_.append("->");
+          fd_name_buf_.append(fd_.server);
           fd_.name = fd_name_buf_;
+          // client/server may point into the buffer being rewritten: re-point them.
+          size_t arrow = fd_.name.find("->");
+          fd_.client = fd_.name.substr(0, arrow);
+          fd_.server = fd_.name.substr(arrow + 2);
         }
       }
       return fd_;
