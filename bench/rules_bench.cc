@@ -142,28 +142,33 @@ TEST(RulesBench, PipelineWithDefaultRules) {
   uint64_t alerts = 0;
   // Each pass replays the recording-like sequence into a fresh state (as an agent restarted
   // on it would); only the loop is timed.
-  auto pass = [&](bool with_rules) {
+  auto pass = [&](int rule_calls) {
     double total = 0;
     for (int p = 0; p < kPasses; ++p) {
       auto state = testing::TestState::Create(ctrs);
       double start = CpuSeconds();
       for (const runtime::Event& e : events) {
         state->Apply(e);
-        if (with_rules) (*engine)->Process(e, state.get(), [&](const Alert&) { ++alerts; });
+        for (int c = 0; c < rule_calls; ++c) {
+          (*engine)->Process(e, state.get(), [&](const Alert&) { ++alerts; });
+        }
       }
       total += CpuSeconds() - start;
     }
     return total;
   };
-  double best_with = 1e9, best_without = 1e9;
+  // The engine's own cost is also measured as the extra time of a second Process call per
+  // event (same state, same rules): the difference of two noisy State-dominated loops is not.
+  double best_with = 1e9, best_without = 1e9, best_twice = 1e9;
   for (int round = 0; round < 3; ++round) {
-    best_without = std::min(best_without, pass(false));
+    best_without = std::min(best_without, pass(0));
+    best_twice = std::min(best_twice, pass(2));
     alerts = 0;
-    best_with = std::min(best_with, pass(true));
+    best_with = std::min(best_with, pass(1));
   }
   double n = static_cast<double>(events.size()) * kPasses;
   double rate_with = n / best_with, rate_without = n / best_without;
-  double engine_ns = (best_with - best_without) / n * 1e9;
+  double engine_ns = (best_twice - best_with) / n * 1e9;
   std::printf("rules: %zu default rules, %zu events x %d passes, %llu alerts per run\n",
               (*engine)->rule_count(), events.size(), kPasses,
               static_cast<unsigned long long>(alerts));
@@ -171,8 +176,10 @@ TEST(RulesBench, PipelineWithDefaultRules) {
               rate_without / 1e6);
   std::printf("pipeline with default rules:           %.2f M events/s per core (target >= 5)\n",
               rate_with / 1e6);
-  std::printf("ratio with/without: %.2f; rule engine alone: %.1f ns/event (%.1f M events/s)\n",
-              rate_with / rate_without, engine_ns, engine_ns > 0 ? 1e3 / engine_ns : 0.0);
+  std::printf(
+      "ratio with/without: %.2f; rule engine alone (second Process call per event): "
+      "%.1f ns/event (%.1f M events/s)\n",
+      rate_with / rate_without, engine_ns, engine_ns > 0 ? 1e3 / engine_ns : 0.0);
   EXPECT_GT(alerts, 0u);
   EXPECT_GE(rate_with, 5e6) << "below the issue's 5 M events/s per core target";
 }

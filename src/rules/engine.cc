@@ -162,8 +162,10 @@ struct Node {
   FieldSpec field;
   Op op = Op::kEq;
   int slot = 0;
+  int memo = -1;           // identical comparisons (shared macros) share one per-event result
   bool numeric = false;    // compare numbers (kNumber/kBool field with a numeric operator)
   bool both_ends = false;  // fd.net: the client or the server address
+  FieldSpec client_field;  // both_ends: fd.cnet
   std::string str;
   int64_t num = 0;
   StringSet strs;                    // in (string), pmatch prefixes
@@ -196,6 +198,9 @@ struct Scratch {
   EvalContext ctx;
   std::vector<std::string> slots;
   std::string extra;
+  uint64_t gen = 0;                // the current event's number on this thread
+  std::vector<uint64_t> memo_gen;  // per memo id: the event its result belongs to
+  std::vector<uint8_t> memo_value;
 };
 Scratch& ThreadScratch() {
   thread_local Scratch s;
@@ -270,6 +275,8 @@ bool MatchValue(const Node& n, const Value& v, Scratch& sc) {
   }
 }
 
+bool EvalCompare(const Node& n, Scratch& sc);
+
 bool Eval(const Node& n, const runtime::Event& e, Scratch& sc) {
   switch (n.kind) {
     case Node::Kind::kAnd:
@@ -293,6 +300,21 @@ bool Eval(const Node& n, const runtime::Event& e, Scratch& sc) {
       return code >= 0 && n.types.test(code);
     }
     case Node::Kind::kCmp: {
+      if (n.memo >= 0 && sc.memo_gen[n.memo] == sc.gen) return sc.memo_value[n.memo];
+      bool r = EvalCompare(n, sc);
+      if (n.memo >= 0) {
+        sc.memo_gen[n.memo] = sc.gen;
+        sc.memo_value[n.memo] = r;
+      }
+      return r;
+    }
+  }
+  return false;
+}
+
+bool EvalCompare(const Node& n, Scratch& sc) {
+  {
+    {
       std::string* scratch = &sc.slots[n.slot];
       if (n.field.index < 0) {
         // proc.aname / proc.apid without [N]: any ancestor; `!=` holds when none is equal.
@@ -311,11 +333,7 @@ bool Eval(const Node& n, const runtime::Event& e, Scratch& sc) {
       }
       Value v = sc.ctx.Get(n.field, scratch);
       if (MatchValue(n, v, sc)) return true;
-      if (n.both_ends) {
-        FieldSpec client = n.field;
-        client.id = FieldId::kFdCnet;
-        return MatchValue(n, sc.ctx.Get(client, scratch), sc);
-      }
+      if (n.both_ends) return MatchValue(n, sc.ctx.Get(n.client_field, scratch), sc);
       return false;
     }
   }
@@ -381,7 +399,8 @@ struct CompileIssue {
 
 class Compiler {
  public:
-  Compiler(const LoadedFiles& files, int* slots) : files_(files), slots_(slots) {
+  Compiler(const LoadedFiles& files, int* slots, int* memos)
+      : files_(files), slots_(slots), memos_(memos) {
     for (const auto& [name, def] : files.macros) {
       StatusOr<AstPtr> ast = ParseCondition(def.condition);
       if (ast.ok()) {
@@ -572,7 +591,23 @@ class Compiler {
     for (const Operand& o : values) add(o.text, o.quoted, 0);
   }
 
+  // Compiles one comparison; identical ones (the same field, operator and expanded values,
+  // typically from a macro many rules use) share a memo id, so each is evaluated once per
+  // event however many rules contain it.
   std::unique_ptr<Node> CompileCompare(const Ast& a, CompileIssue* issue) {
+    std::unique_ptr<Node> n = CompileCompareOnce(a, issue);
+    if (!n || n->kind != Node::Kind::kCmp) return n;
+    std::vector<std::string> vals;
+    Expand(a.values, a.list_op, &vals);
+    std::string key = a.name + '\x01' + a.op;
+    for (const std::string& v : vals) key += '\x01' + v;
+    auto [it, inserted] = memo_ids_.emplace(std::move(key), *memos_);
+    if (inserted) ++*memos_;
+    n->memo = it->second;
+    return n;
+  }
+
+  std::unique_ptr<Node> CompileCompareOnce(const Ast& a, CompileIssue* issue) {
     auto n = std::make_unique<Node>();
     n->kind = Node::Kind::kCmp;
     FieldLookup r = ResolveField(a.name, &n->field);
@@ -655,6 +690,8 @@ class Compiler {
         }
         n->op = Op::kNet;
         n->both_ends = n->field.id == FieldId::kFdNet;
+        n->client_field = n->field;
+        n->client_field.id = FieldId::kFdCnet;
         return n;
       }
     }
@@ -703,6 +740,8 @@ class Compiler {
 
   const LoadedFiles& files_;
   int* slots_;
+  int* memos_;
+  std::map<std::string, int> memo_ids_;
   std::map<std::string, AstPtr> macros_;
   std::map<std::string, std::string> macro_errors_;
   std::vector<std::string>* notes_ = nullptr;
@@ -715,6 +754,7 @@ struct Engine::Impl {
   std::vector<RuleInfo> infos;
   std::vector<std::vector<uint32_t>> by_type;  // event-type code -> rule indexes, file order
   int slots = 0;
+  int memos = 0;
   mutable std::atomic<uint64_t> evt_num{0};
 };
 
@@ -726,7 +766,7 @@ std::unique_ptr<Engine::Impl> CompileAll(const LoadedFiles& files, const LoadOpt
                                          bool stop, std::vector<Diagnostic>* diags,
                                          size_t* skipped) {
   auto impl = std::make_unique<Engine::Impl>();
-  Compiler compiler(files, &impl->slots);
+  Compiler compiler(files, &impl->slots, &impl->memos);
   for (const auto& [name, err] : compiler.macro_errors()) {
     const auto& def = files.macros.at(name);
     diags->push_back(Diagnostic{Diagnostic::Level::kError, def.loc.file, def.loc.line,
@@ -894,6 +934,11 @@ void Engine::Process(const runtime::Event& event, runtime::State* state,
   if (candidates.empty()) return;
   Scratch& sc = ThreadScratch();
   if (sc.slots.size() < static_cast<size_t>(impl_->slots)) sc.slots.resize(impl_->slots);
+  if (sc.memo_gen.size() < static_cast<size_t>(impl_->memos)) {
+    sc.memo_gen.resize(impl_->memos, 0);
+    sc.memo_value.resize(impl_->memos, 0);
+  }
+  ++sc.gen;  // invalidates every memo of the previous event (on any engine)
   sc.ctx.Reset(&event, state, num);
   for (uint32_t idx : candidates) {
     const CompiledRule& rule = impl_->rules[idx];
