@@ -165,6 +165,7 @@ struct Node {
   int memo = -1;           // identical comparisons (shared macros) share one per-event result
   bool numeric = false;    // compare numbers (kNumber/kBool field with a numeric operator)
   bool both_ends = false;  // fd.net: the client or the server address
+  bool negate = false;     // kNet from `!=`: true when no address is in the networks
   FieldSpec client_field;  // both_ends: fd.cnet
   std::string str;
   int64_t num = 0;
@@ -332,9 +333,18 @@ bool EvalCompare(const Node& n, Scratch& sc) {
         return negate;
       }
       Value v = sc.ctx.Get(n.field, scratch);
-      if (MatchValue(n, v, sc)) return true;
-      if (n.both_ends) return MatchValue(n, sc.ctx.Get(n.client_field, scratch), sc);
-      return false;
+      if (n.op == Op::kNet) {
+        // A missing address matches no network, for = and != alike (as any missing value).
+        bool any = v.kind != Value::Kind::kNone;
+        bool hit = MatchValue(n, v, sc);
+        if (n.both_ends) {
+          Value c = sc.ctx.Get(n.client_field, scratch);
+          any = any || c.kind != Value::Kind::kNone;
+          hit = hit || MatchValue(n, c, sc);
+        }
+        return any && (n.negate ? !hit : hit);
+      }
+      return MatchValue(n, v, sc);
     }
   }
   return false;
@@ -586,7 +596,16 @@ class Compiler {
         out->push_back(v);
         return;
       }
-      for (const std::string& item : it->second.items) add(item, false, depth + 1);
+      for (const std::string& item : it->second.items) {
+        // Falco substitutes list items into the condition text, so an item written with its
+        // own quotes ('"10.0.0.0/8"') is a quoted string there: drop the quotes.
+        if (item.size() >= 2 && (item.front() == '"' || item.front() == '\'') &&
+            item.back() == item.front()) {
+          add(item.substr(1, item.size() - 2), true, depth + 1);
+        } else {
+          add(item, false, depth + 1);
+        }
+      }
     };
     for (const Operand& o : values) add(o.text, o.quoted, 0);
   }
@@ -677,10 +696,7 @@ class Compiler {
       bool any_cidr = net_field;
       for (const std::string& v : vals) any_cidr = any_cidr || v.find('/') != std::string::npos;
       if (any_cidr) {
-        if (n->op == Op::kNe) {
-          return Fail(issue, false,
-                      fmt::format("'!=' with a network on '{}': use not ... in", a.name));
-        }
+        n->negate = n->op == Op::kNe;
         for (const std::string& v : vals) {
           Cidr c;
           if (!ParseCidr(v, &c)) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -457,6 +458,57 @@ TEST(EngineTest, ConcurrentProcessOnOneEngine) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(alerts.load(), 4 * 2000);
+}
+
+// Idioms of Falco's own rule files: list items carrying their own quotes, networks compared
+// with != on fd.net/fd.ip, and macros using fields Vigil lacks (rules using them are skipped
+// with a warning; the rest load).
+TEST(EngineTest, FalcoFileIdioms) {
+  const char* text = R"yaml(
+- list: private_nets
+  items: ['"10.0.0.0/8"', '"192.168.0.0/16"']
+- list: odd_names
+  items: ['"(systemd)"', plain]
+- macro: udp_unconnected
+  condition: (fd.l4proto != tcp and fd.connected=false)
+- rule: public outbound
+  desc: d
+  condition: >
+    evt.type=connect and fd.ip != "0.0.0.0" and fd.net != "127.0.0.0/8"
+    and not fd.snet in (private_nets)
+  output: "%fd.sip"
+  priority: INFO
+- rule: odd name
+  desc: d
+  condition: evt.type=execve and proc.name in (odd_names)
+  output: "%proc.name"
+  priority: INFO
+- rule: uses udp_unconnected
+  desc: d
+  condition: evt.type=sendto and udp_unconnected
+  output: x
+  priority: INFO
+)yaml";
+  std::vector<Diagnostic> warnings;
+  auto engine = LoadText(text, &warnings);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(engine->rule_count(), 2u);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].ToString(),
+            "test.yaml:20: warning: rule 'uses udp_unconnected': field 'fd.connected' is not "
+            "supported by Vigil (in macro 'udp_unconnected'); rule skipped");
+  SyntheticBuilder b;
+  b.Exec("/bin/x", {"(systemd)"}).Comm("(systemd)");
+  b.Exec("/usr/bin/curl", {"curl"});
+  b.Socket(AF_INET, SOCK_STREAM).Connect("10.0.0.1:443");
+  b.Socket(AF_INET, SOCK_STREAM).Connect("127.0.0.1:443");
+  b.Socket(AF_INET, SOCK_STREAM).Connect("0.0.0.0:443");
+  b.Socket(AF_INET, SOCK_STREAM).Connect("203.0.113.9:443");
+  std::vector<Alert> alerts;
+  auto fired = Fired(*engine, b, &alerts);
+  ASSERT_FALSE(alerts.empty());
+  EXPECT_EQ(alerts.back().output, "203.0.113.9");
+  EXPECT_EQ(std::count(fired.begin(), fired.end(), "public outbound"), 1);
 }
 
 TEST(EngineTest, PriorityNames) {
