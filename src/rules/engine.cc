@@ -427,6 +427,7 @@ class Compiler {
   StatusOr<std::unique_ptr<Node>> CompileRule(const RuleDef& rule, CompileIssue* issue,
                                               std::vector<std::string>* notes) {
     notes_ = notes;
+    nodes_ = 0;
     StatusOr<AstPtr> ast = ParseCondition(rule.condition);
     if (!ast.ok()) {
       issue->message = fmt::format("condition: {}", ast.status().message());
@@ -546,6 +547,12 @@ class Compiler {
   std::unique_ptr<Node> Compile(const Ast& a, std::vector<std::string>* stack,
                                 CompileIssue* issue) {
     if (stack->size() > 64) return Fail(issue, false, "macros nested too deeply");
+    // Macros used twice per level expand exponentially: bound the compiled size.
+    if (++nodes_ > kMaxNodesPerRule) {
+      return Fail(issue, false,
+                  fmt::format("condition too large after macro expansion (over {} nodes)",
+                              kMaxNodesPerRule));
+    }
     switch (a.kind) {
       case Ast::Kind::kAnd:
       case Ast::Kind::kOr:
@@ -761,6 +768,8 @@ class Compiler {
   std::map<std::string, AstPtr> macros_;
   std::map<std::string, std::string> macro_errors_;
   std::vector<std::string>* notes_ = nullptr;
+  size_t nodes_ = 0;  // nodes compiled for the current rule
+  static constexpr size_t kMaxNodesPerRule = 20000;
 };
 
 }  // namespace
