@@ -349,7 +349,8 @@ struct ContentScanners {
   std::unique_ptr<malware::MalwareScanner> malware;
 };
 
-StatusOr<ContentScanners> PrepareContent(const ScanCommandState& s, const ScannerPlan& plan) {
+StatusOr<ContentScanners> PrepareContent(const ScanCommandState& s, const ScannerPlan& plan,
+                                         const CommonFlags& flags) {
   if (!plan.secret && !s.secret_config.empty()) {
     return InvalidArgumentError("--secret-config given but the secret scanner is not selected");
   }
@@ -365,7 +366,9 @@ StatusOr<ContentScanners> PrepareContent(const ScanCommandState& s, const Scanne
       VIGIL_ASSIGN_OR_RETURN(secrets::RuleSet extra, secrets::LoadRuleFile(s.secret_config));
       secrets::MergeRules(std::move(extra), &rules);
     }
-    VIGIL_ASSIGN_OR_RETURN(c.secrets, secrets::SecretScanner::Create(rules));
+    secrets::ScanOptions options;
+    options.db_cache_dir = ResolveCacheDir(flags) + "/secrets";
+    VIGIL_ASSIGN_OR_RETURN(c.secrets, secrets::SecretScanner::Create(rules, options));
   }
   if (plan.malware) {
     malware::MalwareOptions options;
@@ -524,7 +527,7 @@ int RunScan(const CommonFlags& flags, const ScanCommandState& s) {
   }
   auto ctx = PrepareVuln(flags, s.vuln, plan->vuln);
   if (!ctx.ok()) return Fail(ctx.status());
-  auto content = PrepareContent(s, *plan);
+  auto content = PrepareContent(s, *plan, flags);
   if (!content.ok()) {
     std::fprintf(stderr, "vigil: %s\n", content.status().message().c_str());
     return IsInvalidArgument(content.status()) ? kExitUsage : kExitRuntime;

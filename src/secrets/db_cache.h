@@ -9,8 +9,8 @@
 // miss: the patterns are compiled and the entry rewritten atomically. The cache directory is
 // the user's own (`<cache-dir>/secrets`): its files are trusted like the binary.
 //
-// Not wired yet: SecretScanner::Create (scanner.cc) would call CompileMultiCached in place of
-// hs_compile_multi when given a cache directory.
+// SecretScanner::Create compiles through CompileMultiCached when ScanOptions::db_cache_dir is
+// set (`vigil image`/`vigil fs` set it to <cache-dir>/secrets).
 #pragma once
 
 #include <hs.h>

@@ -10,6 +10,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "secrets/db_cache.h"
 
 namespace vigil::secrets {
 namespace {
@@ -321,17 +322,8 @@ StatusOr<std::unique_ptr<SecretScanner>> SecretScanner::Create(const RuleSet& ru
   }
   if (!patterns.empty()) {
     auto compile = [&](hs_database_t** db, std::string* error) {
-      std::vector<const char*> cpat;
-      for (const auto& p : patterns) cpat.push_back(p.c_str());
-      hs_compile_error_t* err = nullptr;
-      if (hs_compile_multi(cpat.data(), flags.data(), ids.data(),
-                           static_cast<unsigned>(cpat.size()), HS_MODE_BLOCK, nullptr, db,
-                           &err) == HS_SUCCESS) {
-        return true;
-      }
-      *error = err != nullptr && err->message != nullptr ? err->message : "unknown";
-      hs_free_compile_error(err);
-      return false;
+      return CompileMultiCached(options.db_cache_dir, patterns, flags, ids, HS_MODE_BLOCK, db,
+                                error);
     };
     std::string error;
     if (!compile(&impl.db, &error)) {

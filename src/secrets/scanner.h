@@ -61,6 +61,9 @@ struct ScanOptions {
   bool rerank = true;
   bool keep_reranked = false;
   const RankerModel* ranker = nullptr;  // nullptr: the built-in model (BuiltinRanker())
+  // Where compiled Hyperscan databases are kept between runs (db_cache.h): compiling the
+  // built-in rules costs ~0.5-1 s, loading them a few ms. Empty: compile every time.
+  std::string db_cache_dir;
 };
 
 // Counters; safe to share between threads.
