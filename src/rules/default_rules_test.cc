@@ -85,7 +85,7 @@ TEST_P(DefaultRuleCase, FiresAndNearMissesDoNot) {
     std::string field = kv.first.Scalar();
     auto it = hit->output_fields.find(field);
     ASSERT_NE(it, hit->output_fields.end()) << rule << ": output has no %" << field;
-    EXPECT_EQ(it->second, kv.second.Scalar()) << rule << ": " << field;
+    EXPECT_EQ(it->second.str, kv.second.Scalar()) << rule << ": " << field;
   }
   EXPECT_EQ(hit->output.find("%"), std::string::npos) << hit->output;
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <bitset>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -878,24 +879,6 @@ StatusOr<std::vector<RuleSource>> ReadFiles(const std::vector<std::string>& path
 
 }  // namespace
 
-std::string_view PriorityName(Priority p) {
-  static constexpr std::string_view kNames[] = {"Emergency", "Alert",  "Critical",      "Error",
-                                                "Warning",   "Notice", "Informational", "Debug"};
-  return kNames[static_cast<int>(p)];
-}
-
-StatusOr<Priority> ParsePriority(std::string_view name) {
-  std::string n = ToLower(name);
-  if (n == "info") return Priority::kInformational;
-  for (int i = 0; i <= static_cast<int>(Priority::kDebug); ++i) {
-    if (ToLower(PriorityName(static_cast<Priority>(i))) == n) return static_cast<Priority>(i);
-  }
-  return InvalidArgumentError(
-      fmt::format("unknown priority '{}' (emergency, alert, critical, error, warning, notice, "
-                  "informational, debug)",
-                  name));
-}
-
 std::string Diagnostic::ToString() const {
   std::string s = file;
   if (line > 0) s += fmt::format(":{}", line);
@@ -972,7 +955,9 @@ void Engine::Process(const runtime::Event& event, runtime::State* state,
     alert.rule = rule.info.name;
     alert.priority = rule.info.priority;
     alert.tags = rule.info.tags;
-    alert.time_ns = event.ts_ns;
+    alert.time = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::nanoseconds(event.ts_ns)));
     std::string buf;
     for (const OutputPiece& p : rule.output) {
       if (!p.is_field) {
@@ -986,7 +971,7 @@ void Engine::Process(const runtime::Event& event, runtime::State* state,
         v = EvalContext::Render(p.field, val, &buf);
       }
       alert.output.append(v);
-      alert.output_fields[p.field.text] = std::string(v);
+      alert.output_fields[p.field.text] = report::FieldValue::Str(std::string(v));
     }
     sink(alert);
   }

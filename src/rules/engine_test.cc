@@ -185,8 +185,8 @@ TEST(FalcoSyntaxTest, RedefinitionAndOverrideReplace) {
   EXPECT_EQ(alerts[3].priority, Priority::kNotice);
   EXPECT_EQ(alerts[3].output, "vim wrote /etc/vim/vimrc (dir=/etc/vim parent=<NA>)");
   EXPECT_THAT(alerts[3].tags, ElementsAre("filesystem", "test"));
-  EXPECT_EQ(alerts[3].output_fields.at("fd.directory"), "/etc/vim");
-  EXPECT_EQ(alerts[3].output_fields.at("proc.pname"), "<NA>");
+  EXPECT_EQ(alerts[3].output_fields.at("fd.directory").str, "/etc/vim");
+  EXPECT_EQ(alerts[3].output_fields.at("proc.pname").str, "<NA>");
 }
 
 // testdata/rules/errors/*.yaml: each file's first line is "# expect: MESSAGE".
@@ -317,8 +317,8 @@ TEST(LoaderTest, CheckReportCollectsEveryProblem) {
   EXPECT_FALSE(report.ok());
   EXPECT_EQ(report.rules_loaded, 2u);  // c (with a warning) and d
   EXPECT_EQ(report.ToString(),
-            "t.yaml:9: rule 'b': unknown priority 'LOUD' (emergency, alert, critical, error, "
-            "warning, notice, informational, debug)\n"
+            "t.yaml:9: rule 'b': unknown priority 'LOUD' (want Emergency, Alert, Critical, Error, "
+            "Warning, Notice, Informational or Debug)\n"
             "t.yaml:2: rule 'a': condition: column 18: expected a condition, found the end\n"
             "t.yaml:10: warning: rule 'c': the condition does not restrict evt.type: the rule "
             "runs on every event\n"

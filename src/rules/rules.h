@@ -18,36 +18,19 @@
 #include <vector>
 
 #include "base/status.h"
+#include "report/alert.h"
 #include "runtime/event.h"
 #include "runtime/state.h"
 
 namespace vigil::rules {
 
-// Falco's priorities, most severe first (the numeric order of syslog severities).
-enum class Priority : uint8_t {
-  kEmergency = 0,
-  kAlert,
-  kCritical,
-  kError,
-  kWarning,
-  kNotice,
-  kInformational,
-  kDebug,
-};
-// "Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational", "Debug".
-std::string_view PriorityName(Priority p);
-// Case-insensitive; accepts "info" for Informational as Falco does.
-StatusOr<Priority> ParsePriority(std::string_view name);
+// Falco's priorities and alerts are the report model's (report/alert.h): the agent, its
+// outputs and the report writers share one alert type.
+using report::Alert;
+using report::ParsePriority;
+using report::Priority;
+using report::PriorityName;
 
-struct Alert {
-  std::string rule;
-  Priority priority = Priority::kWarning;
-  std::string output;                                // the rule's output with every %field replaced
-  std::map<std::string, std::string> output_fields;  // each %field of the output -> its value
-  std::vector<std::string> tags;
-  uint64_t time_ns = 0;  // the event's time
-  std::string source = "syscall";
-};
 // Called once per alert, on the thread that called Process, during the call.
 using AlertSink = std::function<void(const Alert&)>;
 

@@ -103,7 +103,8 @@ Agent::~Agent() = default;
 void Agent::Emit(const Alert& alert) {
   ++summary_.alerts;
   if (!output_status_.ok()) return;
-  std::string line = options_.format == "json" ? FormatAlertJson(alert) : FormatAlertText(alert);
+  std::string line =
+      options_.format == "json" ? report::AlertToFalcoJson(alert) : FormatAlertText(alert);
   output_status_ = output_->Write(line);
 }
 

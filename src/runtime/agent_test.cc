@@ -150,7 +150,7 @@ class Receiver {
 
 TEST(FalcoJson, DropAlertHasFalcosShape) {
   Alert a = MakeDropAlert(1767225600123456789ull, 812, 40000, true, "node-1");
-  auto j = nlohmann::json::parse(FormatAlertJson(a));
+  auto j = nlohmann::json::parse(report::AlertToFalcoJson(a));
   EXPECT_EQ(j["rule"], "Falco internal: syscall event drop");
   EXPECT_EQ(j["priority"], "Critical");
   EXPECT_EQ(j["output"],

@@ -104,43 +104,28 @@ void AppendJsonString(std::string_view s, std::string& out) {
   out.push_back('"');
 }
 
-std::string FormatAlertJson(const Alert& a) {
-  std::string out = "{\"hostname\":";
-  AppendJsonString(a.hostname, out);
-  StrField(out, "output", a.output);
-  Field(out, "output_fields");
-  out.push_back('{');
-  for (size_t i = 0; i < a.output_fields.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    AppendJsonString(a.output_fields[i].first, out);
-    out.push_back(':');
-    AppendJsonString(a.output_fields[i].second, out);
-  }
-  out.push_back('}');
-  StrField(out, "priority", a.priority);
-  StrField(out, "rule", a.rule);
-  StrField(out, "source", a.source);
-  Field(out, "tags");
-  out.push_back('[');
-  for (size_t i = 0; i < a.tags.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    AppendJsonString(a.tags[i], out);
-  }
-  out.push_back(']');
-  StrField(out, "time", TimeNanos(a.time_ns));
-  out.push_back('}');
-  return out;
-}
-
 std::string FormatAlertText(const Alert& a) {
-  std::string t = TimeNanos(a.time_ns);  // 2026-01-01T12:55:58.461500387Z
+  std::string t = FormatRfc3339Nanos(a.time);  // 2026-01-01T12:55:58.461500387Z
   std::string clock = t.size() > 12 ? t.substr(11, t.size() - 12) : t;
-  std::string out = clock + ": " + a.priority + " " + a.output;
+  std::string out = clock + ": " + std::string(report::PriorityName(a.priority)) + " " + a.output;
   if (!a.output_fields.empty()) {
     out += "(";
-    for (size_t i = 0; i < a.output_fields.size(); ++i) {
-      if (i > 0) out += " ";
-      out += a.output_fields[i].first + "=" + a.output_fields[i].second;
+    bool first = true;
+    for (const auto& [name, value] : a.output_fields) {
+      if (!first) out += " ";
+      first = false;
+      out += name + "=";
+      switch (value.type) {
+        case report::FieldValue::Type::kNull:
+          out += "<NA>";
+          break;
+        case report::FieldValue::Type::kString:
+          out += value.str;
+          break;
+        case report::FieldValue::Type::kInt:
+          out += std::to_string(value.num);
+          break;
+      }
     }
     out += ")";
   }
@@ -154,18 +139,22 @@ Alert MakeDropAlert(uint64_t time_ns, uint64_t n_drops, uint64_t n_evts, bool eb
                     std::string hostname) {
   Alert a;
   a.rule = "Falco internal: syscall event drop";
-  a.priority = "Critical";
+  a.priority = report::Priority::kCritical;
   a.output = fmt::format(
       "Falco internal: syscall event drop. {} system calls dropped in last "
       "second.",
       n_drops);
-  a.time_ns = time_ns;
-  a.output_fields = {{"ebpf_enabled", ebpf ? "1" : "0"},
-                     {"n_drops", std::to_string(n_drops)},
-                     {"n_drops_buffer", std::to_string(n_drops)},
-                     {"n_drops_bug", "0"},
-                     {"n_drops_pf", "0"},
-                     {"n_evts", std::to_string(n_evts)}};
+  a.time = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::nanoseconds(time_ns)));
+  // Strings, as Falco writes them for this internal alert.
+  auto str = [](std::string v) { return report::FieldValue::Str(std::move(v)); };
+  a.output_fields = {{"ebpf_enabled", str(ebpf ? "1" : "0")},
+                     {"n_drops", str(std::to_string(n_drops))},
+                     {"n_drops_buffer", str(std::to_string(n_drops))},
+                     {"n_drops_bug", str("0")},
+                     {"n_drops_pf", str("0")},
+                     {"n_evts", str(std::to_string(n_evts))}};
   a.source = "syscall";
   a.hostname = std::move(hostname);
   return a;

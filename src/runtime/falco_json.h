@@ -10,25 +10,15 @@
 #include <utility>
 #include <vector>
 
+#include "report/alert.h"
 #include "runtime/event.h"
 
 namespace vigil::runtime {
 
-struct Alert {
-  std::string rule;
-  std::string priority;  // Falco's names: Emergency, Alert, Critical, Error, Warning, Notice,
-                         // Informational, Debug
-  std::string output;
-  uint64_t time_ns = 0;  // wall clock, ns since the Unix epoch
-  // Values are written as JSON strings, as Falco does for these internal alerts.
-  std::vector<std::pair<std::string, std::string>> output_fields;
-  std::vector<std::string> tags;
-  std::string source = "syscall";
-  std::string hostname;
-};
+// The report model's alert (report/alert.h: Falco's fields; report::AlertToFalcoJson writes
+// the JSON line), shared with the rule engine.
+using report::Alert;
 
-// One JSON object, no trailing newline.
-std::string FormatAlertJson(const Alert& alert);
 // "12:55:58.461500387: Critical <output> (k=v k=v)" with the time in UTC.
 std::string FormatAlertText(const Alert& alert);
 
