@@ -18,6 +18,7 @@ namespace {
 using runtime::Event;
 using runtime::EventType;
 using runtime::FdKind;
+using runtime::FdKindOfFamily;
 namespace sys = runtime::sys;
 
 struct FieldDef {
@@ -460,19 +461,6 @@ std::string_view SocketTypeName(uint64_t t) {
   }
 }
 
-FdKind KindOfFamily(uint32_t family) {
-  switch (family) {
-    case AF_INET:
-      return FdKind::kIpv4;
-    case AF_INET6:
-      return FdKind::kIpv6;
-    case AF_UNIX:
-      return FdKind::kUnix;
-    default:
-      return FdKind::kOther;
-  }
-}
-
 bool IsSocketKind(FdKind k) {
   return k == FdKind::kIpv4 || k == FdKind::kIpv6 || k == FdKind::kUnix;
 }
@@ -708,7 +696,7 @@ const EvalContext::Fd& EvalContext::FdView() {
     case sys::kSocket:
       fd_.present = true;
       fd_.num = e.ret;
-      fd_.kind = KindOfFamily(e.id_arg);
+      fd_.kind = FdKindOfFamily(e.id_arg);
       fd_.is_socket = IsSocketKind(fd_.kind);
       switch (e.flags & 0xf) {
         case SOCK_STREAM:
@@ -734,7 +722,7 @@ const EvalContext::Fd& EvalContext::FdView() {
       from_state(fd_.num);
       fd_.present = true;
       if (e.addr.family != 0) {
-        fd_.kind = KindOfFamily(e.addr.family);
+        fd_.kind = FdKindOfFamily(e.addr.family);
         fd_.is_socket = true;
         fd_addr_buf_ = runtime::SockAddrToString(e.addr);
         if (nr == sys::kBind) {

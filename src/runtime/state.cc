@@ -30,19 +30,6 @@ constexpr uint64_t kMfdCloexec = 1;         // MFD_CLOEXEC
 constexpr uint64_t kCloseRangeCloexec = 4;  // CLOSE_RANGE_CLOEXEC
 constexpr int64_t kAtFdcwd = -100;          // AT_FDCWD
 
-FdKind KindOfFamily(uint32_t family) {
-  switch (family) {
-    case AF_INET:
-      return FdKind::kIpv4;
-    case AF_INET6:
-      return FdKind::kIpv6;
-    case AF_UNIX:
-      return FdKind::kUnix;
-    default:
-      return FdKind::kOther;
-  }
-}
-
 std::vector<std::string> SplitArgs(std::string_view args) {
   std::vector<std::string> out;
   while (!args.empty()) {
@@ -393,7 +380,7 @@ void StateImpl::OnSyscall(const Event& e) {
       if (it == p.fds.end() && e.addr.family != 0) {
         // An fd opened before we watched: the source names a socket's peer (stdio
         // redirected to the network).
-        copy.kind = KindOfFamily(e.addr.family);
+        copy.kind = FdKindOfFamily(e.addr.family);
         copy.name = "->" + SockAddrToString(e.addr);
       }
       copy.open_flags &= ~kCloexec;  // a duplicate never inherits FD_CLOEXEC
@@ -404,7 +391,7 @@ void StateImpl::OnSyscall(const Event& e) {
     case SYS_socket: {
       if (e.ret < 0) return;
       FdInfo fd;
-      fd.kind = KindOfFamily(e.id_arg);
+      fd.kind = FdKindOfFamily(e.id_arg);
       fd.open_flags = e.flags & kCloexec;
       SetFd(p, e.ret, std::move(fd));
       return;
@@ -414,7 +401,7 @@ void StateImpl::OnSyscall(const Event& e) {
     case SYS_pipe2: {
       if (e.ret != 0) return;
       FdInfo fd;
-      fd.kind = e.syscall == SYS_socketpair ? KindOfFamily(e.id_arg) : FdKind::kPipe;
+      fd.kind = e.syscall == SYS_socketpair ? FdKindOfFamily(e.id_arg) : FdKind::kPipe;
       fd.open_flags = e.flags & kCloexec;
       SetFd(p, e.fd, fd);
       SetFd(p, e.fd2, fd);
@@ -424,7 +411,7 @@ void StateImpl::OnSyscall(const Event& e) {
       if (e.ret != 0) return;
       auto it = p.fds.find(e.fd);
       FdInfo fd = it != p.fds.end() ? it->second : FdInfo{};
-      if (e.addr.family != 0) fd.kind = KindOfFamily(e.addr.family);
+      if (e.addr.family != 0) fd.kind = FdKindOfFamily(e.addr.family);
       fd.name = SockAddrToString(e.addr);
       SetFd(p, e.fd, std::move(fd));
       return;
@@ -434,7 +421,7 @@ void StateImpl::OnSyscall(const Event& e) {
       if (e.ret != 0 || e.addr.family == 0) return;
       auto it = p.fds.find(e.fd);
       FdInfo fd = it != p.fds.end() ? it->second : FdInfo{};
-      fd.kind = KindOfFamily(e.addr.family);
+      fd.kind = FdKindOfFamily(e.addr.family);
       fd.name = SockAddrToString(e.addr);
       SetFd(p, e.fd, std::move(fd));
       return;
@@ -443,7 +430,7 @@ void StateImpl::OnSyscall(const Event& e) {
       if (e.ret != 0 && e.ret != -EINPROGRESS) return;
       auto it = p.fds.find(e.fd);
       FdInfo fd = it != p.fds.end() ? it->second : FdInfo{};
-      if (e.addr.family != 0) fd.kind = KindOfFamily(e.addr.family);
+      if (e.addr.family != 0) fd.kind = FdKindOfFamily(e.addr.family);
       // The local end is known only when the socket was bound explicitly.
       std::string local = fd.name.find("->") == std::string::npos ? fd.name : std::string();
       fd.name = local + "->" + SockAddrToString(e.addr);
@@ -460,7 +447,7 @@ void StateImpl::OnSyscall(const Event& e) {
         fd.kind = it->second.kind;
         local = it->second.name;
       }
-      if (e.addr.family != 0) fd.kind = KindOfFamily(e.addr.family);
+      if (e.addr.family != 0) fd.kind = FdKindOfFamily(e.addr.family);
       // Client first, as Falco writes fd.name: "peer->listening address".
       fd.name = SockAddrToString(e.addr) + "->" + local;
       fd.open_flags = e.syscall == SYS_accept4 ? (e.flags & kCloexec) : 0;
@@ -586,6 +573,19 @@ StatusOr<std::unique_ptr<State>> State::Create(const StateOptions& options) {
         "max_containers must be positive");
   }
   return std::unique_ptr<State>(new StateImpl(options));
+}
+
+FdKind FdKindOfFamily(uint32_t family) {
+  switch (family) {
+    case AF_INET:
+      return FdKind::kIpv4;
+    case AF_INET6:
+      return FdKind::kIpv6;
+    case AF_UNIX:
+      return FdKind::kUnix;
+    default:
+      return FdKind::kOther;
+  }
 }
 
 }  // namespace vigil::runtime

@@ -34,6 +34,8 @@ struct ContainerInfo {
 };
 
 enum class FdKind : uint8_t { kFile, kDirectory, kIpv4, kIpv6, kUnix, kPipe, kMemfd, kOther };
+// The kind of a socket of address family `family` (AF_INET, AF_INET6, AF_UNIX; else kOther).
+FdKind FdKindOfFamily(uint32_t family);
 
 struct FdInfo {
   FdKind kind = FdKind::kOther;
