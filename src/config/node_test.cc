@@ -85,6 +85,21 @@ TEST(YamlLoader, LargeStreamParsedOnTwoThreadsKeepsIndexesAndLines) {
   }
 }
 
+TEST(YamlLoader, LargeStreamWithOtherLineBreaksKeepsLines) {
+  // libyaml also breaks lines at U+2028 (here inside document 0's quoted value): every later
+  // document starts one line further down, whether or not the stream was split.
+  const int n = 2000;
+  std::string text = LargeStream(n, -1);
+  size_t pad = text.find("xxxx");
+  ASSERT_NE(pad, std::string::npos);
+  text.insert(pad, "\xE2\x80\xA8");
+  LoadResult r = LoadYamlStream(text, "big.yaml");
+  ASSERT_TRUE(r.error.ok()) << r.error;
+  for (int i : {1, 1000, 1999}) {
+    EXPECT_EQ(r.documents[static_cast<size_t>(i)].root.KeyLine("kind"), 5 * i + 2) << i;
+  }
+}
+
 TEST(YamlLoader, LargeStreamErrorInSecondHalfReadsAsOneThreadWould) {
   const int n = 2000;
   std::string text = LargeStream(n, 1500);

@@ -231,12 +231,27 @@ LoadResult LoadChunk(std::string_view bytes, std::string_view file, int lines_be
   return result;
 }
 
+// Whether libyaml counts lines in `bytes` as '\n' does: it also breaks lines at a lone '\r',
+// NEL (U+0085), LS (U+2028) and PS (U+2029), and reads UTF-16 after a BOM, where counting
+// '\n' bytes would number the second half's lines wrongly.
+bool LinesAreNewlines(std::string_view bytes) {
+  if (bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF")) return false;
+  for (size_t at = bytes.find('\r'); at != std::string_view::npos; at = bytes.find('\r', at + 1)) {
+    if (at + 1 == bytes.size() || bytes[at + 1] != '\n') return false;
+  }
+  for (std::string_view other : {"\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"}) {
+    if (bytes.find(other) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
 // Where a large stream is split for two threads: the start of a line that is a document
-// marker ("---" alone or followed by a space) nearest the middle; npos when there is none or
-// the stream uses directives ("%YAML", "%TAG": they bind to the document that follows, so a
-// split must not separate them).
+// marker ("---" alone or followed by a space) nearest the middle; npos when there is none,
+// when the stream uses directives ("%YAML", "%TAG": they bind to the document that follows,
+// so a split must not separate them) or line breaks other than '\n'.
 size_t SplitPoint(std::string_view bytes) {
-  if (bytes.starts_with("%") || bytes.find("\n%") != std::string_view::npos) {
+  if (bytes.starts_with("%") || bytes.find("\n%") != std::string_view::npos ||
+      !LinesAreNewlines(bytes)) {
     return std::string_view::npos;
   }
   auto is_marker = [&](size_t at) {
