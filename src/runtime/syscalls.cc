@@ -375,6 +375,20 @@ constexpr Entry kEntries[] = {
     {448, "process_mrelease"},
     {449, "futex_waitv"},
     {450, "set_mempolicy_home_node"},
+    // Newer than Debian 12's <asm/unistd_64.h> (Linux 6.1); numbers from the kernel's
+    // syscall_64.tbl: the probe captures fchmodat2 (6.6) on the kernels that have it.
+    {451, "cachestat"},
+    {452, "fchmodat2"},
+    {453, "map_shadow_stack"},
+    {454, "futex_wake"},
+    {455, "futex_wait"},
+    {456, "futex_requeue"},
+    {457, "statmount"},
+    {458, "listmount"},
+    {459, "lsm_get_self_attr"},
+    {460, "lsm_set_self_attr"},
+    {461, "lsm_list_modules"},
+    {462, "mseal"},
 };
 
 constexpr std::array<std::string_view, kSyscallTableSize> MakeTable() {

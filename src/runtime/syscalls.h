@@ -10,7 +10,7 @@
 namespace vigil::runtime {
 
 // One past the highest number in the table: per-syscall counters are arrays of this size.
-inline constexpr int kSyscallTableSize = 451;
+inline constexpr int kSyscallTableSize = 463;
 
 // "openat" for 257; "" for a number outside the table or a gap in it (e.g. 335..423).
 std::string_view SyscallName(int32_t number);
