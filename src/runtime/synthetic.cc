@@ -170,14 +170,7 @@ SyntheticBuilder& SyntheticBuilder::Exec(std::string_view path,
     joined.append(a);
     joined.push_back('\0');
   }
-  std::string_view base = path.substr(path.rfind('/') + 1);
-  comm_ = Keep(base.substr(0, 15));
-  Event& e = NewEvent(EventType::kProcessExec);
-  e.exe = Keep(path);
-  e.path = e.exe;
-  e.args = Keep(joined);
-  e.cwd = cwd_;
-  return *this;
+  return ExecJoined(path, joined);
 }
 
 SyntheticBuilder& SyntheticBuilder::Exec(std::string_view path,
@@ -187,12 +180,16 @@ SyntheticBuilder& SyntheticBuilder::Exec(std::string_view path,
     joined.append(a);
     joined.push_back('\0');
   }
+  return ExecJoined(path, joined);
+}
+
+SyntheticBuilder& SyntheticBuilder::ExecJoined(std::string_view path, std::string_view args) {
   std::string_view base = path.substr(path.rfind('/') + 1);
   comm_ = Keep(base.substr(0, 15));
   Event& e = NewEvent(EventType::kProcessExec);
   e.exe = Keep(path);
   e.path = e.exe;
-  e.args = Keep(joined);
+  e.args = Keep(args);
   e.cwd = cwd_;
   return *this;
 }

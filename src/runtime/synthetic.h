@@ -140,6 +140,8 @@ class SyntheticBuilder {
 
  private:
   Event& NewEvent(EventType type);
+  // Both Exec overloads: `args` is argv already joined, each argument followed by NUL.
+  SyntheticBuilder& ExecJoined(std::string_view path, std::string_view args);
   Event& NewSyscall(int32_t number, int64_t ret);
   std::string_view Keep(std::string_view s);
   SockAddr Addr(std::string_view spec);
