@@ -95,3 +95,19 @@ function(vigil_fuzz name)
   endif()
   target_compile_options(${target} PRIVATE ${VIGIL_WARNINGS})
 endfunction()
+
+# vigil_embed_files(OUTPUT file.cc DIR data/x EXT ext HEADER area/x_data.h NAMESPACE ns
+#                   FUNCTION Name TYPE Type TAG tag)
+# Generates OUTPUT at build time from every DIR/*.EXT (cmake/embed_files.cmake), so data files
+# (rules, standards) become part of the binary and a changed file re-embeds.
+function(vigil_embed_files)
+  cmake_parse_arguments(ARG "" "OUTPUT;DIR;EXT;HEADER;NAMESPACE;FUNCTION;TYPE;TAG" "" ${ARGN})
+  file(GLOB files CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${ARG_DIR}/*.${ARG_EXT})
+  add_custom_command(OUTPUT ${ARG_OUTPUT}
+    COMMAND ${CMAKE_COMMAND} -DDIR=${PROJECT_SOURCE_DIR}/${ARG_DIR} -DEXT=${ARG_EXT}
+            -DOUT=${ARG_OUTPUT} -DHEADER=${ARG_HEADER}
+            -DNAMESPACE=${ARG_NAMESPACE} -DFUNCTION=${ARG_FUNCTION}
+            -DTYPE=${ARG_TYPE} -DTAG=${ARG_TAG} -P ${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake
+    DEPENDS ${files} ${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake
+    COMMENT "Embedding ${ARG_DIR}/*.${ARG_EXT}")
+endfunction()
