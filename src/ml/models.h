@@ -1,0 +1,18 @@
+// Factories of the registered models (registry.cc lists them by name). Each model's own
+// header documents what it learns and how it scores; NewModel() in model.h is the way in.
+#pragma once
+
+#include <memory>
+
+#include "base/status.h"
+#include "ml/model.h"
+
+namespace vigil::ml {
+
+StatusOr<std::unique_ptr<Model>> NewStideModel(const ModelOptions& options);
+StatusOr<std::unique_ptr<Model>> NewMarkovModel(const ModelOptions& options);
+StatusOr<std::unique_ptr<Model>> NewProfileModel(const ModelOptions& options);
+StatusOr<std::unique_ptr<Model>> NewRateModel(const ModelOptions& options);
+StatusOr<std::unique_ptr<Model>> NewEnsembleModel(const ModelOptions& options);
+
+}  // namespace vigil::ml
