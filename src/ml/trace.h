@@ -65,6 +65,19 @@ struct Trace {
   // the recording has no attack (or the dataset does not say).
   static constexpr size_t npos = std::numeric_limits<size_t>::max();
   size_t attack_start = npos;
+
+  // Appended by M3. Calls the source aggregated instead of recording one by one (Vigil
+  // captures: the probe counts read, write, poll, futex ... per process in the kernel and
+  // reports a count per flush interval). They are not part of `calls` (their order is
+  // unknown), so sequence models never see them; the rate model adds them to its per-window
+  // syscall-category histograms.
+  struct CallCount {
+    uint64_t ts_ns = 0;    // end of the interval the calls were counted in
+    uint32_t tid = 0;      // the process (thread-group id) the calls were counted for
+    uint16_t syscall = 0;  // <= kMaxSyscall
+    uint64_t count = 0;
+  };
+  std::vector<CallCount> counts;  // ordered by ts_ns
 };
 
 }  // namespace vigil::ml
