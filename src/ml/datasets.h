@@ -1,0 +1,83 @@
+// Readers of labelled trace sets: ADFA-LD, UNM (Forrest et al.) and LID-DS 2021 recordings,
+// and (through capture.h) Vigil captures. The parsers take bytes and return traces; ReadTraces
+// walks a file or directory through the filesystem seam (base/fs.h) and infers labels from
+// the datasets' own layouts.
+//
+// Errors name the file and the line (or the JSON field) that is wrong. Every file read is
+// bounded by kMaxDatasetFileBytes, so a hostile or mistaken path cannot exhaust memory.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/fs.h"
+#include "base/status.h"
+#include "ml/trace.h"
+
+namespace vigil::ml {
+
+enum class DatasetFormat : uint8_t { kAdfaLd, kUnm, kLidDs, kVigil };
+
+// "adfa-ld", "unm", "lid-ds", "vigil"; InvalidArgument naming the known formats otherwise.
+StatusOr<DatasetFormat> ParseDatasetFormat(std::string_view name);
+std::string_view DatasetFormatName(DatasetFormat format);
+
+// Largest file a reader accepts (ResourceExhausted naming the file beyond it).
+inline constexpr uint64_t kMaxDatasetFileBytes = 1ull << 30;
+
+// ADFA-LD: one trace per file, whitespace-separated x86 32-bit syscall numbers. The trace has
+// table kX86_32, id = `id`, label kUnknown and no group (ReadTraces fills them). Errors:
+// "<id>:<line>: 'x' is not a syscall number", "... 1500 exceeds the largest syscall number
+// 1023", "<id>: empty trace".
+StatusOr<Trace> ParseAdfaTrace(std::string_view text, std::string_view id);
+
+// UNM: "PID syscall" per line, processes interleaved. One trace per PID, in order of the
+// PID's first line, id "<id>#<pid>", table kSunOs. Blank lines are skipped; any other line
+// that is not two numbers is an error naming the line. An input without any call is an error.
+StatusOr<std::vector<Trace>> ParseUnmTraces(std::string_view text, std::string_view id);
+
+// LID-DS 2021: one recording = `<name>.sc` (sysdig text, one event per line:
+// "timestamp_ns user_id pid process_name thread_id syscall direction arg=value...") and
+// `<name>.json` (metadata: "exploit": bool, "time": {"exploit": [{"absolute": seconds}], ...}).
+//
+// Only exit events ('<') become calls, so each system call counts once; entry events ('>')
+// are read only for the arguments the exit lacks (the socket of a listen, read or send).
+// Syscall names map to x86-64 numbers (runtime/syscalls.h); events that are not system calls
+// in that table (sysdig's "switch", "procexit", "signaldeliver", "unknown") are skipped. The
+// trace gets table kX86_64, tids, ts_ns, label from "exploit", attack_start = index of the
+// first call at or after the first exploit time, and activities derived from the arguments:
+//   open/openat/openat2/creat with write, create, truncate or append flags -> kFileWrite;
+//   the same reading a sensitive path (/etc/shadow, /etc/sudoers, .ssh/ ...) -> kSensitiveRead;
+//   unlink/rename/mkdir/chmod family succeeding -> kFileWrite (of the path they change);
+//   execve/execveat succeeding -> kExec (subject = parent comm, object = exe);
+//   listen (port from the socket) and UDP bind -> kListen ("tcp/80", "udp/53");
+//   connect succeeding or in progress -> kConnect ("10.0.0.7:5432");
+//   accept/accept4 -> kAccept (peer address); the first call of each (process, uid) -> kUser;
+//   read/recv* and write/send* on sockets -> kBytesIn / kBytesOut (amount = bytes).
+// `json` may be empty: then label and attack_start stay unknown. Errors name "<id>.sc:<line>"
+// or "<id>.json: <field>".
+StatusOr<Trace> ParseLidDsRecording(std::string_view sc, std::string_view json,
+                                    std::string_view id);
+
+// Reads every trace under `path` (a file or a directory, walked recursively in sorted name
+// order, so the output order is deterministic) from `fs`.
+//   ADFA-LD: files named *.txt. Label kUnknown = infer: a path under "Attack_Data_Master" or
+//     in a directory named "<Class>_<run>" ("Adduser_3") is an attack of group <Class>;
+//     under Training_Data_Master or Validation_Data_Master it is normal.
+//   UNM: every file except the syscall maps and mnemonic listings ("syscallMap.txt",
+//     "calls.txt*", "result-*"). Infer: a path component containing "intrusion" is an
+//     attack, one containing "normal" is normal; group = the program's directory (the one
+//     above that component) without its "4. " numbering.
+//   LID-DS: every <name>.sc with its <name>.json beside it (required when `label` is
+//     kUnknown); label from the JSON "exploit" unless `label` says otherwise.
+//   Vigil: captures, read by capture.h (Unimplemented until that reader lands).
+// A given `label` (not kUnknown) overrides inference for every trace. NotFound when `path`
+// does not exist; InvalidArgument when a directory holds no trace file.
+StatusOr<std::vector<Trace>> ReadTraces(const FileSystem& fs, DatasetFormat format,
+                                        const std::string& path, Label label);
+// The same on the host filesystem; a relative `path` is taken from the working directory.
+StatusOr<std::vector<Trace>> ReadTraces(DatasetFormat format, const std::string& path, Label label);
+
+}  // namespace vigil::ml
