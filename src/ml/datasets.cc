@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "base/strings.h"
+#include "ml/capture.h"
 #include "nlohmann/json.hpp"
 #include "runtime/syscalls.h"
 
@@ -93,17 +94,6 @@ std::pair<std::string_view, std::string_view> FdInfo(std::string_view v) {
 
 bool IsInetSocket(std::string_view fd_type) {
   return !fd_type.empty() && (fd_type[0] == '4' || fd_type[0] == '6');
-}
-
-bool IsSensitivePath(std::string_view path) {
-  static constexpr std::string_view kPrefixes[] = {
-      "/etc/shadow", "/etc/gshadow",   "/etc/sudoers",      "/etc/pam.conf",
-      "/etc/pam.d/", "/etc/security/", "/etc/ssl/private/", "/root/",
-  };
-  for (std::string_view p : kPrefixes) {
-    if (StartsWith(path, p)) return true;
-  }
-  return path.find("/.ssh/") != std::string_view::npos;
 }
 
 bool OpensForWriting(std::string_view flags) {
@@ -602,10 +592,10 @@ namespace {
 StatusOr<std::vector<Trace>> ReadTracesAs(const FileSystem& fs, DatasetFormat format,
                                           const std::string& path, const std::string& display,
                                           Label label) {
-  if (format == DatasetFormat::kVigil) {
-    return UnimplementedError(
-        "dataset format 'vigil': the capture reader (ml/capture.h) is "
-        "not part of this build yet");
+  // Captures are replayed from host files (the replay reader opens them itself).
+  const auto* host = dynamic_cast<const RealFileSystem*>(&fs);
+  if (format == DatasetFormat::kVigil && host == nullptr) {
+    return UnimplementedError(display + ": Vigil captures are read from the host filesystem only");
   }
   auto root_info = fs.Stat(path);
   if (!root_info.ok()) return NameAs(root_info.status(), path, display);
@@ -624,7 +614,7 @@ StatusOr<std::vector<Trace>> ReadTracesAs(const FileSystem& fs, DatasetFormat fo
       case DatasetFormat::kLidDs:
         return EndsWith(name, ".sc");
       case DatasetFormat::kVigil:
-        break;
+        return EndsWith(name, ".vgl");
     }
     return false;
   };
@@ -654,6 +644,15 @@ StatusOr<std::vector<Trace>> ReadTracesAs(const FileSystem& fs, DatasetFormat fo
 
   std::vector<Trace> out;
   for (const auto& [canonical, id] : files) {
+    if (format == DatasetFormat::kVigil) {
+      VIGIL_ASSIGN_OR_RETURN(std::string host_path, host->HostPath(canonical));
+      CaptureOptions options;
+      options.label = label;
+      auto traces = ReadVigilCapture(host_path, options);
+      if (!traces.ok()) return NameAs(traces.status(), host_path, id);
+      for (Trace& t : *traces) out.push_back(std::move(t));
+      continue;
+    }
     auto text_or = fs.ReadFile(canonical, kMaxDatasetFileBytes);
     if (!text_or.ok()) return NameAs(text_or.status(), canonical, id);
     const std::string& text = *text_or;

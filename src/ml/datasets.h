@@ -49,7 +49,7 @@ StatusOr<std::vector<Trace>> ParseUnmTraces(std::string_view text, std::string_v
 // trace gets table kX86_64, tids, ts_ns, label from "exploit", attack_start = index of the
 // first call at or after the first exploit time, and activities derived from the arguments:
 //   open/openat/openat2/creat with write, create, truncate or append flags -> kFileWrite;
-//   the same reading a sensitive path (/etc/shadow, /etc/sudoers, .ssh/ ...) -> kSensitiveRead;
+//   the same reading a path IsSensitivePath() (capture.h) accepts -> kSensitiveRead;
 //   unlink/rename/mkdir/chmod family succeeding -> kFileWrite (of the path they change);
 //   execve/execveat succeeding -> kExec (subject = parent comm, object = exe);
 //   listen (port from the socket) and UDP bind -> kListen ("tcp/80", "udp/53");
@@ -72,7 +72,8 @@ StatusOr<Trace> ParseLidDsRecording(std::string_view sc, std::string_view json,
 //     above that component) without its "4. " numbering.
 //   LID-DS: every <name>.sc with its <name>.json beside it (required when `label` is
 //     kUnknown); label from the JSON "exploit" unless `label` says otherwise.
-//   Vigil: captures, read by capture.h (Unimplemented until that reader lands).
+//   Vigil: capture files (*.vgl in a directory) replayed by ReadVigilCapture (capture.h),
+//     one trace per workload; only from the host filesystem (Unimplemented over others).
 // A given `label` (not kUnknown) overrides inference for every trace. NotFound when `path`
 // does not exist; InvalidArgument when a directory holds no trace file.
 StatusOr<std::vector<Trace>> ReadTraces(const FileSystem& fs, DatasetFormat format,

@@ -254,6 +254,22 @@ TEST(ReadTraces, RelativePathsKeepTheirSpelling) {
             "testdata/nope: No such file or directory");
 }
 
+TEST(ReadTraces, VigilCaptures) {
+  std::string dir = Fixtures() + "/../../runtime/replay/basic";
+  auto ts = ReadTraces(DatasetFormat::kVigil, dir, Label::kNormal);
+  ASSERT_TRUE(ts.ok()) << ts.status();
+  ASSERT_FALSE(ts->empty());
+  for (const Trace& t : *ts) {
+    EXPECT_EQ(t.label, Label::kNormal);
+    EXPECT_EQ(t.table, SyscallTable::kX86_64);
+  }
+  auto corrupt = ReadTraces(DatasetFormat::kVigil,
+                            Fixtures() + "/../../runtime/replay/corrupt_block", Label::kUnknown);
+  EXPECT_FALSE(corrupt.ok());
+  EXPECT_NE(corrupt.status().message().find("corrupt_block/capture.vgl"), std::string::npos)
+      << corrupt.status();
+}
+
 // The shared development copy of ADFA-LD, when this checkout sits beside it.
 TEST(SharedDatasets, AdfaLdDevCounts) {
   std::string root = SourceDir() + "/../shared/datasets/adfa-ld-dev";
