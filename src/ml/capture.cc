@@ -167,6 +167,8 @@ bool MatchSensitive(std::string_view path, const SensitivePrefix& prefix) {
       ++j;
       continue;
     }
+    // A "dir/" pattern also matches the directory itself ("/root/.ssh").
+    if (i == path.size() && j + 1 == pat.size() && pat[j] == '/') return true;
     if (i >= path.size() || path[i] != pat[j]) return false;
     ++i;
     ++j;
@@ -405,19 +407,18 @@ void TraceAssembler::Add(const Event& e) {
       return;
     }
     case EventType::kProcessExec: {
+      // The execution belongs to the workload of the process that called execve, before the
+      // new program replaced it: its container, or (on the host) the program it was — the
+      // parent's, which it inherited at fork.
       const ProcessInfo* p = state.Process(e.pid);
       uint32_t ppid = p != nullptr && p->ppid != 0 ? p->ppid : e.ppid;
       const ProcessInfo* parent = state.Process(ppid);
       std::string exe(e.exe.empty() && p != nullptr ? std::string_view(p->exe) : e.exe);
-      if (parent != nullptr) {
-        m.WorkloadOf(parent->cgroup_id, parent, parent->comm);
-      } else {
-        m.WorkloadOf(e.cgroup_id, p, e.comm);
-      }
       std::string_view parent_exe = parent == nullptr
                                         ? std::string_view("?")
                                         : (!parent->exe.empty() ? std::string_view(parent->exe)
                                                                 : std::string_view(parent->comm));
+      m.WorkloadOf(e.cgroup_id, parent != nullptr ? parent : p, e.comm);
       if (Trace* t = m.TraceFor(&stats_)) {
         m.AddActivity(t, e.ts_ns, ActivityKind::kExec, parent_exe, exe, 1, &stats_);
       }
@@ -460,6 +461,9 @@ void TraceAssembler::Add(const Event& e) {
   auto activity = [&](ActivityKind kind, std::string object, uint64_t amount = 1) {
     m.AddActivity(t, e.ts_ns, kind, subject, std::move(object), amount, &stats_);
   };
+  // Path arguments the probe did not capture (empty) name nothing.
+  const bool has_path = !e.path.empty();
+  const bool has_path2 = !e.path2.empty();
 
   if (int dir = ByteDirection(e.syscall); dir != 0 && e.bytes > 0 && e.ret >= 0) {
     activity(dir > 0 ? ActivityKind::kBytesIn : ActivityKind::kBytesOut, "", e.bytes);
@@ -469,7 +473,7 @@ void TraceAssembler::Add(const Event& e) {
     case SYS_creat:
     case SYS_openat:
     case SYS_openat2: {
-      if (e.ret < 0) return;
+      if (e.ret < 0 || !has_path) return;
       int64_t dirfd = (e.syscall == SYS_openat || e.syscall == SYS_openat2) ? e.fd : kAtFdcwd;
       uint64_t flags = e.syscall == SYS_creat ? (O_CREAT | O_WRONLY | O_TRUNC) : e.flags;
       std::string path = Resolve(p, dirfd, e.path);
@@ -480,25 +484,27 @@ void TraceAssembler::Add(const Event& e) {
     case SYS_rename:
     case SYS_link:
     case SYS_symlink:
-      if (e.ret == 0) activity(ActivityKind::kFileWrite, Resolve(p, kAtFdcwd, e.path2));
+      if (e.ret == 0 && has_path2) {
+        activity(ActivityKind::kFileWrite, Resolve(p, kAtFdcwd, e.path2));
+      }
       return;
     case SYS_renameat:
     case SYS_renameat2:
     case SYS_linkat:
     case SYS_symlinkat:
-      if (e.ret == 0) activity(ActivityKind::kFileWrite, Resolve(p, e.fd2, e.path2));
+      if (e.ret == 0 && has_path2) activity(ActivityKind::kFileWrite, Resolve(p, e.fd2, e.path2));
       return;
     case SYS_unlink:
     case SYS_rmdir:
     case SYS_mkdir:
     case SYS_chmod:
-      if (e.ret == 0) activity(ActivityKind::kFileWrite, Resolve(p, kAtFdcwd, e.path));
+      if (e.ret == 0 && has_path) activity(ActivityKind::kFileWrite, Resolve(p, kAtFdcwd, e.path));
       return;
     case SYS_unlinkat:
     case SYS_mkdirat:
     case SYS_fchmodat:
     case 452:  // fchmodat2 (Linux 6.6; not in every libc's <sys/syscall.h>)
-      if (e.ret == 0) activity(ActivityKind::kFileWrite, Resolve(p, e.fd, e.path));
+      if (e.ret == 0 && has_path) activity(ActivityKind::kFileWrite, Resolve(p, e.fd, e.path));
       return;
     case SYS_fchmod:
       if (e.ret == 0 && p != nullptr) {
@@ -513,6 +519,18 @@ void TraceAssembler::Add(const Event& e) {
         activity(ActivityKind::kListen, "tcp/" + std::to_string(e.addr.port));
       } else if (e.addr.family == AF_UNIX) {
         activity(ActivityKind::kListen, runtime::SockAddrToString(e.addr));
+      } else if (p != nullptr) {
+        // No local address captured: the one the State kept from bind ("0.0.0.0:80").
+        auto it = p->fds.find(e.fd);
+        if (it == p->fds.end() || it->second.name.empty()) return;
+        const runtime::FdInfo& fd = it->second;
+        size_t colon = fd.name.rfind(':');
+        if ((fd.kind == runtime::FdKind::kIpv4 || fd.kind == runtime::FdKind::kIpv6) &&
+            colon != std::string::npos) {
+          activity(ActivityKind::kListen, "tcp/" + fd.name.substr(colon + 1));
+        } else if (fd.kind == runtime::FdKind::kUnix) {
+          activity(ActivityKind::kListen, fd.name);
+        }
       }
       return;
     case SYS_connect:
@@ -536,7 +554,10 @@ void TraceAssembler::Add(const Event& e) {
     case SYS_setuid:
     case SYS_setreuid:
     case SYS_setresuid:
-      if (e.ret == 0) activity(ActivityKind::kUser, std::to_string(e.uid));
+      // id_arg is the (effective) uid asked for; 0xffffffff leaves it unchanged.
+      if (e.ret == 0) {
+        activity(ActivityKind::kUser, std::to_string(e.id_arg != 0xffffffffu ? e.id_arg : e.uid));
+      }
       return;
     case SYS_capset:
       if (e.ret != 0) return;

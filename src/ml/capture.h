@@ -9,8 +9,10 @@
 //     ids mean nothing here, so the State sees every process as a host process);
 //   - any other process: its executable ("/usr/sbin/nginx"; "comm:<comm>" when the State
 //     never saw its exec).
-// An execution is an activity of the PARENT's workload (nginx's profile learns that nginx
-// never starts /bin/sh); the new program's own calls go to its own workload.
+// An execution is an activity of the workload of the process that called execve, as it was
+// before the exec: its container, or on the host the parent's executable, which the child
+// inherited at fork (so nginx's profile learns whether nginx starts /bin/sh); the new
+// program's own calls go to its own workload.
 //
 // Calls: every kSyscall event is one call (x86-64 numbers) with its tid and time; a
 // kProcessExec adds an execve (59) call and a kProcessFork a clone (56) call of the parent,
@@ -19,7 +21,8 @@
 // their order is unknown. kDrops events are counted in CaptureStats::lost_events.
 //
 // Activities (subject = the process's executable, or comm when unknown):
-//   kExec          successful exec; subject = the parent's executable, object = new exe
+//   kExec          successful exec; subject = the parent's executable ("?" when unknown),
+//                  object = the new executable
 //   kFileWrite     open/openat/openat2/creat with O_WRONLY, O_RDWR, O_CREAT, O_TRUNC or
 //                  O_APPEND; the destination of rename/link/symlink; unlink, rmdir, mkdir;
 //                  chmod/fchmodat/fchmod. Paths are resolved against the process's cwd or the
@@ -29,7 +32,7 @@
 //   kConnect       connect (ret 0 or EINPROGRESS) and sendto with a destination: the peer
 //                  "10.0.0.7:5432", "[::1]:53", "unix:/run/x.sock"
 //   kAccept        accept/accept4: the peer's address without its (ephemeral) port
-//   kUser          the uid of every exec and of every successful set*uid
+//   kUser          the uid of every exec, and the uid a successful set*uid asked for
 //   kCapability    capset: each capability of the new effective set, "CAP_NET_RAW"
 //   kBytesIn/Out   socket bytes of counted read/recv*/write/send* calls and of sendto events
 #pragma once
