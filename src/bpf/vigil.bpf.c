@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Vigil's kernel probe (CO-RE, libbpf skeleton). Attaches to the raw syscall tracepoints and to
+/* Vigil's kernel probe (CO-RE, libbpf skeleton). Attaches to the raw sys_exit tracepoint and to
  * sched_process_{fork,exec,exit} through tp_btf, and writes the records of wire.h into one BPF
- * ring buffer. Captured calls stash their arguments at sys_enter (per-task map keyed by tid)
- * and are emitted at sys_exit with the return value; high-volume calls are counted per
+ * ring buffer. There is no sys_enter program: a captured call's arguments are read at sys_exit
+ * from the task's saved user registers (pt_regs di, si, dx, r10, r8, r9), which the kernel
+ * leaves as the caller set them for every call captured here (the exceptions are calls that
+ * replace the registers: a successful execve/execveat, reported by sched_process_exec instead;
+ * clone, rt_sigreturn and exit, which are not captured). High-volume calls are counted per
  * process in a per-CPU hash that user space drains every flush interval.
  *
- * Cost control: the agent's own process (and optional excluded pids) is filtered first;
- * records are published with BPF_RB_NO_WAKEUP so user space wakes on its own timer, except
- * when more than wake_threshold bytes wait (a forced wake-up, so a burst cannot fill the ring
- * while the reader sleeps). Reserve failures are counted per CPU (drops map).
+ * Cost control: every syscall runs sys_exit, so its first work is the class table lookup that
+ * drops the ~430 uncaptured calls; then the agent's own process (and optional excluded pids) is
+ * filtered. Fixed-size records are reserved in the ring buffer and filled in place; only calls
+ * with a path or a user sockaddr are built in a per-CPU scratch buffer and copied at their
+ * real length. Records are published with BPF_RB_NO_WAKEUP so user space wakes on its own
+ * timer, except when more than wake_threshold bytes wait (a forced wake-up, so a burst cannot
+ * fill the ring while the reader sleeps). Reserve failures are counted per CPU (drops map).
  */
 /* vmlinux.h must come first: the libbpf headers use its types. */
 // clang-format off
@@ -30,6 +36,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define AF_INET6_ 10
 #define OVERLAYFS_MAGIC_ 0x794c7630
 #define CREAT_FLAGS_ 01101 /* creat(2) == open(O_CREAT | O_WRONLY | O_TRUNC) */
+#define TS_COMPAT_ 0x0002  /* x86 thread_info.status: a 32-bit syscall is running */
 
 /* Set by user space before load (the skeleton's rodata). */
 const volatile __u32 agent_tgid = 0;
@@ -48,19 +55,41 @@ struct {
   __uint(max_entries, 16 << 20); /* user space sets EbpfOptions::ring_buffer_bytes */
 } events SEC(".maps");
 
-struct stash {
-  __u64 args[6];
-  __s64 nr;
+/* Captured calls whose record has a variable part (a path or a user sockaddr): built in the
+ * per-CPU scratch buffer and copied to the ring at their real length. Every other captured call
+ * is reserved in the ring at sizeof(struct vigil_wire_syscall) and filled in place. */
+const volatile __u8 syscall_var[VIGIL_NR_SYSCALLS] = {
+    [VIGIL_NR_open] = 1,
+    [VIGIL_NR_creat] = 1,
+    [VIGIL_NR_openat] = 1,
+    [VIGIL_NR_openat2] = 1,
+    [VIGIL_NR_connect] = 1,
+    [VIGIL_NR_bind] = 1,
+    [VIGIL_NR_sendto] = 1,
+    [VIGIL_NR_execve] = 1,
+    [VIGIL_NR_execveat] = 1,
+    [VIGIL_NR_chdir] = 1,
+    [VIGIL_NR_chroot] = 1,
+    [VIGIL_NR_rmdir] = 1,
+    [VIGIL_NR_unlink] = 1,
+    [VIGIL_NR_rename] = 1,
+    [VIGIL_NR_link] = 1,
+    [VIGIL_NR_symlink] = 1,
+    [VIGIL_NR_renameat] = 1,
+    [VIGIL_NR_renameat2] = 1,
+    [VIGIL_NR_linkat] = 1,
+    [VIGIL_NR_symlinkat] = 1,
+    [VIGIL_NR_mkdir] = 1,
+    [VIGIL_NR_chmod] = 1,
+    [VIGIL_NR_mkdirat] = 1,
+    [VIGIL_NR_fchmodat] = 1,
+    [VIGIL_NR_fchmodat2] = 1,
+    [VIGIL_NR_unlinkat] = 1,
+    [VIGIL_NR_mount] = 1,
+    [VIGIL_NR_umount2] = 1,
+    [VIGIL_NR_delete_module] = 1,
+    [VIGIL_NR_memfd_create] = 1,
 };
-
-/* Task-local storage: no hashing on the hot path, and freed with the task. nr == -1 marks an
- * empty slot (consumed at sys_exit). */
-struct {
-  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-  __uint(map_flags, BPF_F_NO_PREALLOC);
-  __type(key, int);
-  __type(value, struct stash);
-} stashed SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -140,7 +169,9 @@ static __always_inline void fill_hdr(struct vigil_wire_hdr *h, struct task_struc
   h->type = type;
   h->flags = 0;
   h->reserved = 0;
-  bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), task->comm);
+  /* Two direct loads instead of a string-copy helper; the kernel keeps comm NUL-terminated
+   * within its 16 bytes and user space bounds it anyway. */
+  __builtin_memcpy(h->comm, task->comm, sizeof(h->comm));
 }
 
 /* The struct file behind `fd` in the current task, or NULL. */
@@ -220,7 +251,8 @@ static __always_inline int moves_bytes(long nr) {
   }
 }
 
-static __always_inline int count_call(struct pt_regs *regs, long nr, long ret, __u32 tgid) {
+static __always_inline void count_call(struct task_struct *task, struct pt_regs *regs, long nr,
+                                       long ret, __u32 tgid) {
   int kind = moves_bytes(nr);
   struct vigil_count_key key = {.pid = tgid, .syscall = (__s32)nr, .fd = -1};
   if (kind) key.fd = (int)regs->di;
@@ -234,7 +266,7 @@ static __always_inline int count_call(struct pt_regs *regs, long nr, long ret, _
     v = bpf_map_lookup_elem(&counts, &key);
     if (!v) {
       count_drop(VIGIL_DROP_COUNTS);
-      return 0;
+      return;
     }
   }
   __u64 epoch = count_epoch;
@@ -246,27 +278,26 @@ static __always_inline int count_call(struct pt_regs *regs, long nr, long ret, _
     v->uid = (__u32)ug;
     v->gid = (__u32)(ug >> 32);
     bpf_get_current_comm(v->comm, sizeof(v->comm));
-    v->on_socket =
-        kind == 2 || (kind == 1 && file_is_socket(fd_file(bpf_get_current_task_btf(), key.fd)));
+    v->on_socket = kind == 2 || (kind == 1 && file_is_socket(fd_file(task, key.fd)));
   }
   v->count += 1;
   if (ret > 0 && v->on_socket) v->bytes += ret;
-  return 0;
 }
 
 /* stream_high_volume: one fixed-size record per call. */
-static __always_inline int stream_call(struct pt_regs *regs, long nr, long ret) {
+static __always_inline void stream_call(struct task_struct *task, struct pt_regs *regs, long nr,
+                                        long ret) {
   struct vigil_wire_syscall *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
   if (!e) {
     count_drop(VIGIL_DROP_RINGBUF);
-    return 0;
+    return;
   }
-  struct task_struct *task = bpf_get_current_task_btf();
   __builtin_memset(e, 0, sizeof(*e));
   fill_hdr(&e->hdr, task, VIGIL_REC_SYSCALL, (__s32)nr);
   e->hdr.size = sizeof(*e);
   e->ret = ret;
   e->fd = (int)regs->di;
+  e->fd2 = -1;
   if (moves_bytes(nr)) {
     if (moves_bytes(nr) == 2 || file_is_socket(fd_file(task, e->fd))) {
       e->hdr.flags |= VIGIL_FLAG_ON_SOCKET;
@@ -274,131 +305,50 @@ static __always_inline int stream_call(struct pt_regs *regs, long nr, long ret) 
     }
   }
   bpf_ringbuf_submit(e, wake_flags());
-  return 0;
 }
 
 /* ---------------------------------------------------------------- captured syscalls */
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id) {
-  if (id < 0 || id >= VIGIL_NR_SYSCALLS) return 0;
-  /* sendto with a destination (unconnected UDP: DNS, C2 beacons) is reported like connect;
-   * sendto on a connected socket is only counted. */
-  if (syscall_class[id] != VIGIL_CLASS_CAPTURE && !(id == VIGIL_NR_sendto && regs->r8 != 0))
-    return 0;
-  __u64 pid_tgid = bpf_get_current_pid_tgid();
-  if (skip_tgid(pid_tgid >> 32)) return 0;
-  struct stash *s =
-      bpf_task_storage_get(&stashed, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-  if (!s) {
-    /* No memory for the storage, or the helper refused a recursive call on this CPU. */
-    count_drop(VIGIL_DROP_STASH);
-    return 0;
-  }
-  s->nr = id;
-  s->args[0] = regs->di;
-  s->args[1] = regs->si;
-  s->args[2] = regs->dx;
-  s->args[3] = regs->r10;
-  s->args[4] = regs->r8;
-  s->args[5] = regs->r9;
-  return 0;
-}
+/* The user pointers of a call's variable part, set by decode_args for the calls that
+ * syscall_var marks. */
+struct var_args {
+  const void *p1;
+  const void *p2;
+  const void *uaddr;
+  __u64 ualen;
+};
 
-/* Reads a user sockaddr of `len` bytes into e->addr; an AF_UNIX path goes to rec + off.
- * Returns the unix path bytes written. */
-static __always_inline __u32 user_sockaddr(struct vigil_wire_syscall *e, char *rec, __u32 off,
-                                           const void *uaddr, __u64 len) {
-  __u16 family = 0;
-  if (!uaddr || len < 2) return 0;
-  if (bpf_probe_read_user(&family, sizeof(family), uaddr) != 0) return 0;
-  if (family == AF_INET_ && len >= 8) {
-    __u16 port = 0;
-    bpf_probe_read_user(&port, 2, uaddr + 2);
-    bpf_probe_read_user(e->addr.addr, 4, uaddr + 4);
-    e->addr.family = family;
-    e->addr.port = bpf_ntohs(port);
-  } else if (family == AF_INET6_ && len >= 24) {
-    __u16 port = 0;
-    bpf_probe_read_user(&port, 2, uaddr + 2);
-    bpf_probe_read_user(e->addr.addr, 16, uaddr + 8);
-    e->addr.family = family;
-    e->addr.port = bpf_ntohs(port);
-  } else if (family == AF_UNIX_) {
-    __u64 n = len - 2;
-    if (n > VIGIL_MAX_UNIX) n = VIGIL_MAX_UNIX;
-    barrier_var(n);
-    n &= 127;
-    e->addr.family = family;
-    if (off > VIGIL_MAX_RECORD - 128) return 0;
-    if (bpf_probe_read_user(rec + off, n, uaddr + 2) != 0) return 0;
-    return n;
-  }
-  return 0;
-}
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
-  long nr = regs->orig_ax;
-  if (nr < 0 || nr >= VIGIL_NR_SYSCALLS) return 0;
-  __u8 cls = syscall_class[nr];
-  if (cls == VIGIL_CLASS_IGNORE) return 0;
-  __u64 pid_tgid = bpf_get_current_pid_tgid();
-  __u32 tgid = pid_tgid >> 32;
-  if (cls == VIGIL_CLASS_COUNT) {
-    if (skip_tgid(tgid)) return 0;
-    if (stream_high_volume)
-      stream_call(regs, nr, ret);
-    else
-      count_call(regs, nr, ret, tgid);
-    if (nr != VIGIL_NR_sendto) return 0;
-  }
-
-  struct task_struct *task = bpf_get_current_task_btf();
-  struct stash *sp = bpf_task_storage_get(&stashed, task, 0, 0);
-  if (!sp) return 0; /* entered before the probe was attached, or filtered at enter */
-  struct stash s = *sp;
-  sp->nr = -1;
-  if (s.nr != nr) return 0;
-  /* A successful exec is reported by sched_process_exec (its arguments are gone). */
-  if ((nr == VIGIL_NR_execve || nr == VIGIL_NR_execveat) && ret == 0) return 0;
-
-  __u32 zero = 0;
-  char *rec = bpf_map_lookup_elem(&record_scratch, &zero);
-  if (!rec) return 0;
-  struct vigil_wire_syscall *e = (struct vigil_wire_syscall *)rec;
-  __builtin_memset(e, 0, sizeof(*e));
-  fill_hdr(&e->hdr, task, VIGIL_REC_SYSCALL, (__s32)nr);
+/* Fills the fixed part of a captured call's record from its arguments `a` (x86-64 order:
+ * di, si, dx, r10, r8, r9) and return value; the record's header is already filled. */
+static __always_inline void decode_args(struct vigil_wire_syscall *e, struct var_args *v,
+                                        const __u64 *a, long nr, long ret,
+                                        struct task_struct *task) {
+  struct file *sock_peer = NULL; /* a socket whose peer address is reported */
+  struct file *sock_local = NULL;
   e->ret = ret;
   e->fd = -1;
   e->fd2 = -1;
-
-  const __u64 *a = s.args;
-  const void *p1 = NULL, *p2 = NULL, *uaddr = NULL;
-  __u64 ualen = 0;
-  struct file *sock_peer = NULL; /* a socket whose peer address is reported */
-  struct file *sock_local = NULL;
   switch (nr) {
     case VIGIL_NR_open:
-      p1 = (void *)a[0];
+      v->p1 = (void *)a[0];
       e->flags = a[1];
       e->mode = a[2];
       break;
     case VIGIL_NR_creat:
-      p1 = (void *)a[0];
+      v->p1 = (void *)a[0];
       e->flags = CREAT_FLAGS_;
       e->mode = a[1];
       break;
     case VIGIL_NR_openat:
       e->fd = (int)a[0];
-      p1 = (void *)a[1];
+      v->p1 = (void *)a[1];
       e->flags = a[2];
       e->mode = a[3];
       break;
     case VIGIL_NR_openat2: {
       __u64 how[2] = {0, 0}; /* struct open_how: flags, mode, resolve */
       e->fd = (int)a[0];
-      p1 = (void *)a[1];
+      v->p1 = (void *)a[1];
       bpf_probe_read_user(how, sizeof(how), (void *)a[2]);
       e->flags = how[0];
       e->mode = how[1];
@@ -449,14 +399,14 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
     case VIGIL_NR_connect:
     case VIGIL_NR_bind:
       e->fd = (int)a[0];
-      uaddr = (void *)a[1];
-      ualen = a[2];
+      v->uaddr = (void *)a[1];
+      v->ualen = a[2];
       e->hdr.flags |= VIGIL_FLAG_ON_SOCKET;
       break;
     case VIGIL_NR_sendto:
       e->fd = (int)a[0];
-      uaddr = (void *)a[4];
-      ualen = a[5];
+      v->uaddr = (void *)a[4];
+      v->ualen = a[5];
       if (ret > 0) e->bytes = ret;
       e->hdr.flags |= VIGIL_FLAG_ON_SOCKET;
       break;
@@ -473,11 +423,11 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
       sock_local = fd_file(task, e->fd);
       break;
     case VIGIL_NR_execve:
-      p1 = (void *)a[0];
+      v->p1 = (void *)a[0];
       break;
     case VIGIL_NR_execveat:
       e->fd = (int)a[0];
-      p1 = (void *)a[1];
+      v->p1 = (void *)a[1];
       e->flags = a[4];
       break;
     case VIGIL_NR_kill:
@@ -488,44 +438,44 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
     case VIGIL_NR_chroot:
     case VIGIL_NR_rmdir:
     case VIGIL_NR_unlink:
-      p1 = (void *)a[0];
+      v->p1 = (void *)a[0];
       break;
     case VIGIL_NR_rename:
     case VIGIL_NR_link:
     case VIGIL_NR_symlink:
-      p1 = (void *)a[0];
-      p2 = (void *)a[1];
+      v->p1 = (void *)a[0];
+      v->p2 = (void *)a[1];
       break;
     case VIGIL_NR_renameat:
     case VIGIL_NR_renameat2:
     case VIGIL_NR_linkat:
       e->fd = (int)a[0];
-      p1 = (void *)a[1];
+      v->p1 = (void *)a[1];
       e->fd2 = (int)a[2];
-      p2 = (void *)a[3];
+      v->p2 = (void *)a[3];
       if (nr != VIGIL_NR_renameat) e->flags = a[4];
       break;
     case VIGIL_NR_symlinkat:
-      p1 = (void *)a[0];
+      v->p1 = (void *)a[0];
       e->fd2 = (int)a[1];
-      p2 = (void *)a[2];
+      v->p2 = (void *)a[2];
       break;
     case VIGIL_NR_mkdir:
     case VIGIL_NR_chmod:
-      p1 = (void *)a[0];
+      v->p1 = (void *)a[0];
       e->mode = a[1];
       break;
     case VIGIL_NR_mkdirat:
     case VIGIL_NR_fchmodat:
     case VIGIL_NR_fchmodat2:
       e->fd = (int)a[0];
-      p1 = (void *)a[1];
+      v->p1 = (void *)a[1];
       e->mode = a[2];
       if (nr == VIGIL_NR_fchmodat2) e->flags = a[3];
       break;
     case VIGIL_NR_unlinkat:
       e->fd = (int)a[0];
-      p1 = (void *)a[1];
+      v->p1 = (void *)a[1];
       e->flags = a[2];
       break;
     case VIGIL_NR_fchmod:
@@ -553,14 +503,14 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
       break;
     }
     case VIGIL_NR_mount:
-      p1 = (void *)a[0];
-      p2 = (void *)a[1];
+      v->p1 = (void *)a[0];
+      v->p2 = (void *)a[1];
       e->flags = a[3];
       break;
     case VIGIL_NR_umount2:
     case VIGIL_NR_delete_module:
     case VIGIL_NR_memfd_create:
-      p1 = (void *)a[0];
+      v->p1 = (void *)a[0];
       e->flags = a[1];
       break;
     case VIGIL_NR_init_module:
@@ -585,32 +535,132 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
   }
   if (sock_peer && file_is_socket(sock_peer)) sock_file_addr(&e->addr, sock_peer, true);
   if (sock_local && file_is_socket(sock_local)) sock_file_addr(&e->addr, sock_local, false);
+}
+
+/* Reads a user sockaddr of `len` bytes into e->addr; an AF_UNIX path goes to rec + off.
+ * Returns the unix path bytes written. */
+static __always_inline __u32 user_sockaddr(struct vigil_wire_syscall *e, char *rec, __u32 off,
+                                           const void *uaddr, __u64 len) {
+  __u16 family = 0;
+  if (!uaddr || len < 2) return 0;
+  if (bpf_probe_read_user(&family, sizeof(family), uaddr) != 0) return 0;
+  if (family == AF_INET_ && len >= 8) {
+    __u16 port = 0;
+    bpf_probe_read_user(&port, 2, uaddr + 2);
+    bpf_probe_read_user(e->addr.addr, 4, uaddr + 4);
+    e->addr.family = family;
+    e->addr.port = bpf_ntohs(port);
+  } else if (family == AF_INET6_ && len >= 24) {
+    __u16 port = 0;
+    bpf_probe_read_user(&port, 2, uaddr + 2);
+    bpf_probe_read_user(e->addr.addr, 16, uaddr + 8);
+    e->addr.family = family;
+    e->addr.port = bpf_ntohs(port);
+  } else if (family == AF_UNIX_) {
+    __u64 n = len - 2;
+    if (n > VIGIL_MAX_UNIX) n = VIGIL_MAX_UNIX;
+    barrier_var(n);
+    n &= 127;
+    e->addr.family = family;
+    if (off > VIGIL_MAX_RECORD - 128) return 0;
+    if (bpf_probe_read_user(rec + off, n, uaddr + 2) != 0) return 0;
+    return n;
+  }
+  return 0;
+}
+
+/* A captured call with a path or a user sockaddr: built in the scratch buffer, then copied to
+ * the ring at its real length. */
+static __always_inline void emit_var(struct task_struct *task, const __u64 *a, long nr,
+                                     long ret) {
+  __u32 zero = 0;
+  char *rec = bpf_map_lookup_elem(&record_scratch, &zero);
+  if (!rec) return;
+  struct vigil_wire_syscall *e = (struct vigil_wire_syscall *)rec;
+  struct var_args v = {};
+  __builtin_memset(e, 0, sizeof(*e));
+  fill_hdr(&e->hdr, task, VIGIL_REC_SYSCALL, (__s32)nr);
+  decode_args(e, &v, a, nr, ret, task);
 
   __u32 off = sizeof(*e);
-  if (p1) {
-    long n = bpf_probe_read_user_str(rec + sizeof(*e), VIGIL_MAX_PATH, p1);
+  if (v.p1) {
+    long n = bpf_probe_read_user_str(rec + sizeof(*e), VIGIL_MAX_PATH, v.p1);
     if (n > 0) {
       e->path_len = n - 1;
       off += n - 1;
       if (n == VIGIL_MAX_PATH) e->hdr.flags |= VIGIL_FLAG_TRUNCATED;
     }
   }
-  if (p2 && off <= sizeof(*e) + VIGIL_MAX_PATH) {
-    long n = bpf_probe_read_user_str(rec + off, VIGIL_MAX_PATH, p2);
+  if (v.p2 && off <= sizeof(*e) + VIGIL_MAX_PATH) {
+    long n = bpf_probe_read_user_str(rec + off, VIGIL_MAX_PATH, v.p2);
     if (n > 0) {
       e->path2_len = n - 1;
       off += n - 1;
       if (n == VIGIL_MAX_PATH) e->hdr.flags |= VIGIL_FLAG_TRUNCATED;
     }
   }
-  if (uaddr && off <= sizeof(*e) + 2 * VIGIL_MAX_PATH) {
-    __u32 n = user_sockaddr(e, rec, off, uaddr, ualen);
+  if (v.uaddr && off <= sizeof(*e) + 2 * VIGIL_MAX_PATH) {
+    __u32 n = user_sockaddr(e, rec, off, v.uaddr, v.ualen);
     e->unix_len = n;
     off += n;
   }
-  if (off > VIGIL_MAX_RECORD) return 0;
+  if (off > VIGIL_MAX_RECORD) return;
   e->hdr.size = off;
   if (bpf_ringbuf_output(&events, rec, off, wake_flags()) != 0) count_drop(VIGIL_DROP_RINGBUF);
+}
+
+/* Any other captured call: a fixed-size record reserved in the ring and filled in place. */
+static __always_inline void emit_fixed(struct task_struct *task, const __u64 *a, long nr,
+                                       long ret) {
+  struct vigil_wire_syscall *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    count_drop(VIGIL_DROP_RINGBUF);
+    return;
+  }
+  struct var_args v = {}; /* stays empty: syscall_var marks every call that sets it */
+  __builtin_memset(e, 0, sizeof(*e));
+  fill_hdr(&e->hdr, task, VIGIL_REC_SYSCALL, (__s32)nr);
+  decode_args(e, &v, a, nr, ret, task);
+  e->hdr.size = sizeof(*e);
+  bpf_ringbuf_submit(e, wake_flags());
+}
+
+/* The one syscall program. Runs for every system call on the machine, so the order of its
+ * checks is by cost: the class table (drops uncaptured calls), the 32-bit ABI, the agent's own
+ * process, then counting or emitting. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
+  long nr = regs->orig_ax;
+  if ((unsigned long)nr >= VIGIL_NR_SYSCALLS) return 0;
+  __u8 cls = syscall_class[nr];
+  if (cls == VIGIL_CLASS_IGNORE) return 0;
+  struct task_struct *task = bpf_get_current_task_btf();
+  /* A 32-bit (int 0x80 / ia32) call numbers syscalls and passes arguments differently: the
+   * table and the registers read below are x86-64's, so such calls are not reported. */
+  if (bpf_core_field_exists(task->thread_info.status) &&
+      (task->thread_info.status & TS_COMPAT_))
+    return 0;
+  __u32 tgid = task->tgid;
+  if (skip_tgid(tgid)) return 0;
+  if (cls == VIGIL_CLASS_COUNT) {
+    if (stream_high_volume)
+      stream_call(task, regs, nr, ret);
+    else
+      count_call(task, regs, nr, ret, tgid);
+    /* sendto with a destination (unconnected UDP: DNS, C2 beacons) is also reported like
+     * connect; sendto on a connected socket is only counted. */
+    if (nr != VIGIL_NR_sendto || regs->r8 == 0) return 0;
+  }
+  /* A successful exec is reported by sched_process_exec (the registers now hold the new
+   * image's state). */
+  if ((nr == VIGIL_NR_execve || nr == VIGIL_NR_execveat) && ret == 0) return 0;
+  /* The arguments as the caller passed them: the kernel does not write back to these saved
+   * user registers for any captured call. */
+  __u64 a[6] = {regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9};
+  if (syscall_var[nr])
+    emit_var(task, a, nr, ret);
+  else
+    emit_fixed(task, a, nr, ret);
   return 0;
 }
 

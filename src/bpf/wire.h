@@ -131,13 +131,13 @@ struct vigil_count_val {
 enum vigil_drop_index {
   VIGIL_DROP_RINGBUF = 0, /* ring buffer full: the record was lost */
   VIGIL_DROP_COUNTS = 1,  /* counts map full: calls were not counted */
-  VIGIL_DROP_STASH = 2,   /* no task storage for a call's arguments: its event was lost */
+  VIGIL_DROP_STASH = 2,   /* unused since arguments are read at sys_exit (index kept) */
   VIGIL_DROP_MAX = 3,
 };
 
 /* Syscall classes (the probe's rodata table syscall_class[nr]). */
 #define VIGIL_CLASS_IGNORE 0
-#define VIGIL_CLASS_CAPTURE 1 /* one event per call, arguments stashed at sys_enter */
+#define VIGIL_CLASS_CAPTURE 1 /* one event per call, arguments read at sys_exit */
 #define VIGIL_CLASS_COUNT 2   /* high volume: counted per process unless streamed */
 #define VIGIL_NR_SYSCALLS 512
 
