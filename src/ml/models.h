@@ -14,5 +14,7 @@ StatusOr<std::unique_ptr<Model>> NewMarkovModel(const ModelOptions& options);
 StatusOr<std::unique_ptr<Model>> NewProfileModel(const ModelOptions& options);
 StatusOr<std::unique_ptr<Model>> NewRateModel(const ModelOptions& options);
 StatusOr<std::unique_ptr<Model>> NewEnsembleModel(const ModelOptions& options);
+// Appended by M2: bag of n-grams with nearest-neighbour distance (bag.h).
+StatusOr<std::unique_ptr<Model>> NewBagModel(const ModelOptions& options);
 
 }  // namespace vigil::ml

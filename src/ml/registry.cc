@@ -30,6 +30,9 @@ const Entry kModels[] = {
      NewRateModel},
     {{"ensemble", "calibrated combination of other models", Granularity::kPerEvent},
      NewEnsembleModel},
+    {{"bag", "bag of 1..n-grams, log-tf idf cosine distance to the nearest normal trace",
+      Granularity::kWindowed},
+     NewBagModel},
 };
 
 }  // namespace

@@ -1,0 +1,99 @@
+// A variable-order Markov model of the system-call stream (an n-gram language model) with
+// interpolated Witten-Bell smoothing — PPM's method C escape, used as interpolation instead of
+// exclusion. It has no smoothing parameter to tune: the weight of a context's own counts
+// against its shorter context is C(h) / (C(h) + T(h)), with C the context's count and T the
+// number of distinct calls that followed it:
+//   P_k(c | h) = (C(h, c) + T(h) * P_{k-1}(c | h')) / (C(h) + T(h)),  h' = h without its oldest
+//   call, P_{-1}(c) = 1 / 1024 (every syscall number the readers accept).
+// A context never seen backs off to its suffix unchanged. Each call's surprise is
+// -log2 P(call | the `order` calls before it in its thread) in bits.
+//
+// Trace score (option agg):
+//   window (default)  max over the sliding windows of `window` calls of a thread of the mean
+//                     surprise in the window (a thread shorter than the window: its mean) —
+//                     an attack is a burst of improbable behaviour inside a long normal trace,
+//                     and a mean over the whole trace would dilute it;
+//   mean              mean surprise over the trace;
+//   max               the largest single-call surprise.
+// Options: order=6 (0..16), window=32 (1..1M), agg=window, max_ngrams=16777216 (cap on
+// learned n-grams over all orders; n-grams first seen beyond it are not learned and counted in
+// dropped(), so memory stays bounded on endless input).
+//
+// Per event: the order+1 rolling keys (multiply-add each), one hash probe when the longest
+// n-gram was seen in training, at most 2*(order+1) probes when it was not.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ml/model.h"
+#include "ml/ngram.h"
+
+namespace vigil::ml {
+
+class MarkovModel : public Model {
+ public:
+  static constexpr uint8_t kBodyVersion = 1;
+  static constexpr int kMaxOrder = 16;
+  enum class Aggregate : uint8_t { kWindow, kMean, kMax };
+
+  static StatusOr<std::unique_ptr<MarkovModel>> Create(const ModelOptions& options);
+
+  std::string_view name() const override { return "markov"; }
+  Granularity granularity() const override { return Granularity::kPerEvent; }
+  ModelOptions options() const override;
+
+  Status Learn(const Trace& trace) override;
+  Status Merge(const Model& other) override;
+  Status Prepare() override;
+  Score ScoreTrace(const Trace& trace, const ScoreOptions& options) const override;
+  void ScoreEvents(const Trace& trace, std::vector<float>* out) const override;
+  std::string SaveBody() const override;
+  Status LoadBody(std::string_view body) override;
+  size_t MemoryBytes() const override;
+
+  // Surprise in bits of every call of the trace (in trace order; each call conditioned on its
+  // own thread's history). Requires Prepare.
+  void Surprises(const Trace& trace, std::vector<float>* out) const;
+  uint64_t dropped() const { return dropped_; }
+  size_t ngrams() const;
+
+ private:
+  struct Entry {
+    uint64_t count = 0;
+    uint16_t first = 0;  // oldest call of the n-gram (its suffix key drops it)
+    uint16_t last = 0;   // newest call (its context key drops it)
+    float logp = 0;      // log2 P(last | context), set by Prepare
+  };
+  struct Context {
+    uint64_t total = 0;   // C(h)
+    uint64_t types = 0;   // T(h)
+    float log_gamma = 0;  // log2 T / (C + T)
+  };
+
+  MarkovModel(int order, int window, Aggregate agg, uint64_t max_ngrams)
+      : order_(order), window_(window), agg_(agg), max_ngrams_(max_ngrams) {}
+  void LearnThread(const uint16_t* calls, size_t count);
+  // Surprise of each call of one thread.
+  void ThreadSurprises(const uint16_t* calls, size_t count, float* out) const;
+  // Window score ending at each call of a thread (0 before the first full window; a thread
+  // shorter than the window gets its mean at its last call).
+  void WindowScores(const float* surprise, size_t count, float* out) const;
+
+  int order_;
+  int window_;
+  Aggregate agg_;
+  uint64_t max_ngrams_;
+  SyscallTable table_ = SyscallTable::kUnknown;
+  bool learned_ = false;
+  bool prepared_ = false;
+  uint64_t dropped_ = 0;
+  std::vector<FlatTable<Entry>> ngrams_;      // [k]: n-grams of k+1 calls (context length k)
+  std::vector<FlatTable<Context>> contexts_;  // [k]: contexts of k calls, k >= 1 (Prepare)
+  Context root_;                              // the empty context (order 0)
+};
+
+}  // namespace vigil::ml
