@@ -181,6 +181,36 @@ StatusOr<uint32_t> ParseProcStatusUid(std::string_view text, std::string_view wh
   return InvalidArgumentError(fmt::format("{}: no Uid line", where));
 }
 
+StatusOr<ProcCaps> ParseProcStatusCaps(std::string_view text, std::string_view where) {
+  ProcCaps caps;
+  bool eff = false, prm = false;
+  size_t line_no = 0;
+  for (std::string_view line : SplitLines(text)) {
+    ++line_no;
+    bool is_eff = StartsWith(line, "CapEff:");
+    if (!is_eff && !StartsWith(line, "CapPrm:")) continue;
+    std::string_view hex = Trim(line.substr(7));
+    uint64_t v = 0;
+    bool ok = !hex.empty() && hex.size() <= 16;
+    for (char c : hex) {
+      int d = c >= '0' && c <= '9'   ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                     : -1;
+      if (d < 0) ok = false;
+      v = (v << 4) | static_cast<uint64_t>(d < 0 ? 0 : d);
+    }
+    if (!ok) {
+      return InvalidArgumentError(
+          fmt::format("{}:{}: malformed {} line", where, line_no, is_eff ? "CapEff" : "CapPrm"));
+    }
+    (is_eff ? caps.effective : caps.permitted) = v;
+    (is_eff ? eff : prm) = true;
+  }
+  if (!eff || !prm) return NotFoundError(fmt::format("{}: no CapEff/CapPrm lines", where));
+  return caps;
+}
+
 std::vector<std::string> ParseCmdline(std::string_view text) {
   std::vector<std::string> args;
   if (!text.empty() && text.back() == '\0') text.remove_suffix(1);
@@ -241,6 +271,14 @@ StatusOr<ProcFsProcess> ReadProcFsProcess(const std::string& proc_root, uint32_t
   std::string status_path = dir + "/status";
   if (StatusOr<std::string> text = ReadHostFile(status_path, kMaxSmallFile); text.ok()) {
     VIGIL_ASSIGN_OR_RETURN(p.uid, ParseProcStatusUid(*text, status_path));
+    StatusOr<ProcCaps> caps = ParseProcStatusCaps(*text, status_path);
+    if (caps.ok()) {
+      p.cap_effective = caps->effective;
+      p.cap_permitted = caps->permitted;
+      p.caps_known = true;
+    } else if (!IsNotFound(caps.status())) {
+      return caps.status();
+    }
   }
   if (StatusOr<std::string> text = ReadHostFile(dir + "/cmdline", kMaxCmdline); text.ok()) {
     p.args = ParseCmdline(*text);

@@ -29,6 +29,14 @@ StatusOr<ProcStat> ParseProcStat(std::string_view text, std::string_view where);
 // The real uid (first field of "Uid:") of /proc/<pid>/status.
 StatusOr<uint32_t> ParseProcStatusUid(std::string_view text, std::string_view where);
 
+// CapEff and CapPrm (hexadecimal masks) of /proc/<pid>/status. Not found (a kernel without
+// them, a fake tree) is NotFound; a malformed value is an error naming the line.
+struct ProcCaps {
+  uint64_t effective = 0;
+  uint64_t permitted = 0;
+};
+StatusOr<ProcCaps> ParseProcStatusCaps(std::string_view text, std::string_view where);
+
 // argv from /proc/<pid>/cmdline (NUL-separated; a trailing NUL is not an extra argument).
 std::vector<std::string> ParseCmdline(std::string_view text);
 

@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <deque>
 #include <map>
+#include <stdexcept>
 #include <unordered_map>
 #include <utility>
 
@@ -30,15 +32,47 @@ constexpr uint64_t kMfdCloexec = 1;         // MFD_CLOEXEC
 constexpr uint64_t kCloseRangeCloexec = 4;  // CLOSE_RANGE_CLOEXEC
 constexpr int64_t kAtFdcwd = -100;          // AT_FDCWD
 
-std::vector<std::string> SplitArgs(std::string_view args) {
-  std::vector<std::string> out;
+// Replaces `out` with argv from `args` (each argument NUL-terminated), reusing the strings
+// already there: an exec replaces argv of the same shape most of the time.
+void AssignArgs(std::string_view args, std::vector<std::string>* out) {
+  size_t n = 0;
   while (!args.empty()) {
     size_t end = args.find('\0');
     if (end == std::string_view::npos) end = args.size();
-    out.emplace_back(args.substr(0, end));
+    if (n < out->size()) {
+      (*out)[n].assign(args.data(), end);
+    } else {
+      out->emplace_back(args.substr(0, end));
+    }
+    ++n;
     args.remove_prefix(std::min(args.size(), end + 1));
   }
-  return out;
+  out->resize(n);
+}
+
+void AppendDecimal(uint32_t v, std::string* out) {
+  char buf[10];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) out->push_back(buf[--n]);
+}
+
+// Appends SockAddrToString(addr) to `out` without a temporary string (the common IPv4 case
+// is formatted here; the rest defers to SockAddrToString, whose output this must equal).
+void AppendSockAddr(const SockAddr& addr, std::string* out) {
+  if (addr.family != AF_INET) {
+    out->append(SockAddrToString(addr));
+    return;
+  }
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) out->push_back('.');
+    AppendDecimal(addr.addr[i], out);
+  }
+  out->push_back(':');
+  AppendDecimal(addr.port, out);
 }
 
 class StateImpl : public State {
@@ -49,8 +83,8 @@ class StateImpl : public State {
   Status LoadExisting() override;
   void Apply(const Event& event) override;
   const ProcessInfo* Process(uint32_t pid) const override {
-    auto it = procs_.find(pid);
-    return it == procs_.end() ? nullptr : &it->second.info;
+    const Entry* e = Find(pid);
+    return e == nullptr ? nullptr : &e->info;
   }
   const ContainerInfo& Container(uint64_t cgroup_id) override { return containers_.Get(cgroup_id); }
   size_t process_count() const override { return procs_.size(); }
@@ -64,6 +98,11 @@ class StateImpl : public State {
     ProcessInfo info;
     uint64_t seq = 0;
     bool exited = false;
+    // Live processes form a list, oldest first (eviction order when the table is full).
+    Entry* older = nullptr;
+    Entry* newer = nullptr;
+    // Index of this pid in children_[info.ppid] while live (O(1) removal at exit).
+    uint32_t child_slot = 0;
   };
 
   static ContainerResolver::Options ResolverOptions(const StateOptions& o) {
@@ -77,33 +116,68 @@ class StateImpl : public State {
     return r;
   }
 
+  // The entry of `pid`, nullptr when unknown. Most consecutive events (and the rule engine's
+  // lookups of the event just applied) are of the same process: the last hit is cached.
+  Entry* Find(uint32_t pid) const {
+    if (last_ != nullptr && last_pid_ == pid) return last_;
+    auto it = procs_.find(pid);
+    if (it == procs_.end()) return nullptr;
+    last_pid_ = pid;
+    last_ = const_cast<Entry*>(&it->second);
+    return last_;
+  }
+  void Erase(std::unordered_map<uint32_t, Entry>::iterator it) {
+    if (last_ == &it->second) last_ = nullptr;
+    procs_.erase(it);
+  }
+  void LinkLive(Entry* e);
+  void UnlinkLive(Entry* e);
+
   Entry& Insert(uint32_t pid, ProcessInfo info);
   void Remove(uint32_t pid);
   void MakeRoom();
   // `follow_cgroup`: take the event's cgroup id as the process's current one (false for
   // in-kernel aggregates, whose cgroup is that of the interval's first call).
   Entry& GetOrStub(const Event& e, bool follow_cgroup = true);
-  void AddChild(uint32_t ppid, uint32_t pid);
-  void DropChild(uint32_t ppid, uint32_t pid);
+  void AddChild(Entry* child);
+  void DropChild(const Entry& child);
   void OnFork(const Event& e);
   void OnExec(const Event& e);
   void OnExit(const Event& e);
   void OnSyscall(const Event& e);
-  void SetFd(ProcessInfo& p, int64_t fd, FdInfo info);
+  // The fd entry to (re)write at `fd`, nullptr when the per-process cap is reached (counted).
+  FdInfo* FdSlot(ProcessInfo& p, int64_t fd);
   std::string ResolvePath(const ProcessInfo& p, int64_t dirfd, std::string_view path) const;
   void ResolveSockets(uint32_t pid, ProcessInfo* p, std::map<std::string, SocketTable>* by_netns);
 
   StateOptions options_;
   ContainerResolver containers_;
-  std::unordered_map<uint32_t, Entry> procs_;         // node-based: pointers stay valid until erase
-  std::map<uint64_t, uint32_t> live_order_;           // seq -> pid of live processes, oldest first
+  std::unordered_map<uint32_t, Entry> procs_;  // node-based: pointers stay valid until erase
+  mutable uint32_t last_pid_ = 0;
+  mutable Entry* last_ = nullptr;
+  Entry* oldest_live_ = nullptr;
+  Entry* newest_live_ = nullptr;
   std::deque<std::pair<uint32_t, uint64_t>> exited_;  // (pid, seq), oldest exit first
-  // ppid -> pids whose ppid it is, for re-parenting at exit; entries are checked against
-  // procs_ on use (a pid may have been reused) and dropped when the child exits.
+  // ppid -> pids whose ppid it is, for re-parenting at exit: exactly the live processes with
+  // that ppid (each knows its index, Entry::child_slot).
   std::unordered_map<uint32_t, std::vector<uint32_t>> children_;
   uint64_t next_seq_ = 1;
   StateStats stats_;
 };
+
+void StateImpl::LinkLive(Entry* e) {
+  e->older = newest_live_;
+  e->newer = nullptr;
+  if (newest_live_ != nullptr) newest_live_->newer = e;
+  newest_live_ = e;
+  if (oldest_live_ == nullptr) oldest_live_ = e;
+}
+
+void StateImpl::UnlinkLive(Entry* e) {
+  (e->older != nullptr ? e->older->newer : oldest_live_) = e->newer;
+  (e->newer != nullptr ? e->newer->older : newest_live_) = e->older;
+  e->older = e->newer = nullptr;
+}
 
 StateImpl::Entry& StateImpl::Insert(uint32_t pid, ProcessInfo info) {
   if (procs_.count(pid)) {
@@ -116,35 +190,46 @@ StateImpl::Entry& StateImpl::Insert(uint32_t pid, ProcessInfo info) {
   entry.info.pid = pid;
   entry.seq = next_seq_++;
   entry.exited = false;
-  live_order_[entry.seq] = pid;
-  AddChild(entry.info.ppid, pid);
+  LinkLive(&entry);
+  AddChild(&entry);
+  last_pid_ = pid;
+  last_ = &entry;
   return entry;
 }
 
-void StateImpl::AddChild(uint32_t ppid, uint32_t pid) {
-  if (ppid != 0 && ppid != pid) children_[ppid].push_back(pid);
+void StateImpl::AddChild(Entry* child) {
+  uint32_t ppid = child->info.ppid, pid = child->info.pid;
+  if (ppid == 0 || ppid == pid) return;
+  std::vector<uint32_t>& v = children_[ppid];
+  child->child_slot = static_cast<uint32_t>(v.size());
+  v.push_back(pid);
 }
 
-void StateImpl::DropChild(uint32_t ppid, uint32_t pid) {
+void StateImpl::DropChild(const Entry& child) {
+  uint32_t ppid = child.info.ppid, pid = child.info.pid;
+  if (ppid == 0 || ppid == pid) return;
   auto it = children_.find(ppid);
   if (it == children_.end()) return;
   std::vector<uint32_t>& v = it->second;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] != pid) continue;
+  size_t i = child.child_slot;
+  if (i >= v.size() || v[i] != pid) return;  // not listed (cannot happen; stay safe)
+  if (i + 1 != v.size()) {
     v[i] = v.back();
-    v.pop_back();
-    break;
+    if (Entry* moved = Find(v[i])) moved->child_slot = static_cast<uint32_t>(i);
   }
+  v.pop_back();
   if (v.empty()) children_.erase(it);
 }
 
 void StateImpl::Remove(uint32_t pid) {
   auto it = procs_.find(pid);
   if (it == procs_.end()) return;
-  live_order_.erase(it->second.seq);
-  if (!it->second.exited) DropChild(it->second.info.ppid, pid);  // an exit already did
+  if (!it->second.exited) {  // an exit already unlinked it
+    UnlinkLive(&it->second);
+    DropChild(it->second);
+  }
   children_.erase(pid);
-  procs_.erase(it);
+  Erase(it);
 }
 
 // Evicts one process: the oldest exited one, else the oldest live one.
@@ -155,27 +240,24 @@ void StateImpl::MakeRoom() {
     auto it = procs_.find(pid);
     if (it != procs_.end() && it->second.seq == seq && it->second.exited) {
       children_.erase(pid);
-      procs_.erase(it);
+      Erase(it);
       ++stats_.processes_evicted;
       return;
     }
   }
-  if (!live_order_.empty()) {
-    uint32_t pid = live_order_.begin()->second;
-    Remove(pid);
+  if (oldest_live_ != nullptr) {
+    Remove(oldest_live_->info.pid);
     ++stats_.processes_evicted;
   }
 }
 
 StateImpl::Entry& StateImpl::GetOrStub(const Event& e, bool follow_cgroup) {
-  auto it = procs_.find(e.pid);
-  if (it != procs_.end()) {
-    Entry& entry = it->second;
+  if (Entry* entry = Find(e.pid)) {
     // Runtimes move a forked child into the container's cgroup after the fork, and
     // setuid changes the uid: the latest event is the truth.
-    if (e.cgroup_id != 0 && follow_cgroup) entry.info.cgroup_id = e.cgroup_id;
-    entry.info.uid = e.uid;
-    return entry;
+    if (e.cgroup_id != 0 && follow_cgroup) entry->info.cgroup_id = e.cgroup_id;
+    entry->info.uid = e.uid;
+    return *entry;
   }
   ++stats_.unknown_pids;
   ProcessInfo p;
@@ -190,30 +272,32 @@ StateImpl::Entry& StateImpl::GetOrStub(const Event& e, bool follow_cgroup) {
 void StateImpl::OnFork(const Event& e) {
   // A new thread of an existing process is not a new process.
   if (e.pid == e.ppid || (e.tid != 0 && e.tid != e.pid)) {
-    if (!procs_.count(e.pid)) GetOrStub(e);
+    if (Find(e.pid) == nullptr) GetOrStub(e);
     return;
   }
   ProcessInfo child;
-  auto parent = procs_.find(e.ppid);
-  if (parent != procs_.end()) {
-    const ProcessInfo& pp = parent->second.info;
+  if (const Entry* parent = Find(e.ppid)) {
+    const ProcessInfo& pp = parent->info;
     child.comm = pp.comm;
-    child.exe = pp.exe;
-    child.args = pp.args;
-    child.cwd = pp.cwd;
+    if (e.exe.empty()) child.exe = pp.exe;
+    if (e.args.empty()) child.args = pp.args;
+    if (e.cwd.empty()) child.cwd = pp.cwd;
     child.tty = pp.tty;
     child.cgroup_id = pp.cgroup_id;
     child.exe_upper_layer = pp.exe_upper_layer;
     child.exe_memfd = pp.exe_memfd;
-    // The child inherits the fd table.
+    child.cap_effective = pp.cap_effective;
+    child.cap_permitted = pp.cap_permitted;
+    child.caps_known = pp.caps_known;
+    // The child inherits the fd table: shared until either side changes it.
     child.fds = pp.fds;
   }
   child.ppid = e.ppid;
   child.uid = e.uid;
-  if (!e.comm.empty()) child.comm = std::string(e.comm);
-  if (!e.exe.empty()) child.exe = std::string(e.exe);
-  if (!e.args.empty()) child.args = SplitArgs(e.args);
-  if (!e.cwd.empty()) child.cwd = std::string(e.cwd);
+  if (!e.comm.empty()) child.comm.assign(e.comm);
+  if (!e.exe.empty()) child.exe.assign(e.exe);
+  if (!e.args.empty()) AssignArgs(e.args, &child.args);
+  if (!e.cwd.empty()) child.cwd.assign(e.cwd);
   if (e.cgroup_id != 0) child.cgroup_id = e.cgroup_id;
   child.start_ns = e.ts_ns;
   Insert(e.pid, std::move(child));
@@ -221,25 +305,19 @@ void StateImpl::OnFork(const Event& e) {
 
 void StateImpl::OnExec(const Event& e) {
   ProcessInfo& p = GetOrStub(e).info;
-  if (!e.comm.empty()) p.comm = std::string(e.comm);
+  if (!e.comm.empty()) p.comm.assign(e.comm);
   if (!e.exe.empty()) {
-    p.exe = std::string(e.exe);
+    p.exe.assign(e.exe);
   } else if (!e.path.empty()) {
-    p.exe = std::string(e.path);
+    p.exe.assign(e.path);
   }
-  p.args = SplitArgs(e.args);
-  if (!e.cwd.empty()) p.cwd = std::string(e.cwd);
+  AssignArgs(e.args, &p.args);
+  if (!e.cwd.empty()) p.cwd.assign(e.cwd);
   p.tty = e.tty;
   p.exe_upper_layer = e.exe_upper_layer;
   p.exe_memfd = e.exe_memfd;
   p.from_proc = false;
-  for (auto it = p.fds.begin(); it != p.fds.end();) {
-    if (it->second.open_flags & kCloexec) {
-      it = p.fds.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  p.fds.Filter([](int64_t, const FdInfo& fd) { return !(fd.open_flags & kCloexec); });
 }
 
 void StateImpl::OnExit(const Event& e) {
@@ -247,9 +325,9 @@ void StateImpl::OnExit(const Event& e) {
   if (it == procs_.end() || it->second.exited) return;
   Entry& entry = it->second;
   entry.exited = true;
-  live_order_.erase(entry.seq);
+  UnlinkLive(&entry);
   exited_.emplace_back(e.pid, entry.seq);
-  DropChild(entry.info.ppid, e.pid);
+  DropChild(entry);
   // The kernel closed every fd; up to max_processes/8 exited entries must stay small.
   entry.info.fds.clear();
   // The kernel hands orphans to the nearest child subreaper (conmon, containerd-shim, tini,
@@ -261,18 +339,16 @@ void StateImpl::OnExit(const Event& e) {
     children_.erase(ch);
     uint32_t heir = entry.info.ppid;
     for (int i = 0; i < kMaxAncestry; ++i) {
-      auto up = procs_.find(heir);
-      if (up == procs_.end() || !up->second.exited) break;
-      heir = up->second.info.ppid;
+      const Entry* up = Find(heir);
+      if (up == nullptr || !up->exited) break;
+      heir = up->info.ppid;
     }
     if (heir == 0 || heir == e.pid) heir = 1;
     for (uint32_t c : orphans) {
-      auto child = procs_.find(c);
-      if (child == procs_.end() || child->second.exited || child->second.info.ppid != e.pid) {
-        continue;
-      }
-      child->second.info.ppid = heir;
-      AddChild(heir, c);
+      Entry* child = Find(c);
+      if (child == nullptr || child->exited || child->info.ppid != e.pid) continue;
+      child->info.ppid = heir;
+      AddChild(child);
     }
   }
   // Exited processes stay visible (for the exit event's consumers and their children's
@@ -284,19 +360,19 @@ void StateImpl::OnExit(const Event& e) {
     auto old = procs_.find(pid);
     if (old != procs_.end() && old->second.seq == seq && old->second.exited) {
       children_.erase(pid);
-      procs_.erase(old);
+      Erase(old);
     }
   }
 }
 
-void StateImpl::SetFd(ProcessInfo& p, int64_t fd, FdInfo info) {
-  if (fd < 0) return;
-  auto it = p.fds.find(fd);
-  if (it == p.fds.end() && p.fds.size() >= options_.max_fds_per_process) {
+FdInfo* StateImpl::FdSlot(ProcessInfo& p, int64_t fd) {
+  if (fd < 0) return nullptr;
+  if (FdInfo* existing = p.fds.GetMutable(fd)) return existing;
+  if (p.fds.size() >= options_.max_fds_per_process) {
     ++stats_.fds_dropped;
-    return;
+    return nullptr;
   }
-  p.fds[fd] = std::move(info);
+  return &p.fds[fd];
 }
 
 // True when NormalizePath would return `path` unchanged (the common case: the kernel and
@@ -304,15 +380,22 @@ void StateImpl::SetFd(ProcessInfo& p, int64_t fd, FdInfo info) {
 bool IsNormalAbsolute(std::string_view path) {
   if (path.empty() || path[0] != '/') return false;
   if (path.size() > 1 && path.back() == '/') return false;
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (path[i] != '/') continue;
-    std::string_view rest = path.substr(i + 1);
-    if (StartsWith(rest, "/")) return false;
-    if (rest == "." || rest == ".." || StartsWith(rest, "./") || StartsWith(rest, "../")) {
-      return false;
+  // Unclean means a "//", "/./" or "/../" component, or a trailing "/." or "/..".
+  const char* p = path.data();
+  const char* end = p + path.size();
+  while (true) {
+    const char* slash = static_cast<const char*>(memchr(p, '/', static_cast<size_t>(end - p)));
+    if (slash == nullptr) return true;
+    const char* next = slash + 1;
+    if (next == end) return true;
+    if (*next == '/') return false;
+    if (*next == '.') {
+      const char* after = next + 1;
+      if (after == end || *after == '/') return false;
+      if (*after == '.' && (after + 1 == end || after[1] == '/')) return false;
     }
+    p = next;
   }
-  return true;
 }
 
 std::string StateImpl::ResolvePath(const ProcessInfo& p, int64_t dirfd,
@@ -322,8 +405,8 @@ std::string StateImpl::ResolvePath(const ProcessInfo& p, int64_t dirfd,
   std::string base;
   if (dirfd == kAtFdcwd || dirfd < 0) {
     base = p.cwd;
-  } else if (auto it = p.fds.find(dirfd); it != p.fds.end()) {
-    base = it->second.name;
+  } else if (const FdInfo* dir = p.fds.Get(dirfd)) {
+    base = dir->name;
   }
   if (!StartsWith(base, "/")) return std::string(path);  // base unknown: keep it relative
   return NormalizePath(JoinPath(base, path));
@@ -331,6 +414,7 @@ std::string StateImpl::ResolvePath(const ProcessInfo& p, int64_t dirfd,
 
 void StateImpl::OnSyscall(const Event& e) {
   ProcessInfo& p = GetOrStub(e).info;
+  const FdTable& fds = p.fds;  // reads never copy a shared table
   switch (e.syscall) {
     case SYS_open:
     case SYS_creat:
@@ -340,27 +424,30 @@ void StateImpl::OnSyscall(const Event& e) {
       int64_t dirfd = (e.syscall == SYS_openat || e.syscall == SYS_openat2) ? e.fd : kAtFdcwd;
       uint64_t flags = e.syscall == SYS_creat ? (O_CREAT | O_WRONLY | O_TRUNC) : e.flags;
       FdKind kind = (flags & O_DIRECTORY) ? FdKind::kDirectory : FdKind::kFile;
-      auto it = p.fds.find(e.ret);
-      if (it != p.fds.end() && IsNormalAbsolute(e.path)) {
-        // A reused fd number (the usual open/close churn): reuse the name's buffer too.
-        it->second.kind = kind;
-        it->second.name.assign(e.path);
-        it->second.open_flags = flags;
+      if (IsNormalAbsolute(e.path)) {
+        // The usual case; a reused fd number (open/close churn) reuses the name's buffer.
+        FdInfo* fd = FdSlot(p, e.ret);
+        if (fd == nullptr) return;
+        fd->kind = kind;
+        fd->name.assign(e.path);
+        fd->open_flags = flags;
         return;
       }
-      FdInfo fd;
-      fd.kind = kind;
-      fd.name = ResolvePath(p, dirfd, e.path);
-      fd.open_flags = flags;
-      SetFd(p, e.ret, std::move(fd));
+      std::string name = ResolvePath(p, dirfd, e.path);
+      FdInfo* fd = FdSlot(p, e.ret);
+      if (fd == nullptr) return;
+      fd->kind = kind;
+      fd->name = std::move(name);
+      fd->open_flags = flags;
       return;
     }
     case SYS_close:
-      if (e.ret == 0 || e.ret == -EINTR) p.fds.erase(e.fd);
+      if ((e.ret == 0 || e.ret == -EINTR) && fds.find(e.fd) != fds.end()) p.fds.erase(e.fd);
       return;
     case SYS_close_range: {
       if (e.ret != 0 || e.fd < 0) return;
       int64_t last = e.fd2 < 0 ? INT64_MAX : e.fd2;
+      if (fds.lower_bound(e.fd) == fds.end() || fds.lower_bound(e.fd)->first > last) return;
       for (auto it = p.fds.lower_bound(e.fd); it != p.fds.end() && it->first <= last;) {
         if (e.flags & kCloseRangeCloexec) {
           it->second.open_flags |= kCloexec;
@@ -375,92 +462,93 @@ void StateImpl::OnSyscall(const Event& e) {
     case SYS_dup2:
     case SYS_dup3: {
       if (e.ret < 0 || e.ret == e.fd) return;
-      auto it = p.fds.find(e.fd);
-      FdInfo copy = it != p.fds.end() ? it->second : FdInfo{};
-      if (it == p.fds.end() && e.addr.family != 0) {
+      const FdInfo* old = fds.Get(e.fd);
+      FdInfo copy = old != nullptr ? *old : FdInfo{};
+      if (old == nullptr && e.addr.family != 0) {
         // An fd opened before we watched: the source names a socket's peer (stdio
         // redirected to the network).
         copy.kind = FdKindOfFamily(e.addr.family);
-        copy.name = "->" + SockAddrToString(e.addr);
+        copy.name = "->";
+        AppendSockAddr(e.addr, &copy.name);
       }
       copy.open_flags &= ~kCloexec;  // a duplicate never inherits FD_CLOEXEC
       if (e.syscall == SYS_dup3 && (e.flags & kCloexec)) copy.open_flags |= kCloexec;
-      SetFd(p, e.ret, std::move(copy));
+      if (FdInfo* fd = FdSlot(p, e.ret)) *fd = std::move(copy);
       return;
     }
     case SYS_socket: {
       if (e.ret < 0) return;
-      FdInfo fd;
-      fd.kind = FdKindOfFamily(e.id_arg);
-      fd.open_flags = e.flags & kCloexec;
-      SetFd(p, e.ret, std::move(fd));
+      if (FdInfo* fd = FdSlot(p, e.ret)) {
+        fd->kind = FdKindOfFamily(e.id_arg);
+        fd->name.clear();
+        fd->open_flags = e.flags & kCloexec;
+      }
       return;
     }
     case SYS_socketpair:
     case SYS_pipe:
     case SYS_pipe2: {
       if (e.ret != 0) return;
-      FdInfo fd;
-      fd.kind = e.syscall == SYS_socketpair ? FdKindOfFamily(e.id_arg) : FdKind::kPipe;
-      fd.open_flags = e.flags & kCloexec;
-      SetFd(p, e.fd, fd);
-      SetFd(p, e.fd2, fd);
+      FdKind kind = e.syscall == SYS_socketpair ? FdKindOfFamily(e.id_arg) : FdKind::kPipe;
+      for (int64_t n : {e.fd, e.fd2}) {
+        if (FdInfo* fd = FdSlot(p, n)) {
+          fd->kind = kind;
+          fd->name.clear();
+          fd->open_flags = e.flags & kCloexec;
+        }
+      }
       return;
     }
-    case SYS_bind: {
-      if (e.ret != 0) return;
-      auto it = p.fds.find(e.fd);
-      FdInfo fd = it != p.fds.end() ? it->second : FdInfo{};
-      if (e.addr.family != 0) fd.kind = FdKindOfFamily(e.addr.family);
-      fd.name = SockAddrToString(e.addr);
-      SetFd(p, e.fd, std::move(fd));
-      return;
-    }
+    case SYS_bind:
     case SYS_listen: {
-      // The local address as the kernel bound it (a bind to port 0 learns its port here).
-      if (e.ret != 0 || e.addr.family == 0) return;
-      auto it = p.fds.find(e.fd);
-      FdInfo fd = it != p.fds.end() ? it->second : FdInfo{};
-      fd.kind = FdKindOfFamily(e.addr.family);
-      fd.name = SockAddrToString(e.addr);
-      SetFd(p, e.fd, std::move(fd));
+      // listen: the local address as the kernel bound it (a bind to port 0 learns its port).
+      if (e.ret != 0) return;
+      if (e.syscall == SYS_listen && e.addr.family == 0) return;
+      FdInfo* fd = FdSlot(p, e.fd);
+      if (fd == nullptr) return;
+      if (e.addr.family != 0) fd->kind = FdKindOfFamily(e.addr.family);
+      fd->name.clear();
+      AppendSockAddr(e.addr, &fd->name);
       return;
     }
     case SYS_connect: {
       if (e.ret != 0 && e.ret != -EINPROGRESS) return;
-      auto it = p.fds.find(e.fd);
-      FdInfo fd = it != p.fds.end() ? it->second : FdInfo{};
-      if (e.addr.family != 0) fd.kind = FdKindOfFamily(e.addr.family);
+      FdInfo* fd = FdSlot(p, e.fd);
+      if (fd == nullptr) return;
+      if (e.addr.family != 0) fd->kind = FdKindOfFamily(e.addr.family);
       // The local end is known only when the socket was bound explicitly.
-      std::string local = fd.name.find("->") == std::string::npos ? fd.name : std::string();
-      fd.name = local + "->" + SockAddrToString(e.addr);
-      SetFd(p, e.fd, std::move(fd));
+      if (fd->name.find("->") != std::string::npos) fd->name.clear();
+      fd->name.append("->");
+      AppendSockAddr(e.addr, &fd->name);
       return;
     }
     case SYS_accept:
     case SYS_accept4: {
       if (e.ret < 0) return;
-      auto it = p.fds.find(e.fd);
-      FdInfo fd;
-      std::string local;
-      if (it != p.fds.end()) {
-        fd.kind = it->second.kind;
-        local = it->second.name;
-      }
-      if (e.addr.family != 0) fd.kind = FdKindOfFamily(e.addr.family);
+      FdKind kind = FdKind::kOther;
+      std::string name;
       // Client first, as Falco writes fd.name: "peer->listening address".
-      fd.name = SockAddrToString(e.addr) + "->" + local;
-      fd.open_flags = e.syscall == SYS_accept4 ? (e.flags & kCloexec) : 0;
-      SetFd(p, e.ret, std::move(fd));
+      AppendSockAddr(e.addr, &name);
+      name.append("->");
+      if (const FdInfo* listener = fds.Get(e.fd)) {
+        kind = listener->kind;
+        name.append(listener->name);
+      }
+      if (e.addr.family != 0) kind = FdKindOfFamily(e.addr.family);
+      if (FdInfo* fd = FdSlot(p, e.ret)) {
+        fd->kind = kind;
+        fd->name = std::move(name);
+        fd->open_flags = e.syscall == SYS_accept4 ? (e.flags & kCloexec) : 0;
+      }
       return;
     }
     case SYS_memfd_create: {
       if (e.ret < 0) return;
-      FdInfo fd;
-      fd.kind = FdKind::kMemfd;
-      fd.name = fmt::format("memfd:{}", e.path);
-      fd.open_flags = (e.flags & kMfdCloexec) ? kCloexec : 0;
-      SetFd(p, e.ret, std::move(fd));
+      if (FdInfo* fd = FdSlot(p, e.ret)) {
+        fd->kind = FdKind::kMemfd;
+        fd->name = fmt::format("memfd:{}", e.path);
+        fd->open_flags = (e.flags & kMfdCloexec) ? kCloexec : 0;
+      }
       return;
     }
     case SYS_chdir:
@@ -468,9 +556,18 @@ void StateImpl::OnSyscall(const Event& e) {
       return;
     case SYS_fchdir:
       if (e.ret == 0) {
-        if (auto it = p.fds.find(e.fd); it != p.fds.end() && StartsWith(it->second.name, "/")) {
-          p.cwd = it->second.name;
+        if (const FdInfo* dir = fds.Get(e.fd); dir != nullptr && StartsWith(dir->name, "/")) {
+          p.cwd = dir->name;
         }
+      }
+      return;
+    case SYS_capset:
+      // The new effective set; permitted can only shrink and holds at least the effective.
+      if (e.ret == 0) {
+        if (!p.caps_known) p.cap_permitted = 0;
+        p.cap_effective = e.cap_effective;
+        p.cap_permitted |= e.cap_effective;
+        p.caps_known = true;
       }
       return;
     default:
@@ -479,8 +576,9 @@ void StateImpl::OnSyscall(const Event& e) {
 }
 
 void StateImpl::Apply(const Event& e) {
-  ++stats_.events;
-  containers_.Maintain();
+  // Merging finished container lookups costs an atomic load and a few branches: every 64
+  // events is often enough (the first sight of a container is resolved in Container()).
+  if ((stats_.events++ & 63) == 0) containers_.Maintain();
   switch (e.type) {
     case EventType::kProcessFork:
       OnFork(e);
@@ -507,7 +605,8 @@ const ProcessInfo* StateImpl::Ancestor(uint32_t pid, int generation) const {
   const ProcessInfo* p = Process(pid);
   for (int i = 0; i < generation && p != nullptr; ++i) {
     if (p->ppid == 0 || p->ppid == p->pid) return nullptr;
-    p = Process(p->ppid);
+    auto it = procs_.find(p->ppid);  // not through the cache: keep it on the event's process
+    p = it == procs_.end() ? nullptr : &it->second.info;
   }
   return p;
 }
@@ -573,6 +672,60 @@ StatusOr<std::unique_ptr<State>> State::Create(const StateOptions& options) {
         "max_containers must be positive");
   }
   return std::unique_ptr<State>(new StateImpl(options));
+}
+
+const FdTable::Vec& FdTable::Empty() {
+  static const Vec kEmpty;
+  return kEmpty;
+}
+
+FdTable::Vec& FdTable::Mut() {
+  if (!v_) {
+    v_ = std::make_shared<Vec>();
+  } else if (v_.use_count() > 1) {
+    v_ = std::make_shared<Vec>(*v_);
+  }
+  return *v_;
+}
+
+FdTable::const_iterator FdTable::lower_bound(int64_t fd) const {
+  return std::lower_bound(begin(), end(), fd,
+                          [](const value_type& e, int64_t key) { return e.first < key; });
+}
+
+const FdInfo& FdTable::at(int64_t fd) const {
+  const FdInfo* info = Get(fd);
+  if (info == nullptr) throw std::out_of_range(fmt::format("FdTable::at: fd {} not open", fd));
+  return *info;
+}
+
+FdTable::iterator FdTable::lower_bound(int64_t fd) {
+  Vec& v = Mut();
+  return std::lower_bound(v.begin(), v.end(), fd,
+                          [](const value_type& e, int64_t key) { return e.first < key; });
+}
+
+FdTable::iterator FdTable::find(int64_t fd) {
+  iterator it = lower_bound(fd);
+  return it != v_->end() && it->first == fd ? it : v_->end();
+}
+
+FdInfo* FdTable::GetMutable(int64_t fd) {
+  if (Get(fd) == nullptr) return nullptr;  // no copy of a shared table for a miss
+  return &find(fd)->second;
+}
+
+FdInfo& FdTable::operator[](int64_t fd) {
+  iterator it = lower_bound(fd);
+  if (it == v_->end() || it->first != fd) it = v_->emplace(it, fd, FdInfo{});
+  return it->second;
+}
+
+size_t FdTable::erase(int64_t fd) {
+  if (Get(fd) == nullptr) return 0;
+  iterator it = find(fd);  // may replace v_ (a shared table is copied first)
+  v_->erase(it);
+  return 1;
 }
 
 FdKind FdKindOfFamily(uint32_t family) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -43,6 +44,76 @@ struct FdInfo {
   uint64_t open_flags = 0;
 };
 
+// A process's fd table: fd number -> FdInfo, kept sorted by fd in one flat array (lookups
+// are a binary search over a few dozen entries, no node per fd). The array is shared
+// copy-on-write: a forked child shares its parent's table until either changes it, so a fork
+// copies nothing and a fork+exec copies only the fds that survive exec. The interface is
+// the subset of std::map that consumers use. Const members never copy; a non-const member
+// that can change the table first makes it private to this process (copying it if shared),
+// so iterators from a non-const call stay valid only until the next change.
+class FdTable {
+ public:
+  using value_type = std::pair<int64_t, FdInfo>;
+  using Vec = std::vector<value_type>;
+  using const_iterator = Vec::const_iterator;
+  using iterator = Vec::iterator;
+
+  size_t size() const { return v_ ? v_->size() : 0; }
+  bool empty() const { return size() == 0; }
+  const_iterator begin() const { return v_ ? v_->cbegin() : Empty().cbegin(); }
+  const_iterator end() const { return v_ ? v_->cend() : Empty().cend(); }
+  const_iterator find(int64_t fd) const {
+    const_iterator it = lower_bound(fd);
+    return it != end() && it->first == fd ? it : end();
+  }
+  const_iterator lower_bound(int64_t fd) const;
+  size_t count(int64_t fd) const { return find(fd) != end() ? 1 : 0; }
+  // nullptr when `fd` is not open.
+  const FdInfo* Get(int64_t fd) const {
+    const_iterator it = find(fd);
+    return it == end() ? nullptr : &it->second;
+  }
+  // As std::map::at: throws std::out_of_range when `fd` is not open (tests and tools; the
+  // event path uses Get).
+  const FdInfo& at(int64_t fd) const;
+
+  // Mutable access (copies a shared table first).
+  iterator begin() { return Mut().begin(); }
+  iterator end() { return Mut().end(); }
+  iterator find(int64_t fd);
+  iterator lower_bound(int64_t fd);
+  FdInfo* GetMutable(int64_t fd);
+  FdInfo& operator[](int64_t fd);
+  iterator erase(iterator it) { return Mut().erase(it); }
+  size_t erase(int64_t fd);
+  void clear() { v_.reset(); }
+  // Keeps only the entries for which keep(fd, info) is true; a shared table is rebuilt from
+  // the kept entries alone (exec after fork: the child copies only what survives exec).
+  template <typename Keep>
+  void Filter(Keep keep);
+  // True when another process shares this table (tests, self-metrics).
+  bool shared() const { return v_ && v_.use_count() > 1; }
+
+ private:
+  static const Vec& Empty();
+  Vec& Mut();
+  std::shared_ptr<Vec> v_;
+};
+
+template <typename Keep>
+void FdTable::Filter(Keep keep) {
+  if (!v_) return;
+  if (v_.use_count() > 1) {
+    auto fresh = std::make_shared<Vec>();
+    for (const value_type& e : *v_) {
+      if (keep(e.first, e.second)) fresh->push_back(e);
+    }
+    v_ = std::move(fresh);
+    return;
+  }
+  std::erase_if(*v_, [&](const value_type& e) { return !keep(e.first, e.second); });
+}
+
 struct ProcessInfo {
   uint32_t pid = 0;
   uint32_t ppid = 0;
@@ -57,7 +128,16 @@ struct ProcessInfo {
   bool exe_upper_layer = false;
   bool exe_memfd = false;
   bool from_proc = false;  // picked up from /proc at start, not seen being created
-  std::map<int64_t, FdInfo> fds;
+  FdTable fds;
+  // Appended by R6: capability sets (bit N = capability N, as CapEff/CapPrm in
+  // /proc/PID/status). Known from /proc at LoadExisting, from capset events (which carry the
+  // new effective set; permitted is then at least that), inherited on fork and kept over
+  // exec (the kernel's recomputation at exec of setuid or file-capability programs is not
+  // in the event: a later capset corrects it). caps_known false: never seen (rule fields
+  // read as missing).
+  uint64_t cap_effective = 0;
+  uint64_t cap_permitted = 0;
+  bool caps_known = false;
 };
 
 struct StateOptions {
