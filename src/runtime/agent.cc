@@ -100,24 +100,54 @@ StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentOptions& options,
 
 Agent::~Agent() = default;
 
+void Agent::AddDetector(std::unique_ptr<Detector> detector) {
+  detectors_.push_back(std::move(detector));
+}
+
 void Agent::Emit(const Alert& alert) {
   ++summary_.alerts;
+  ++alerts_by_rule_[{alert.rule, alert.priority}];
   if (!output_status_.ok()) return;
-  std::string line =
-      options_.format == "json" ? report::AlertToFalcoJson(alert) : FormatAlertText(alert);
+  std::string line;
+  if (alert.hostname.empty() && !options_.hostname.empty()) {
+    Alert copy = alert;  // detectors need not know the host; alerts are rare enough to copy
+    copy.hostname = options_.hostname;
+    line = options_.format == "json" ? report::AlertToFalcoJson(copy) : FormatAlertText(copy);
+  } else {
+    line = options_.format == "json" ? report::AlertToFalcoJson(alert) : FormatAlertText(alert);
+  }
   output_status_ = output_->Write(line);
+}
+
+void Agent::ReloadDetectors() {
+  bool failed = false;
+  for (const auto& d : detectors_) {
+    Status s = d->Reload();
+    if (s.ok()) {
+      spdlog::warn("{}: reloaded: {}", d->name(), d->Describe());
+    } else {
+      failed = true;
+      spdlog::error("{}: reload failed, keeping the previous configuration ({}): {}", d->name(),
+                    d->Describe(), s.message());
+    }
+  }
+  ++(failed ? summary_.reload_errors : summary_.reloads);
 }
 
 void Agent::EmitDropAlert(uint64_t time_ns) {
   if (window_drops_ > 0) {
     Emit(MakeDropAlert(time_ns, window_drops_, window_events_, live_, options_.hostname));
-    ++alerts_by_drop_;
   }
   window_drops_ = 0;
   window_events_ = 0;
 }
 
 void Agent::OnEvent(const Event& e) {
+  // The reload happens between two events: the previous event was fully evaluated with the
+  // old configuration, this one is evaluated with the new, and the State is untouched.
+  if (reload_ != nullptr && reload_->load(std::memory_order_relaxed) && reload_->exchange(false)) {
+    ReloadDetectors();
+  }
   counters_.Count(e);
   if (recorder_ != nullptr && record_status_.ok()) record_status_ = recorder_->Write(e);
   if (state_ != nullptr) state_->Apply(e);
@@ -141,6 +171,7 @@ void Agent::OnEvent(const Event& e) {
     }
     output_status_ = output_->Write(line_);
   }
+  for (const auto& d : detectors_) d->OnEvent(e, state_.get(), *this);
 }
 
 std::string Agent::RenderMetrics() {
@@ -198,9 +229,20 @@ std::string Agent::RenderMetrics() {
         {{"cgroup_id", "other"}, {"container_id", "other"}, {"container_name", ""}, {"image", ""}},
         static_cast<double>(counters_.container_overflow()));
   }
-  page.Family("vigil_agent_alerts_total", "counter", "Alerts written, by rule.");
-  page.Sample("vigil_agent_alerts_total", {{"rule", "Falco internal: syscall event drop"}},
-              static_cast<double>(alerts_by_drop_));
+  page.Family("vigil_agent_alerts_total", "counter", "Alerts written, by rule and priority.");
+  for (const auto& [key, count] : alerts_by_rule_) {
+    page.Sample("vigil_agent_alerts_total",
+                {{"rule", key.first}, {"priority", report::PriorityName(key.second)}},
+                static_cast<double>(count));
+  }
+  page.Family("vigil_agent_reloads_total", "counter",
+              "Configuration reloads (SIGHUP), by result: ok, or error (the previous "
+              "configuration was kept).");
+  page.Sample("vigil_agent_reloads_total", {{"result", "ok"}},
+              static_cast<double>(summary_.reloads));
+  page.Sample("vigil_agent_reloads_total", {{"result", "error"}},
+              static_cast<double>(summary_.reload_errors));
+  for (const auto& d : detectors_) d->AppendMetrics(page);
   page.Family("vigil_agent_output_queue_lines", "gauge", "Lines waiting for the webhook.");
   page.Sample("vigil_agent_output_queue_lines", static_cast<double>(output_->queued()));
   SourceStats ss = source_->Stats();
@@ -240,7 +282,8 @@ void Agent::Publish() {
   if (metrics_ != nullptr) metrics_->Publish(RenderMetrics());
 }
 
-Status Agent::Run(const std::atomic<bool>& stop) {
+Status Agent::Run(const std::atomic<bool>& stop, std::atomic<bool>* reload) {
+  reload_ = reload;
   start_ = last_publish_ = std::chrono::steady_clock::now();
   cpu_at_start_ = ReadProcessUsage().cpu_seconds;
   if (metrics_ != nullptr) Publish();
@@ -260,6 +303,8 @@ Status Agent::Run(const std::atomic<bool>& stop) {
       if (!IsOutOfRange(n.status())) result = n.status();
       break;
     }
+    // A quiet source: a requested reload does not wait for the next event.
+    if (reload_ != nullptr && reload_->exchange(false)) ReloadDetectors();
     if (!record_status_.ok()) {
       result = record_status_;
       break;
