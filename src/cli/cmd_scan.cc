@@ -373,6 +373,7 @@ StatusOr<ContentScanners> PrepareContent(const ScanCommandState& s, const Scanne
   if (plan.malware) {
     malware::MalwareOptions options;
     options.extra_rules = s.malware_rules;
+    options.db_cache_dir = ResolveCacheDir(flags) + "/malware";
     VIGIL_ASSIGN_OR_RETURN(c.malware, malware::MalwareScanner::Create(options));
   }
   return c;
