@@ -6,7 +6,7 @@
  * leaves as the caller set them for every call captured here (the exceptions are calls that
  * replace the registers: a successful execve/execveat, reported by sched_process_exec instead;
  * clone, rt_sigreturn and exit, which are not captured). High-volume calls are counted per
- * process in a per-CPU hash that user space drains every flush interval.
+ * process in per-CPU slot tables that user space reads every flush interval (wire.h).
  *
  * Cost control: every syscall runs sys_exit, so its first work is the class table lookup that
  * drops the ~430 uncaptured calls; then the agent's own process (and optional excluded pids) is
@@ -91,12 +91,23 @@ const volatile __u8 syscall_var[VIGIL_NR_SYSCALLS] = {
     [VIGIL_NR_memfd_create] = 1,
 };
 
+/* Counter slots and their dirty bitmap, VIGIL_COUNT_SLOTS (and /64 words) per CPU: user space
+ * sets max_entries to possible CPUs times these before load, and maps both. See wire.h. */
 struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-  __uint(max_entries, 16384);
-  __type(key, struct vigil_count_key);
-  __type(value, struct vigil_count_val);
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(map_flags, BPF_F_MMAPABLE);
+  __uint(max_entries, VIGIL_COUNT_SLOTS);
+  __type(key, __u32);
+  __type(value, struct vigil_count_slot);
 } counts SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(map_flags, BPF_F_MMAPABLE);
+  __uint(max_entries, VIGIL_COUNT_SLOTS / 64);
+  __type(key, __u32);
+  __type(value, __u64);
+} count_dirty SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -251,25 +262,58 @@ static __always_inline int moves_bytes(long nr) {
   }
 }
 
+static __always_inline __u32 count_hash(__u32 pid, __s32 nr, __s32 fd) {
+  __u32 h = pid * 0x9E3779B1u ^ (__u32)nr * 0x85EBCA77u ^ (__u32)fd * 0xC2B2AE3Du;
+  return h ^ (h >> 16);
+}
+
+/* Counts one call in this CPU's slot table (wire.h): the key's slot among VIGIL_COUNT_PROBES
+ * probes, else the first empty or idle one. Only this CPU's probe writes these slots (a
+ * program does not run twice at once on one CPU), so plain stores are race-free. */
 static __always_inline void count_call(struct task_struct *task, struct pt_regs *regs, long nr,
                                        long ret, __u32 tgid) {
   int kind = moves_bytes(nr);
-  struct vigil_count_key key = {.pid = tgid, .syscall = (__s32)nr, .fd = -1};
-  if (kind) key.fd = (int)regs->di;
-  /* Per-CPU values: only this CPU writes this copy, so plain increments are race-free. */
-  struct vigil_count_val *v = bpf_map_lookup_elem(&counts, &key);
-  if (!v) {
-    struct vigil_count_val nv = {};
-    /* Fails when another CPU inserted the key since the lookup (its insert created this CPU's
-     * slot too, zeroed) or when the map is full. */
-    bpf_map_update_elem(&counts, &key, &nv, BPF_NOEXIST);
-    v = bpf_map_lookup_elem(&counts, &key);
-    if (!v) {
+  __s32 fd = kind ? (int)regs->di : -1;
+  __u32 base = bpf_get_smp_processor_id() * VIGIL_COUNT_SLOTS;
+  __u32 h = count_hash(tgid, (__s32)nr, fd);
+  __u64 epoch = count_epoch;
+  struct vigil_count_slot *slot = NULL;
+  struct vigil_count_slot *spare = NULL;
+  __u32 idx = 0;
+  __u32 spare_idx = 0;
+#pragma unroll
+  for (int i = 0; i < VIGIL_COUNT_PROBES; i++) {
+    __u32 k = base + ((h + i) & (VIGIL_COUNT_SLOTS - 1));
+    struct vigil_count_slot *s = bpf_map_lookup_elem(&counts, &k);
+    if (!s) break;
+    if (s->key.pid == tgid && s->key.syscall == nr && s->key.fd == fd && s->val.count != 0) {
+      slot = s;
+      idx = k;
+      break;
+    }
+    if (!spare && (s->val.count == 0 || s->val.epoch + 2 <= epoch)) {
+      spare = s;
+      spare_idx = k;
+    }
+  }
+  if (!slot) {
+    if (!spare) {
       count_drop(VIGIL_DROP_COUNTS);
       return;
     }
+    slot = spare;
+    idx = spare_idx;
+    /* The value is reset before the key is published (user space reads key, value, key). */
+    slot->val.count = 0;
+    slot->val.bytes = 0;
+    slot->val.epoch = 0;
+    barrier();
+    slot->key.pid = tgid;
+    slot->key.syscall = (__s32)nr;
+    slot->key.fd = fd;
+    barrier();
   }
-  __u64 epoch = count_epoch;
+  struct vigil_count_val *v = &slot->val;
   if (v->epoch != epoch) {
     /* First call of this key on this CPU in the epoch: who, and is the fd (still) a socket. */
     __u64 ug = bpf_get_current_uid_gid();
@@ -277,11 +321,17 @@ static __always_inline void count_call(struct task_struct *task, struct pt_regs 
     v->cgroup_id = bpf_get_current_cgroup_id();
     v->uid = (__u32)ug;
     v->gid = (__u32)(ug >> 32);
-    bpf_get_current_comm(v->comm, sizeof(v->comm));
-    v->on_socket = kind == 2 || (kind == 1 && file_is_socket(fd_file(task, key.fd)));
+    __builtin_memcpy(v->comm, task->comm, sizeof(v->comm));
+    v->on_socket = kind == 2 || (kind == 1 && file_is_socket(fd_file(task, fd)));
   }
   v->count += 1;
   if (ret > 0 && v->on_socket) v->bytes += ret;
+  barrier();
+  /* Then the dirty bit, which user space swaps to 0 before it reads the slot. */
+  __u32 w = idx / 64;
+  __u64 *d = bpf_map_lookup_elem(&count_dirty, &w);
+  __u64 bit = 1ull << (idx & 63);
+  if (d && !(*d & bit)) *d |= bit;
 }
 
 /* stream_high_volume: one fixed-size record per call. */

@@ -103,12 +103,23 @@ struct vigil_wire_exit {
   __s64 exit_code; /* task->exit_code: wait(2) status (exit status << 8 | signal) */
 };
 
-/* Counters of a high-volume syscall (counts map, a BPF per-CPU hash). Calls that move bytes
- * are keyed by fd too, so whether the fd is a socket is looked up once per fd and epoch (user
- * space advances count_epoch every second) rather than on every call. The counters only grow: user
- * space reads the map every flush, emits the differences summed per (process, syscall), and deletes
- * keys idle for a second — so the hot path is one lookup and two increments, without a
- * delete/insert per interval. */
+/* Counters of high-volume syscalls: a table of VIGIL_COUNT_SLOTS slots per CPU (the probe's
+ * `counts` array map, possible CPUs x VIGIL_COUNT_SLOTS, mapped read-only by user space), open
+ * addressing with VIGIL_COUNT_PROBES probes from a hash of the key. Only the probe on its own
+ * CPU writes a CPU's slots, so the hot path is a few inlined array loads and two increments
+ * (a BPF hash map lookup cost ~70 ns per call here, the largest part of the probe's cost on a
+ * read/write-heavy server). Calls that move bytes are keyed by fd too, so whether the fd is a
+ * socket is looked up once per fd and epoch (user space advances count_epoch every second)
+ * rather than on every call. The counters only grow while a key owns its slot; a slot is
+ * taken over by another key when it is empty or idle for two epochs (a second or more without
+ * a call, so user space, which reads every flush interval, has already seen its last count).
+ * The probe sets the slot's bit in the per-CPU `count_dirty` bitmap (one __u64 per 64 slots)
+ * after each call; user space swaps each word with 0 to find the slots to read, and reads all
+ * slots once per epoch. Claiming a slot zeroes its value before it writes the key, and user
+ * space reads key, value, key and skips a slot whose key changed in between (x86 keeps stores
+ * in order). */
+#define VIGIL_COUNT_SLOTS 4096 /* per CPU; a power of two, a multiple of 64 */
+#define VIGIL_COUNT_PROBES 4
 struct vigil_count_key {
   __u32 pid;
   __s32 syscall;
@@ -116,21 +127,25 @@ struct vigil_count_key {
   __u32 reserved;
 };
 struct vigil_count_val {
-  __u64 count;     /* calls, since the key was created */
+  __u64 count;     /* calls, since the key took the slot */
   __u64 bytes;     /* bytes moved by successful calls while the fd was a socket */
   __u64 cgroup_id; /* at the first call of the current epoch on this CPU */
-  __u64 epoch;     /* count_epoch when uid..on_socket were last refreshed */
+  __u64 epoch;     /* count_epoch at the latest call (uid..on_socket refreshed then) */
   __u32 uid;
   __u32 gid;
   char comm[16];
   __u32 on_socket; /* the fd was a socket at the first call of the epoch on this CPU */
   __u32 reserved;
 };
+struct vigil_count_slot {
+  struct vigil_count_key key;
+  struct vigil_count_val val;
+};
 
 /* Index into the per-CPU drops array. */
 enum vigil_drop_index {
   VIGIL_DROP_RINGBUF = 0, /* ring buffer full: the record was lost */
-  VIGIL_DROP_COUNTS = 1,  /* counts map full: calls were not counted */
+  VIGIL_DROP_COUNTS = 1,  /* no free counter slot among the probed ones: a call not counted */
   VIGIL_DROP_STASH = 2,   /* unused since arguments are read at sys_exit (index kept) */
   VIGIL_DROP_MAX = 3,
 };
@@ -254,6 +269,9 @@ VIGIL_WIRE_ASSERT(sizeof(struct vigil_count_key) == 16, "vigil_count_key size");
 VIGIL_WIRE_ASSERT(sizeof(struct vigil_count_val) == 64, "vigil_count_val size");
 VIGIL_WIRE_ASSERT(VIGIL_WIRE_OFFSETOF(struct vigil_count_val, on_socket) == 56,
                   "count_val.on_socket");
+VIGIL_WIRE_ASSERT(sizeof(struct vigil_count_slot) == 80, "vigil_count_slot size");
+VIGIL_WIRE_ASSERT((VIGIL_COUNT_SLOTS & (VIGIL_COUNT_SLOTS - 1)) == 0 && VIGIL_COUNT_SLOTS % 64 == 0,
+                  "count slots: a power of two, whole bitmap words");
 VIGIL_WIRE_ASSERT(sizeof(struct vigil_wire_syscall) + 2 * VIGIL_MAX_PATH + VIGIL_MAX_UNIX <=
                       VIGIL_MAX_RECORD,
                   "syscall record fits the scratch buffer");

@@ -8,6 +8,7 @@
 // (kSyscallCounts) and the drop counters (kDrops).
 #include "runtime/ebpf_source.h"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -125,6 +126,8 @@ class EbpfSource final : public EventSource {
  public:
   explicit EbpfSource(const EbpfOptions& options) : options_(options) {}
   ~EbpfSource() override {
+    if (slots_ != nullptr) munmap(const_cast<vigil_count_slot*>(slots_), slots_bytes_);
+    if (dirty_ != nullptr) munmap(dirty_, dirty_bytes_);
     if (rb_ != nullptr) ring_buffer__free(rb_);
     if (skel_ != nullptr) vigil_bpf__destroy(skel_);
   }
@@ -140,6 +143,16 @@ class EbpfSource final : public EventSource {
     int err = bpf_map__set_max_entries(skel_->maps.events,
                                        static_cast<uint32_t>(options_.ring_buffer_bytes));
     if (err != 0) return LoadError("sizing the ring buffer", -err);
+    int cpus = libbpf_num_possible_cpus();
+    if (cpus <= 0) return InternalError("eBPF probe: cannot count possible CPUs");
+    cpus_ = static_cast<size_t>(cpus);
+    slot_count_ = cpus_ * VIGIL_COUNT_SLOTS;
+    err = bpf_map__set_max_entries(skel_->maps.counts, static_cast<uint32_t>(slot_count_));
+    if (err == 0) {
+      err = bpf_map__set_max_entries(skel_->maps.count_dirty,
+                                     static_cast<uint32_t>(slot_count_ / 64));
+    }
+    if (err != 0) return LoadError("sizing the counter slots", -err);
     err = vigil_bpf__load(skel_);
     if (err != 0) return LoadError("load", -err);
     for (uint32_t pid : options_.exclude_pids) {
@@ -153,12 +166,19 @@ class EbpfSource final : public EventSource {
     rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &EbpfSource::OnRecord, this, nullptr);
     if (rb_ == nullptr) return LoadError("ring buffer setup", errno);
 
-    int cpus = libbpf_num_possible_cpus();
-    if (cpus <= 0) return InternalError("eBPF probe: cannot count possible CPUs");
-    cpus_ = static_cast<size_t>(cpus);
-    size_t entries = bpf_map__max_entries(skel_->maps.counts);
-    count_keys_.resize(entries);
-    count_vals_.resize(entries * cpus_);
+    // The counter slots are read in place; the dirty bitmap is also written (swapped to 0).
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    slots_bytes_ = (slot_count_ * sizeof(vigil_count_slot) + page - 1) / page * page;
+    dirty_bytes_ = (slot_count_ / 64 * sizeof(uint64_t) + page - 1) / page * page;
+    void* m =
+        mmap(nullptr, slots_bytes_, PROT_READ, MAP_SHARED, bpf_map__fd(skel_->maps.counts), 0);
+    if (m == MAP_FAILED) return LoadError("mapping the counter slots", errno);
+    slots_ = static_cast<const vigil_count_slot*>(m);
+    m = mmap(nullptr, dirty_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED,
+             bpf_map__fd(skel_->maps.count_dirty), 0);
+    if (m == MAP_FAILED) return LoadError("mapping the counter bitmap", errno);
+    dirty_ = static_cast<uint64_t*>(m);
+    slot_prev_.assign(slot_count_, SlotPrev{});
     drop_vals_.resize(cpus_);
     boot_to_wall_ = BootToWallOffset();
     last_flush_ = std::chrono::steady_clock::now();
@@ -319,43 +339,26 @@ class EbpfSource final : public EventSource {
     // The probe refreshes each counter's owner and socket check once per epoch: every second,
     // so a busy fd pays for the check once a second rather than every flush (an fd closed and
     // reused for another kind of file within that second keeps the old kind until then).
+    // Each epoch every slot is read, not only the dirty ones: a dirty bit set just before the
+    // swap may hide an increment not yet visible (x86 lets the probe's load of the bitmap pass
+    // its store to the counter), and a slot skipped as torn is read again then.
+    bool all = false;
     if (now - last_epoch_ >= std::chrono::seconds(1)) {
       __atomic_add_fetch(&skel_->data->count_epoch, 1, __ATOMIC_RELAXED);
       last_epoch_ = now;
+      all = true;
     }
-    int fd = bpf_map__fd(skel_->maps.counts);
-    uint64_t in_batch = 0;
-    uint64_t out_batch = 0;
-    bool first = true;
-    ++flush_seq_;
-    while (true) {
-      uint32_t n = static_cast<uint32_t>(count_keys_.size());
-      LIBBPF_OPTS(bpf_map_batch_opts, opts);
-      int err = bpf_map_lookup_batch(fd, first ? nullptr : &in_batch, &out_batch,
-                                     count_keys_.data(), count_vals_.data(), &n, &opts);
-      int saved = errno;
-      first = false;
-      for (uint32_t i = 0; i < n; ++i) AddCounts(count_keys_[i], &count_vals_[i * cpus_], now);
-      if (err != 0) {
-        if (saved == ENOENT) break;
-        return InternalError(fmt::format("eBPF counters: {}", strerror(saved)));
+    for (size_t w = 0; w < slot_count_ / 64; ++w) {
+      uint64_t bits = __atomic_exchange_n(&dirty_[w], 0, __ATOMIC_ACQ_REL);
+      if (all) bits = ~uint64_t{0};
+      while (bits != 0) {
+        size_t i = w * 64 + static_cast<size_t>(__builtin_ctzll(bits));
+        bits &= bits - 1;
+        ReadSlot(i);
       }
-      in_batch = out_batch;
     }
     for (const auto& [key, agg] : count_aggs_) EmitCounts(key, agg, now_wall);
     count_aggs_.clear();
-    // Keys idle for a second (the fd was closed, the process exited) are deleted so the map
-    // does not fill; keys the probe no longer has are forgotten.
-    for (auto it = count_prev_.begin(); it != count_prev_.end();) {
-      if (it->second.seen != flush_seq_) {
-        it = count_prev_.erase(it);
-      } else if (now - it->second.changed > std::chrono::seconds(1)) {
-        bpf_map_delete_elem(fd, &it->first);
-        it = count_prev_.erase(it);
-      } else {
-        ++it;
-      }
-    }
 
     uint64_t total = 0;
     for (uint32_t index = 0; index < VIGIL_DROP_MAX; ++index) {
@@ -386,58 +389,54 @@ class EbpfSource final : public EventSource {
     std::string comm;
   };
 
-  struct KeyHash {
-    size_t operator()(const vigil_count_key& k) const {
-      return std::hash<uint64_t>()((uint64_t{k.pid} << 32) ^ (uint64_t(uint32_t(k.syscall)) << 20) ^
-                                   uint32_t(k.fd));
-    }
-  };
-  struct KeyEq {
-    bool operator()(const vigil_count_key& a, const vigil_count_key& b) const {
-      return a.pid == b.pid && a.syscall == b.syscall && a.fd == b.fd;
-    }
-  };
-  // What a counter key had reached at the previous flush.
-  struct Prev {
+  // What a slot's key had reached when it was last read.
+  struct SlotPrev {
+    vigil_count_key key{};
     uint64_t count = 0;
     uint64_t bytes = 0;
-    uint64_t seen = 0;  // flush_seq_ of the last flush that found the key
-    std::chrono::steady_clock::time_point changed;
   };
 
-  // Adds the growth of one counter key since the previous flush to its (process, syscall).
-  void AddCounts(const vigil_count_key& key, const vigil_count_val* per_cpu,
-                 std::chrono::steady_clock::time_point now) {
-    uint64_t count = 0;
-    uint64_t bytes = 0;
-    const vigil_count_val* owner = nullptr;
-    for (size_t c = 0; c < cpus_; ++c) {
-      const vigil_count_val& v = per_cpu[c];
-      count += v.count;
-      bytes += v.bytes;
-      if (v.count != 0 && v.comm[0] != '\0' && (owner == nullptr || v.epoch > owner->epoch)) {
-        owner = &v;
-      }
-    }
-    auto [it, inserted] = count_prev_.try_emplace(key);
-    Prev& prev = it->second;
-    prev.seen = flush_seq_;
-    if (inserted) prev.changed = now;
-    // A key deleted and re-created by the probe between two flushes starts again from zero.
-    if (count < prev.count) prev = Prev{0, 0, flush_seq_, now};
+  static vigil_count_key LoadKey(const vigil_count_slot& s) {
+    vigil_count_key k{};
+    k.pid = __atomic_load_n(&s.key.pid, __ATOMIC_ACQUIRE);
+    k.syscall = __atomic_load_n(&s.key.syscall, __ATOMIC_ACQUIRE);
+    k.fd = __atomic_load_n(&s.key.fd, __ATOMIC_ACQUIRE);
+    return k;
+  }
+  static bool SameKey(const vigil_count_key& a, const vigil_count_key& b) {
+    return a.pid == b.pid && a.syscall == b.syscall && a.fd == b.fd;
+  }
+
+  // Adds the growth of slot i since it was last read to its (process, syscall). The probe
+  // writes the slot meanwhile: its key is read before and after the value, and a slot whose
+  // key changed in between is left for the next read.
+  void ReadSlot(size_t i) {
+    const vigil_count_slot& s = slots_[i];
+    vigil_count_key key = LoadKey(s);
+    uint64_t count = __atomic_load_n(&s.val.count, __ATOMIC_ACQUIRE);
+    uint64_t bytes = __atomic_load_n(&s.val.bytes, __ATOMIC_ACQUIRE);
+    uint32_t uid = __atomic_load_n(&s.val.uid, __ATOMIC_RELAXED);
+    uint32_t gid = __atomic_load_n(&s.val.gid, __ATOMIC_RELAXED);
+    uint64_t cgroup_id = __atomic_load_n(&s.val.cgroup_id, __ATOMIC_RELAXED);
+    char comm[sizeof(s.val.comm)];
+    for (size_t c = 0; c < sizeof(comm); ++c)
+      comm[c] = __atomic_load_n(&s.val.comm[c], __ATOMIC_RELAXED);
+    if (!SameKey(key, LoadKey(s)) || count == 0) return;
+    SlotPrev& prev = slot_prev_[i];
+    // A slot taken over by another key (or reset) starts again from zero.
+    if (!SameKey(prev.key, key) || count < prev.count) prev = SlotPrev{key, 0, 0};
     if (count == prev.count) return;
     CountAgg& agg = count_aggs_[(uint64_t{key.pid} << 32) | static_cast<uint32_t>(key.syscall)];
     agg.count += count - prev.count;
     agg.bytes += bytes >= prev.bytes ? bytes - prev.bytes : 0;
-    if (agg.comm.empty() && owner != nullptr) {
-      agg.comm = Bounded(owner->comm, sizeof(owner->comm));
-      agg.uid = owner->uid;
-      agg.gid = owner->gid;
-      agg.cgroup_id = owner->cgroup_id;
+    if (agg.comm.empty() && comm[0] != '\0') {
+      agg.comm = Bounded(comm, sizeof(comm));
+      agg.uid = uid;
+      agg.gid = gid;
+      agg.cgroup_id = cgroup_id;
     }
     prev.count = count;
     prev.bytes = bytes;
-    prev.changed = now;
   }
 
   void EmitCounts(uint64_t id, const CountAgg& agg, uint64_t now_wall) {
@@ -467,12 +466,14 @@ class EbpfSource final : public EventSource {
   int64_t boot_to_wall_ = 0;
   size_t cpus_ = 1;
   std::chrono::steady_clock::time_point last_flush_;
-  std::vector<vigil_count_key> count_keys_;
-  std::vector<vigil_count_val> count_vals_;
+  size_t slot_count_ = 0;                    // possible CPUs * VIGIL_COUNT_SLOTS
+  const vigil_count_slot* slots_ = nullptr;  // the probe's counts map, mapped read-only
+  size_t slots_bytes_ = 0;
+  uint64_t* dirty_ = nullptr;  // the probe's count_dirty bitmap, mapped read-write
+  size_t dirty_bytes_ = 0;
+  std::vector<SlotPrev> slot_prev_;  // per slot
   std::vector<uint64_t> drop_vals_;
   std::unordered_map<uint64_t, CountAgg> count_aggs_;  // per flush, keyed pid << 32 | syscall
-  std::unordered_map<vigil_count_key, Prev, KeyHash, KeyEq> count_prev_;
-  uint64_t flush_seq_ = 0;
   std::chrono::steady_clock::time_point last_epoch_;
   std::string unix_path_;  // backs Event::addr.unix_path during a sink call
 };
