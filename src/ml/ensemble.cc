@@ -33,7 +33,7 @@ std::string Fixed(double v) {
 }  // namespace
 
 StatusOr<std::unique_ptr<EnsembleModel>> EnsembleModel::Create(const ModelOptions& options) {
-  VIGIL_ASSIGN_OR_RETURN(std::string list, options.String("members", "markov,stide,bag"));
+  VIGIL_ASSIGN_OR_RETURN(std::string list, options.String("members", "markov,stide"));
   VIGIL_ASSIGN_OR_RETURN(std::string combine_name, options.String("combine", "mean"));
   Combine combine;
   if (combine_name == "mean") {

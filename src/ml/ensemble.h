@@ -6,7 +6,7 @@
 // means "more anomalous than 95 % of normal traces". The ensemble's score is the mean (or the
 // max) of its members' calibrated scores.
 //
-// Options: members=markov,stide,bag (registered names, each at most once), combine=mean|max,
+// Options: members=markov,stide (registered names, each at most once), combine=mean|max,
 // and any member option as "<member>.<key>=<value>" (markov.order=8). Learn, Merge and Prepare
 // pass through to the members; Merge drops the calibration (calibrate again). The body nests
 // every member's body and the calibration, so a loaded ensemble scores exactly as saved.

@@ -44,7 +44,7 @@ std::string Bits(double v) {
 StatusOr<std::unique_ptr<MarkovModel>> MarkovModel::Create(const ModelOptions& options) {
   VIGIL_ASSIGN_OR_RETURN(int64_t order, options.Int("order", 6, 0, kMaxOrder));
   VIGIL_ASSIGN_OR_RETURN(int64_t window, options.Int("window", 32, 1, 1 << 20));
-  VIGIL_ASSIGN_OR_RETURN(std::string agg_name, options.String("agg", "window"));
+  VIGIL_ASSIGN_OR_RETURN(std::string agg_name, options.String("agg", "mean"));
   VIGIL_ASSIGN_OR_RETURN(int64_t cap,
                          options.Int("max_ngrams", int64_t{1} << 24, 1, int64_t{1} << 32));
   Aggregate agg;
@@ -239,25 +239,31 @@ Status MarkovModel::Prepare() {
 
 void MarkovModel::ThreadSurprises(const uint16_t* calls, size_t count, float* out) const {
   uint64_t keys[kMaxOrder + 1] = {};
+  uint64_t ctx_keys[kMaxOrder + 1] = {};
   const float root_gamma = root_.log_gamma;
   const float uniform = static_cast<float>(-std::log2(kAlphabet));
+  // Calls in the longest learned n-gram ending at the previous call. Learned n-grams are
+  // prefix-closed (the first k calls of a learned (k+1)-gram were learned one call earlier,
+  // also under the cap), so no n-gram longer than match + 1 can end here, and no context
+  // longer than match was ever seen (its escape factor is 1): the search starts there, which
+  // makes a call in familiar territory cost one probe.
+  size_t match = 0;
   for (size_t i = 0; i < count; ++i) {
     const uint16_t c = calls[i];
     const size_t m = std::min<size_t>(static_cast<size_t>(order_), i);
-    // prev[k-1] (the context of order k) is keys[k-1] before this update.
-    uint64_t ctx_keys[kMaxOrder + 1];
     for (size_t k = m; k >= 1; --k) {
       ctx_keys[k] = keys[k - 1];
       keys[k] = NgramExtend(keys[k - 1], c);
     }
     keys[0] = NgramDigit(c);
     float logp = 0;
-    bool found = false;
-    for (size_t k = m + 1; k-- > 0;) {
+    const size_t start = std::min(m, match);
+    match = 0;
+    for (size_t k = start + 1; k-- > 0;) {
       const Entry* e = ngrams_[k].Find(NgramNonZero(keys[k]));
       if (e != nullptr) {
         logp += e->logp;
-        found = true;
+        match = k + 1;
         break;
       }
       if (k > 0) {
@@ -265,7 +271,7 @@ void MarkovModel::ThreadSurprises(const uint16_t* calls, size_t count, float* ou
         if (ctx != nullptr) logp += ctx->log_gamma;
       }
     }
-    if (!found) logp += root_gamma + uniform;
+    if (match == 0) logp += root_gamma + uniform;
     out[i] = -logp;
   }
 }
@@ -302,13 +308,8 @@ void MarkovModel::WindowScores(const float* surprise, size_t count, float* out) 
   if (count < w) out[count - 1] = static_cast<float>(sum / static_cast<double>(count));
 }
 
-void MarkovModel::ScoreEvents(const Trace& trace, std::vector<float>* out) const {
-  std::vector<float> s;
-  Surprises(trace, &s);
-  if (agg_ != Aggregate::kWindow) {
-    *out = std::move(s);
-    return;
-  }
+void MarkovModel::TraceWindows(const Trace& trace, const std::vector<float>& s,
+                               std::vector<float>* out) const {
   out->assign(s.size(), 0.0f);
   if (SingleThread(trace)) {
     WindowScores(s.data(), s.size(), out->data());
@@ -323,6 +324,12 @@ void MarkovModel::ScoreEvents(const Trace& trace, std::vector<float>* out) const
     WindowScores(ts.data(), ts.size(), tw.data());
     for (size_t j = 0; j < idx.size(); ++j) (*out)[idx[j]] = tw[j];
   }
+}
+
+void MarkovModel::ScoreEvents(const Trace& trace, std::vector<float>* out) const {
+  std::vector<float> s;
+  Surprises(trace, &s);
+  TraceWindows(trace, s, out);
 }
 
 Score MarkovModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) const {
@@ -351,7 +358,7 @@ Score MarkovModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) c
     end = at + 1;
   } else {
     std::vector<float> w;
-    ScoreEvents(trace, &w);
+    TraceWindows(trace, s, &w);
     size_t at = static_cast<size_t>(std::max_element(w.begin(), w.end()) - w.begin());
     score.value = w[at];
     if (SingleThread(trace)) {

@@ -139,7 +139,8 @@ TEST(Markov, PinnedWittenBellSurprise) {
 }
 
 TEST(Markov, WindowAggregate) {
-  auto m = Trained("markov", ReadFixture("markov_train.txt"), {"order=1", "window=2"});
+  auto m =
+      Trained("markov", ReadFixture("markov_train.txt"), {"order=1", "window=2", "agg=window"});
   auto* markov = dynamic_cast<MarkovModel*>(m.get());
   Trace t = ReadFixture("markov_test.txt")[0];
   std::vector<float> s, w;
