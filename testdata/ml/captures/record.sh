@@ -19,7 +19,14 @@ command -v podman >/dev/null || { echo "skip: podman not installed"; exit 77; }
 [ -x /bin/busybox ] || { echo "skip: /bin/busybox missing"; exit 77; }
 
 T=$(mktemp -d /tmp/vigil-ml-record-XXXXXX)
-PODMAN="podman --root $T/storage --runroot $T/runroot --storage-driver overlay"
+# As the runtime's podman test: ulimits this VM's crun may set (scripts/prepare-host writes
+# /etc/vigil/containers.conf; without it, a local copy).
+CONF=/etc/vigil/containers.conf
+if [ ! -f "$CONF" ]; then
+  CONF="$T/containers.conf"
+  printf '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n' >"$CONF"
+fi
+PODMAN="env CONTAINERS_CONF=$CONF podman --root $T/storage --runroot $T/runroot --storage-driver overlay"
 cleanup() {
   $PODMAN rm -f -t 0 vigil-ml-httpd >/dev/null 2>&1
   $PODMAN rmi -a -f >/dev/null 2>&1
@@ -55,7 +62,10 @@ $PODMAN run -d --name vigil-ml-httpd --network none localhost/vigil-ml-httpd:1 s
   kill $server' >/dev/null || { echo "FAIL podman run"; exit 1; }
 pid=$($PODMAN inspect -f '{{.State.Pid}}' vigil-ml-httpd)
 cgroup=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
-cgroup_id=$(stat -c %i "/sys/fs/cgroup$cgroup")
+# The cgroup v2 mount (/sys/fs/cgroup, or .../unified on a hybrid hierarchy): the id the
+# probe reports is the inode of the container's directory there.
+v2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+cgroup_id=$(stat -c %i "$v2$cgroup") || { echo "FAIL no cgroup directory $v2$cgroup"; exit 1; }
 wait $agent
 
 mkdir -p "$OUT"
