@@ -7,16 +7,25 @@
 //    producer's events.
 // The producer knows exactly how many captured events its loop causes (a fixed mix per
 // iteration), so delivery is checked by count, not estimated. Prints events/s and drops.
+// A third test prints the probe's cost per syscall of each kind (ignored, counted, captured
+// without and with a path): the CPU time of a tight loop with and without the probe, and the
+// kernel's own BPF run-time statistics (run_time_ns / run_cnt of vigil_sys_exit), which depend
+// far less on other load than CPU times do.
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -191,6 +200,169 @@ TEST(CaptureMixBench, ForcedDropsAreCounted) {
   // Every event of the producer that did not arrive was counted as a drop (drops also count
   // other processes' losses, hence >=).
   EXPECT_GE(r.drops + r.delivered, r.produced);
+}
+
+// BPF run-time statistics are kept while the fd BPF_ENABLE_STATS returns is open.
+class BpfStatsScope {
+ public:
+  BpfStatsScope() {
+    bpf_attr attr{};
+    attr.enable_stats.type = BPF_STATS_RUN_TIME;
+    fd_ = static_cast<int>(syscall(SYS_bpf, BPF_ENABLE_STATS, &attr, sizeof(attr)));
+  }
+  ~BpfStatsScope() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+struct ProgRun {
+  uint64_t runs = 0;
+  uint64_t ns = 0;
+};
+
+// Calls f(id) for every loaded BPF program id.
+template <typename F>
+void ForEachProgId(F f) {
+  bpf_attr attr{};
+  while (syscall(SYS_bpf, BPF_PROG_GET_NEXT_ID, &attr, sizeof(attr)) == 0) {
+    f(attr.next_id);
+    attr.start_id = attr.next_id;
+  }
+}
+
+uint32_t MaxProgId() {
+  uint32_t max = 0;
+  ForEachProgId([&](uint32_t id) { max = std::max(max, id); });
+  return max;
+}
+
+// The statistics of the first program named `name` loaded after id `after` (this process's
+// probe, loaded right after `after` was read), or nothing.
+std::optional<ProgRun> ReadProg(const std::string& name, uint32_t after) {
+  std::optional<ProgRun> out;
+  ForEachProgId([&](uint32_t id) {
+    if (id <= after || out) return;
+    bpf_attr attr{};
+    attr.prog_id = id;
+    int fd = static_cast<int>(syscall(SYS_bpf, BPF_PROG_GET_FD_BY_ID, &attr, sizeof(attr)));
+    if (fd < 0) return;
+    bpf_prog_info info{};
+    bpf_attr get{};
+    get.info.bpf_fd = static_cast<uint32_t>(fd);
+    get.info.info_len = sizeof(info);
+    get.info.info = reinterpret_cast<uint64_t>(&info);
+    if (syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &get, sizeof(get)) == 0 &&
+        name == std::string(info.name, strnlen(info.name, sizeof(info.name)))) {
+      out = ProgRun{info.run_cnt, info.run_time_ns};
+    }
+    close(fd);
+  });
+  return out;
+}
+
+// Thread CPU nanoseconds per call of `kind` over `n` calls, the least of 5 repetitions.
+double LoopNs(const std::string& kind, int n) {
+  int devnull = open("/dev/null", O_WRONLY);
+  int sv[2] = {-1, -1};
+  if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0) return 0;
+  char buf[8];
+  double best = 1e18;
+  for (int rep = 0; rep < 5; ++rep) {
+    timespec t0{}, t1{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    for (int i = 0; i < n; ++i) {
+      if (kind == "ignored") {
+        syscall(SYS_getppid);
+      } else if (kind == "counted") {
+        syscall(SYS_write, devnull, "x", 1);
+      } else if (kind == "counted-socket") {
+        syscall(SYS_write, sv[0], "x", 1);
+        syscall(SYS_read, sv[1], buf, sizeof(buf));
+      } else if (kind == "captured") {
+        syscall(SYS_close, -1);
+      } else {
+        syscall(SYS_openat, AT_FDCWD, "/nonexistent/vigil-bench", O_RDONLY, 0);
+      }
+    }
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+    double calls = kind == "counted-socket" ? 2.0 * n : n;
+    double ns = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / calls;
+    best = std::min(best, ns);
+  }
+  close(devnull);
+  close(sv[0]);
+  close(sv[1]);
+  return best;
+}
+
+// LoopNs in a child process pinned to CPU 1 (the probe ignores the process that loaded it).
+double ChildLoopNs(const std::string& kind, int n) {
+  int p[2];
+  if (pipe(p) != 0) return 0;
+  pid_t pid = fork();
+  if (pid == 0) {
+    Pin(1);
+    double ns = LoopNs(kind, n);
+    _exit(write(p[1], &ns, sizeof(ns)) == sizeof(ns) ? 0 : 1);
+  }
+  close(p[1]);
+  double ns = 0;
+  if (read(p[0], &ns, sizeof(ns)) != sizeof(ns)) ADD_FAILURE() << "no result from " << kind;
+  close(p[0]);
+  waitpid(pid, nullptr, 0);
+  return ns;
+}
+
+TEST(CaptureMixBench, ProbeCostPerSyscallKind) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (loads the eBPF probe)";
+  const char* kinds[] = {"ignored", "counted", "counted-socket", "captured", "captured-path"};
+  constexpr int kCalls = 100000;
+  std::printf(
+      "probe cost per syscall (thread CPU, least of 5 x %d calls, without and with the "
+      "probe back to back; BPF stats of vigil_sys_exit, which include the kernel's own "
+      "clock reads around each run, measured in a separate loop):\n",
+      kCalls);
+  for (const char* kind : kinds) {
+    double bare = ChildLoopNs(kind, kCalls);
+    uint32_t before = MaxProgId();
+    auto source = OpenEbpfSource(EbpfOptions{});
+    ASSERT_TRUE(source.ok()) << source.status();
+    // Drained as the agent does while the loop runs, so the ring never fills.
+    std::atomic<bool> stop{false};
+    std::thread drain([&] {
+      Pin(0);
+      while (!stop) {
+        auto n = (*source)->Poll(milliseconds(10), [](const Event&) {});
+        if (!n.ok()) break;
+      }
+    });
+    double with = ChildLoopNs(kind, kCalls);
+    // A second loop for the program's own run time: BPF statistics add two clock reads to
+    // every run, which in this VM cost more than the program itself, so the CPU times above
+    // are measured without them.
+    std::optional<ProgRun> s0, s1;
+    bool stats_ok = false;
+    {
+      BpfStatsScope stats;
+      stats_ok = stats.ok();
+      s0 = ReadProg("vigil_sys_exit", before);
+      ChildLoopNs(kind, kCalls / 5);
+      s1 = ReadProg("vigil_sys_exit", before);
+    }
+    stop = true;
+    drain.join();
+    std::string prog = "n/a (no BPF stats)";
+    if (stats_ok && s0 && s1 && s1->runs > s0->runs) {
+      prog = std::to_string((s1->ns - s0->ns) / (s1->runs - s0->runs)) + " ns/run over " +
+             std::to_string(s1->runs - s0->runs) + " runs (machine-wide)";
+    }
+    std::printf("  %-15s without %4.0f ns, with %4.0f ns (%+4.0f); sys_exit program %s\n", kind,
+                bare, with, with - bare, prog.c_str());
+  }
 }
 
 }  // namespace
