@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_set>
@@ -402,6 +403,244 @@ TypeSet TypesOf(const Node& n, bool* pure) {
   return all;
 }
 
+std::unique_ptr<Node> Constant(bool value) {
+  auto n = std::make_unique<Node>();
+  n->kind = value ? Node::Kind::kTrue : Node::Kind::kFalse;
+  return n;
+}
+
+// The value of a comparison that cannot depend on the event beyond its type, when it is one:
+// evt.dir is always "<" (events are seen at exit), evt.source "syscall", and evt.num counts
+// from 1. Anything else is left to run time.
+std::optional<bool> FoldCompare(const Node& n) {
+  if (n.field.index < 0) return std::nullopt;
+  FieldId id = n.field.id;
+  if (id == FieldId::kEvtDir || id == FieldId::kEvtSource) {
+    Value v;
+    v.kind = Value::Kind::kString;
+    v.s = id == FieldId::kEvtDir ? "<" : "syscall";
+    if (n.op == Op::kNet || n.op == Op::kGlob) return std::nullopt;
+    Scratch scratch;
+    return MatchValue(n, v, scratch);
+  }
+  if (id == FieldId::kEvtNum && n.numeric) {
+    switch (n.op) {
+      case Op::kEq:
+        return n.num < 1 ? std::optional<bool>(false) : std::nullopt;
+      case Op::kNe:
+        return n.num < 1 ? std::optional<bool>(true) : std::nullopt;
+      case Op::kGe:
+        return n.num <= 1 ? std::optional<bool>(true) : std::nullopt;
+      case Op::kGt:
+        return n.num < 1 ? std::optional<bool>(true) : std::nullopt;
+      case Op::kLt:
+        return n.num <= 1 ? std::optional<bool>(false) : std::nullopt;
+      case Op::kLe:
+        return n.num < 1 ? std::optional<bool>(false) : std::nullopt;
+      default:
+        return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+// A rough relative cost of evaluating a node, to test cheap conditions first: fields of the
+// event itself, then those needing the process, then fd and container lookups, then
+// ancestor walks; string scans and globs cost more than hash lookups.
+int Cost(const Node& n) {
+  switch (n.kind) {
+    case Node::Kind::kTrue:
+    case Node::Kind::kFalse:
+      return 0;
+    case Node::Kind::kTypes:
+      return 1;
+    case Node::Kind::kNot:
+      return Cost(*n.kids[0]);
+    case Node::Kind::kAnd:
+    case Node::Kind::kOr: {
+      int c = 0;
+      for (const auto& k : n.kids) c += Cost(*k);
+      return c;
+    }
+    case Node::Kind::kCmp:
+      break;
+  }
+  int c = 2;
+  switch (n.field.id) {
+    case FieldId::kEvtType:
+    case FieldId::kEvtNum:
+    case FieldId::kEvtRawres:
+    case FieldId::kEvtFailed:
+    case FieldId::kEvtIsOpenRead:
+    case FieldId::kEvtIsOpenWrite:
+    case FieldId::kEvtIsOpenExec:
+    case FieldId::kProcPid:
+    case FieldId::kThreadTid:
+    case FieldId::kUserUid:
+    case FieldId::kGroupGid:
+      break;
+    case FieldId::kProcName:
+    case FieldId::kEvtRes:
+    case FieldId::kEvtArg:
+    case FieldId::kEvtRawarg:
+      c += 2;
+      break;
+    case FieldId::kProcAname:
+    case FieldId::kProcApid:
+      c += n.field.index < 0 ? 40 : 6 + 2 * n.field.index;
+      break;
+    case FieldId::kProcCmdline:
+    case FieldId::kProcArgs:
+    case FieldId::kProcPcmdline:
+    case FieldId::kEvtTime:
+    case FieldId::kEvtTimeIso:
+    case FieldId::kUserName:
+    case FieldId::kGroupName:
+      c += 12;
+      break;
+    default:
+      if (n.field.id >= FieldId::kFdNum && n.field.id <= FieldId::kFdCnet) {
+        c += 6;
+      } else {
+        c += 4;  // process, parent and container fields
+      }
+      break;
+  }
+  switch (n.op) {
+    case Op::kContains:
+    case Op::kIContains:
+    case Op::kEndswith:
+    case Op::kPmatch:
+      c += 3;
+      break;
+    case Op::kGlob:
+    case Op::kNet:
+      c += 10;
+      break;
+    default:
+      break;
+  }
+  return c;
+}
+
+// A rough probability that a node holds on an ordinary event: equality, set membership and
+// string matches rarely hold (rules look for the unusual), their negations usually do.
+double PassRate(const Node& n) {
+  switch (n.kind) {
+    case Node::Kind::kTrue:
+      return 1;
+    case Node::Kind::kFalse:
+      return 0;
+    case Node::Kind::kTypes:
+      return 0.1;
+    case Node::Kind::kNot:
+      return 1 - PassRate(*n.kids[0]);
+    case Node::Kind::kAnd: {
+      double p = 1;
+      for (const auto& k : n.kids) p *= PassRate(*k);
+      return p;
+    }
+    case Node::Kind::kOr: {
+      double q = 1;
+      for (const auto& k : n.kids) q *= 1 - PassRate(*k);
+      return 1 - q;
+    }
+    case Node::Kind::kCmp:
+      break;
+  }
+  switch (n.op) {
+    case Op::kNe:
+    case Op::kExists:
+      return 0.9;
+    case Op::kLt:
+    case Op::kLe:
+    case Op::kGt:
+    case Op::kGe:
+      return 0.5;
+    default:
+      return n.negate ? 0.9 : 0.1;
+  }
+}
+
+// A copy of `n` for events of type `code`: evt.type tests and constant comparisons are
+// folded, and/or/not simplified, and the children of and/or ordered so that those most
+// likely to decide the result per unit of cost come first (conditions have no side effects,
+// so the order changes only the cost). Comparisons keep their memo id.
+std::unique_ptr<Node> Specialize(const Node& n, int code) {
+  switch (n.kind) {
+    case Node::Kind::kTrue:
+    case Node::Kind::kFalse:
+      return Constant(n.kind == Node::Kind::kTrue);
+    case Node::Kind::kTypes:
+      return Constant(code >= 0 && n.types.test(code));
+    case Node::Kind::kCmp: {
+      if (std::optional<bool> v = FoldCompare(n)) return Constant(*v);
+      auto c = std::make_unique<Node>();
+      c->kind = n.kind;
+      c->field = n.field;
+      c->op = n.op;
+      c->slot = n.slot;
+      c->memo = n.memo;
+      c->numeric = n.numeric;
+      c->both_ends = n.both_ends;
+      c->negate = n.negate;
+      c->client_field = n.client_field;
+      c->str = n.str;
+      c->num = n.num;
+      c->strs = n.strs;
+      c->nums = n.nums;
+      c->cidrs = n.cidrs;
+      c->globs = n.globs;
+      return c;
+    }
+    case Node::Kind::kNot: {
+      std::unique_ptr<Node> k = Specialize(*n.kids[0], code);
+      if (k->kind == Node::Kind::kTrue || k->kind == Node::Kind::kFalse) {
+        return Constant(k->kind == Node::Kind::kFalse);
+      }
+      if (k->kind == Node::Kind::kNot) return std::move(k->kids[0]);
+      auto c = std::make_unique<Node>();
+      c->kind = Node::Kind::kNot;
+      c->kids.push_back(std::move(k));
+      return c;
+    }
+    case Node::Kind::kAnd:
+    case Node::Kind::kOr: {
+      bool is_and = n.kind == Node::Kind::kAnd;
+      // and: a false child decides, true children drop out (or: the reverse).
+      Node::Kind decides = is_and ? Node::Kind::kFalse : Node::Kind::kTrue;
+      Node::Kind neutral = is_and ? Node::Kind::kTrue : Node::Kind::kFalse;
+      std::vector<std::unique_ptr<Node>> kids;
+      for (const auto& k : n.kids) {
+        std::unique_ptr<Node> s = Specialize(*k, code);
+        if (s->kind == decides) return Constant(!is_and);
+        if (s->kind == neutral) continue;
+        if (s->kind == n.kind) {  // flatten (a and (b and c))
+          for (auto& g : s->kids) kids.push_back(std::move(g));
+          continue;
+        }
+        kids.push_back(std::move(s));
+      }
+      if (kids.empty()) return Constant(is_and);
+      if (kids.size() == 1) return std::move(kids[0]);
+      // and: a child decides when false; or: when true.
+      std::vector<std::pair<double, size_t>> order;
+      for (size_t i = 0; i < kids.size(); ++i) {
+        double p = PassRate(*kids[i]);
+        double decide = is_and ? 1 - p : p;
+        order.push_back({Cost(*kids[i]) / (decide + 0.01), i});
+      }
+      std::stable_sort(order.begin(), order.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      auto c = std::make_unique<Node>();
+      c->kind = n.kind;
+      for (const auto& [cost, i] : order) c->kids.push_back(std::move(kids[i]));
+      return c;
+    }
+  }
+  return Constant(false);
+}
+
 // A rule the compiler gave up on: skipped with a warning, or a load error.
 struct CompileIssue {
   bool unsupported = false;  // a Falco feature Vigil lacks (warning, rule skipped)
@@ -778,7 +1017,14 @@ class Compiler {
 struct Engine::Impl {
   std::vector<CompiledRule> rules;
   std::vector<RuleInfo> infos;
-  std::vector<std::vector<uint32_t>> by_type;  // event-type code -> rule indexes, file order
+  // Event-type code -> the rules that can match it, in file order, each with its condition
+  // specialized for that type (Specialize); rules whose condition folds to false are left out.
+  struct Candidate {
+    uint32_t rule = 0;
+    const Node* root = nullptr;  // owned by `specialized`
+  };
+  std::vector<std::vector<Candidate>> by_type;
+  std::vector<std::unique_ptr<Node>> specialized;
   int slots = 0;
   int memos = 0;
   mutable std::atomic<uint64_t> evt_num{0};
@@ -858,7 +1104,11 @@ std::unique_ptr<Engine::Impl> CompileAll(const LoadedFiles& files, const LoadOpt
     bool pure;
     TypeSet types = TypesOf(*impl->rules[i].root, &pure);
     for (int c = 0; c < kEventTypeCodes; ++c) {
-      if (types.test(c)) impl->by_type[c].push_back(i);
+      if (!types.test(c)) continue;
+      std::unique_ptr<Node> root = Specialize(*impl->rules[i].root, c);
+      if (root->kind == Node::Kind::kFalse) continue;
+      impl->by_type[c].push_back({i, root.get()});
+      impl->specialized.push_back(std::move(root));
     }
     impl->infos.push_back(impl->rules[i].info);
   }
@@ -938,7 +1188,7 @@ void Engine::Process(const runtime::Event& event, runtime::State* state,
   uint64_t num = impl_->evt_num.fetch_add(1, std::memory_order_relaxed) + 1;
   int code = EventTypeCode(event);
   if (code < 0) return;
-  const std::vector<uint32_t>& candidates = impl_->by_type[code];
+  const std::vector<Impl::Candidate>& candidates = impl_->by_type[code];
   if (candidates.empty()) return;
   Scratch& sc = ThreadScratch();
   if (sc.slots.size() < static_cast<size_t>(impl_->slots)) sc.slots.resize(impl_->slots);
@@ -948,9 +1198,9 @@ void Engine::Process(const runtime::Event& event, runtime::State* state,
   }
   ++sc.gen;  // invalidates every memo of the previous event (on any engine)
   sc.ctx.Reset(&event, state, num);
-  for (uint32_t idx : candidates) {
-    const CompiledRule& rule = impl_->rules[idx];
-    if (!Eval(*rule.root, event, sc)) continue;
+  for (const Impl::Candidate& cand : candidates) {
+    if (!Eval(*cand.root, event, sc)) continue;
+    const CompiledRule& rule = impl_->rules[cand.rule];
     Alert alert;
     alert.rule = rule.info.name;
     alert.priority = rule.info.priority;

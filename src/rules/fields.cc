@@ -724,7 +724,8 @@ const EvalContext::Fd& EvalContext::FdView() {
       if (e.addr.family != 0) {
         fd_.kind = FdKindOfFamily(e.addr.family);
         fd_.is_socket = true;
-        fd_addr_buf_ = runtime::SockAddrToString(e.addr);
+        fd_addr_buf_.clear();
+        runtime::AppendSockAddr(e.addr, &fd_addr_buf_);
         if (nr == sys::kBind) {
           fd_.server = fd_addr_buf_;
           fd_.local_is_server = true;
@@ -898,7 +899,8 @@ Value EvalContext::Get(const FieldSpec& f, std::string* scratch) {
       }
       if (a == "addr" || a == "tuple") {
         if (e.addr.family == 0) return None();
-        *scratch = runtime::SockAddrToString(e.addr);
+        scratch->clear();
+        runtime::AppendSockAddr(e.addr, scratch);
         return Str(*scratch);
       }
       if (a == "cmd" || a == "nstype") return Num(static_cast<int64_t>(e.flags));

@@ -60,21 +60,6 @@ void AppendDecimal(uint32_t v, std::string* out) {
   while (n > 0) out->push_back(buf[--n]);
 }
 
-// Appends SockAddrToString(addr) to `out` without a temporary string (the common IPv4 case
-// is formatted here; the rest defers to SockAddrToString, whose output this must equal).
-void AppendSockAddr(const SockAddr& addr, std::string* out) {
-  if (addr.family != AF_INET) {
-    out->append(SockAddrToString(addr));
-    return;
-  }
-  for (int i = 0; i < 4; ++i) {
-    if (i > 0) out->push_back('.');
-    AppendDecimal(addr.addr[i], out);
-  }
-  out->push_back(':');
-  AppendDecimal(addr.port, out);
-}
-
 class StateImpl : public State {
  public:
   explicit StateImpl(const StateOptions& options)
@@ -442,20 +427,20 @@ void StateImpl::OnSyscall(const Event& e) {
       return;
     }
     case SYS_close:
-      if ((e.ret == 0 || e.ret == -EINTR) && fds.find(e.fd) != fds.end()) p.fds.erase(e.fd);
+      if (e.ret == 0 || e.ret == -EINTR) p.fds.erase(e.fd);
       return;
     case SYS_close_range: {
       if (e.ret != 0 || e.fd < 0) return;
       int64_t last = e.fd2 < 0 ? INT64_MAX : e.fd2;
-      if (fds.lower_bound(e.fd) == fds.end() || fds.lower_bound(e.fd)->first > last) return;
-      for (auto it = p.fds.lower_bound(e.fd); it != p.fds.end() && it->first <= last;) {
-        if (e.flags & kCloseRangeCloexec) {
-          it->second.open_flags |= kCloexec;
-          ++it;
-        } else {
-          it = p.fds.erase(it);
-        }
-      }
+      bool any = false;
+      for (const auto& [fd, info] : fds) any = any || (fd >= e.fd && fd <= last);
+      if (!any) return;
+      bool mark = e.flags & kCloseRangeCloexec;
+      p.fds.Update([&](int64_t fd, FdInfo& info) {
+        if (fd < e.fd || fd > last) return true;
+        if (mark) info.open_flags |= kCloexec;
+        return mark;
+      });
       return;
     }
     case SYS_dup:
@@ -624,11 +609,12 @@ void StateImpl::ResolveSockets(uint32_t pid, ProcessInfo* p,
   if (it == by_netns->end()) {
     it = by_netns->emplace(key, ReadSocketTable(options_.proc_root, pid)).first;
   }
-  for (auto& [fd, info] : p->fds) {
+  p->fds.Update([&](int64_t, FdInfo& info) {
     uint64_t ino = SocketInode(info.name);
-    if (ino == 0) continue;
+    if (ino == 0) return true;
     if (auto s = it->second.find(ino); s != it->second.end()) info = s->second;
-  }
+    return true;
+  });
 }
 
 Status StateImpl::LoadExisting() {
@@ -674,23 +660,33 @@ StatusOr<std::unique_ptr<State>> State::Create(const StateOptions& options) {
   return std::unique_ptr<State>(new StateImpl(options));
 }
 
-const FdTable::Vec& FdTable::Empty() {
-  static const Vec kEmpty;
-  return kEmpty;
+FdTable::const_iterator FdTable::begin() const {
+  if (!rep_) return const_iterator();
+  const value_type* d = rep_->dense.data();
+  return const_iterator(d, d + rep_->dense.size(), rep_->sparse.data(), false);
 }
 
-FdTable::Vec& FdTable::Mut() {
-  if (!v_) {
-    v_ = std::make_shared<Vec>();
-  } else if (v_.use_count() > 1) {
-    v_ = std::make_shared<Vec>(*v_);
+FdTable::const_iterator FdTable::end() const {
+  if (!rep_) return const_iterator();
+  const value_type* s = rep_->sparse.data() + rep_->sparse.size();
+  return const_iterator(s, nullptr, nullptr, true);
+}
+
+FdTable::const_iterator FdTable::find(int64_t fd) const {
+  if (Get(fd) == nullptr) return end();
+  if (fd < kDense) {
+    const value_type* d = rep_->dense.data();
+    return const_iterator(d + fd, d + rep_->dense.size(), rep_->sparse.data(), false);
   }
-  return *v_;
+  auto it = std::lower_bound(rep_->sparse.begin(), rep_->sparse.end(), fd,
+                             [](const value_type& e, int64_t key) { return e.first < key; });
+  return const_iterator(&*it, nullptr, nullptr, true);
 }
 
-FdTable::const_iterator FdTable::lower_bound(int64_t fd) const {
-  return std::lower_bound(begin(), end(), fd,
-                          [](const value_type& e, int64_t key) { return e.first < key; });
+const FdInfo* FdTable::GetSparse(int64_t fd) const {
+  auto it = std::lower_bound(rep_->sparse.begin(), rep_->sparse.end(), fd,
+                             [](const value_type& e, int64_t key) { return e.first < key; });
+  return it != rep_->sparse.end() && it->first == fd ? &it->second : nullptr;
 }
 
 const FdInfo& FdTable::at(int64_t fd) const {
@@ -699,33 +695,68 @@ const FdInfo& FdTable::at(int64_t fd) const {
   return *info;
 }
 
-FdTable::iterator FdTable::lower_bound(int64_t fd) {
-  Vec& v = Mut();
-  return std::lower_bound(v.begin(), v.end(), fd,
-                          [](const value_type& e, int64_t key) { return e.first < key; });
-}
-
-FdTable::iterator FdTable::find(int64_t fd) {
-  iterator it = lower_bound(fd);
-  return it != v_->end() && it->first == fd ? it : v_->end();
+FdTable::Rep& FdTable::Mut() {
+  if (!rep_) {
+    rep_ = std::make_shared<Rep>();
+  } else if (rep_.use_count() > 1) {
+    rep_ = std::make_shared<Rep>(*rep_);
+  }
+  return *rep_;
 }
 
 FdInfo* FdTable::GetMutable(int64_t fd) {
   if (Get(fd) == nullptr) return nullptr;  // no copy of a shared table for a miss
-  return &find(fd)->second;
+  Mut();
+  return const_cast<FdInfo*>(Get(fd));
 }
 
 FdInfo& FdTable::operator[](int64_t fd) {
-  iterator it = lower_bound(fd);
-  if (it == v_->end() || it->first != fd) it = v_->emplace(it, fd, FdInfo{});
+  Rep& r = Mut();
+  if (fd < kDense) {
+    size_t i = static_cast<size_t>(fd < 0 ? 0 : fd);
+    if (r.dense.size() <= i) r.dense.resize(i + 1, value_type(-1, FdInfo{}));
+    value_type& slot = r.dense[i];
+    if (slot.first < 0) {
+      slot.first = static_cast<int64_t>(i);
+      ++r.count;
+    }
+    return slot.second;
+  }
+  auto it = std::lower_bound(r.sparse.begin(), r.sparse.end(), fd,
+                             [](const value_type& e, int64_t key) { return e.first < key; });
+  if (it == r.sparse.end() || it->first != fd) {
+    it = r.sparse.emplace(it, fd, FdInfo{});
+    ++r.count;
+  }
   return it->second;
 }
 
 size_t FdTable::erase(int64_t fd) {
   if (Get(fd) == nullptr) return 0;
-  iterator it = find(fd);  // may replace v_ (a shared table is copied first)
-  v_->erase(it);
+  Rep& r = Mut();
+  if (fd < kDense) {
+    r.dense[static_cast<size_t>(fd)] = value_type(-1, FdInfo{});
+    while (!r.dense.empty() && r.dense.back().first < 0) r.dense.pop_back();
+  } else {
+    auto it = std::lower_bound(r.sparse.begin(), r.sparse.end(), fd,
+                               [](const value_type& e, int64_t key) { return e.first < key; });
+    r.sparse.erase(it);
+  }
+  if (--r.count == 0) rep_.reset();
   return 1;
+}
+
+void AppendSockAddr(const SockAddr& addr, std::string* out) {
+  if (addr.family != AF_INET) {
+    out->append(SockAddrToString(addr));
+    return;
+  }
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) out->push_back('.');
+    AppendDecimal(addr.addr[i], out);
+  }
+  out->push_back(':');
+  AppendDecimal(addr.port, out);
 }
 
 FdKind FdKindOfFamily(uint32_t family) {

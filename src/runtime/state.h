@@ -7,7 +7,9 @@
 // containers whose cgroup disappeared are evicted.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,6 +39,9 @@ struct ContainerInfo {
 enum class FdKind : uint8_t { kFile, kDirectory, kIpv4, kIpv6, kUnix, kPipe, kMemfd, kOther };
 // The kind of a socket of address family `family` (AF_INET, AF_INET6, AF_UNIX; else kOther).
 FdKind FdKindOfFamily(uint32_t family);
+// Appended by R6: appends SockAddrToString(addr) to `out` (the same text) without a temporary
+// string; the IPv4 case, the common one, is formatted without inet_ntop.
+void AppendSockAddr(const SockAddr& addr, std::string* out);
 
 struct FdInfo {
   FdKind kind = FdKind::kOther;
@@ -44,74 +49,152 @@ struct FdInfo {
   uint64_t open_flags = 0;
 };
 
-// A process's fd table: fd number -> FdInfo, kept sorted by fd in one flat array (lookups
-// are a binary search over a few dozen entries, no node per fd). The array is shared
+// A process's fd table: fd number -> FdInfo. Fds below kDense (the kernel hands out the
+// lowest free number, so nearly all) live in an array indexed by the fd: lookup, insert and
+// erase touch one slot. Larger ones go to a small sorted array. Both are shared
 // copy-on-write: a forked child shares its parent's table until either changes it, so a fork
-// copies nothing and a fork+exec copies only the fds that survive exec. The interface is
-// the subset of std::map that consumers use. Const members never copy; a non-const member
-// that can change the table first makes it private to this process (copying it if shared),
-// so iterators from a non-const call stay valid only until the next change.
+// copies nothing and a fork+exec copies only the fds that survive exec. Const members never
+// copy; a member that changes the table first makes it private to this process. Iteration
+// (const only) is in ascending fd order, as std::map's.
 class FdTable {
  public:
-  using value_type = std::pair<int64_t, FdInfo>;
-  using Vec = std::vector<value_type>;
-  using const_iterator = Vec::const_iterator;
-  using iterator = Vec::iterator;
+  static constexpr int64_t kDense = 1024;
+  using value_type = std::pair<int64_t, FdInfo>;  // first < 0 marks a free dense slot
 
-  size_t size() const { return v_ ? v_->size() : 0; }
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = FdTable::value_type;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const value_type*;
+    using reference = const value_type&;
+    const_iterator() = default;
+    reference operator*() const { return *p_; }
+    pointer operator->() const { return p_; }
+    const_iterator& operator++() {
+      ++p_;
+      Settle();
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator old = *this;
+      ++*this;
+      return old;
+    }
+    bool operator==(const const_iterator& o) const { return p_ == o.p_; }
+    bool operator!=(const const_iterator& o) const { return p_ != o.p_; }
+
+   private:
+    friend class FdTable;
+    const_iterator(const value_type* p, const value_type* dense_end, const value_type* sparse,
+                   bool in_sparse)
+        : p_(p), dense_end_(dense_end), sparse_(sparse), in_sparse_(in_sparse) {
+      Settle();
+    }
+    // Skips free dense slots and moves from the dense array to the sparse one.
+    void Settle() {
+      if (in_sparse_) return;
+      while (p_ != dense_end_ && p_->first < 0) ++p_;
+      if (p_ == dense_end_) {
+        p_ = sparse_;
+        in_sparse_ = true;
+      }
+    }
+    const value_type* p_ = nullptr;
+    const value_type* dense_end_ = nullptr;
+    const value_type* sparse_ = nullptr;
+    bool in_sparse_ = false;
+  };
+
+  size_t size() const { return rep_ ? rep_->count : 0; }
   bool empty() const { return size() == 0; }
-  const_iterator begin() const { return v_ ? v_->cbegin() : Empty().cbegin(); }
-  const_iterator end() const { return v_ ? v_->cend() : Empty().cend(); }
-  const_iterator find(int64_t fd) const {
-    const_iterator it = lower_bound(fd);
-    return it != end() && it->first == fd ? it : end();
-  }
-  const_iterator lower_bound(int64_t fd) const;
-  size_t count(int64_t fd) const { return find(fd) != end() ? 1 : 0; }
+  const_iterator begin() const;
+  const_iterator end() const;
+  const_iterator find(int64_t fd) const;
+  size_t count(int64_t fd) const { return Get(fd) != nullptr ? 1 : 0; }
   // nullptr when `fd` is not open.
   const FdInfo* Get(int64_t fd) const {
-    const_iterator it = find(fd);
-    return it == end() ? nullptr : &it->second;
+    if (!rep_ || fd < 0) return nullptr;
+    if (fd < kDense) {
+      if (static_cast<size_t>(fd) >= rep_->dense.size()) return nullptr;
+      const value_type& slot = rep_->dense[static_cast<size_t>(fd)];
+      return slot.first >= 0 ? &slot.second : nullptr;
+    }
+    return GetSparse(fd);
   }
   // As std::map::at: throws std::out_of_range when `fd` is not open (tests and tools; the
   // event path uses Get).
   const FdInfo& at(int64_t fd) const;
 
-  // Mutable access (copies a shared table first).
-  iterator begin() { return Mut().begin(); }
-  iterator end() { return Mut().end(); }
-  iterator find(int64_t fd);
-  iterator lower_bound(int64_t fd);
+  // Changes (a shared table is copied first). fd must be >= 0.
   FdInfo* GetMutable(int64_t fd);
-  FdInfo& operator[](int64_t fd);
-  iterator erase(iterator it) { return Mut().erase(it); }
+  FdInfo& operator[](int64_t fd);  // creates an empty entry when absent
   size_t erase(int64_t fd);
-  void clear() { v_.reset(); }
-  // Keeps only the entries for which keep(fd, info) is true; a shared table is rebuilt from
-  // the kept entries alone (exec after fork: the child copies only what survives exec).
+  void clear() { rep_.reset(); }
+  // Calls fn(fd, FdInfo&) on every entry, ascending; erases those for which it returns false.
+  template <typename Fn>
+  void Update(Fn fn);
+  // Keeps the entries for which keep(fd, const FdInfo&) is true. A shared table is rebuilt
+  // from the kept entries alone (exec after fork: the child copies only what survives exec).
   template <typename Keep>
   void Filter(Keep keep);
   // True when another process shares this table (tests, self-metrics).
-  bool shared() const { return v_ && v_.use_count() > 1; }
+  bool shared() const { return rep_ && rep_.use_count() > 1; }
 
  private:
-  static const Vec& Empty();
-  Vec& Mut();
-  std::shared_ptr<Vec> v_;
+  struct Rep {
+    std::vector<value_type> dense;   // index = fd
+    std::vector<value_type> sparse;  // fds >= kDense, ascending
+    size_t count = 0;
+  };
+  const FdInfo* GetSparse(int64_t fd) const;
+  Rep& Mut();
+  std::shared_ptr<Rep> rep_;
 };
+
+template <typename Fn>
+void FdTable::Update(Fn fn) {
+  if (!rep_) return;
+  Rep& r = Mut();
+  for (value_type& e : r.dense) {
+    if (e.first >= 0 && !fn(e.first, e.second)) {
+      e = value_type(-1, FdInfo{});
+      --r.count;
+    }
+  }
+  for (auto it = r.sparse.begin(); it != r.sparse.end();) {
+    if (fn(it->first, it->second)) {
+      ++it;
+    } else {
+      it = r.sparse.erase(it);
+      --r.count;
+    }
+  }
+  while (!r.dense.empty() && r.dense.back().first < 0) r.dense.pop_back();
+  if (r.count == 0) rep_.reset();
+}
 
 template <typename Keep>
 void FdTable::Filter(Keep keep) {
-  if (!v_) return;
-  if (v_.use_count() > 1) {
-    auto fresh = std::make_shared<Vec>();
-    for (const value_type& e : *v_) {
-      if (keep(e.first, e.second)) fresh->push_back(e);
+  if (!rep_) return;
+  if (rep_.use_count() > 1) {
+    auto fresh = std::make_shared<Rep>();
+    for (const value_type& e : *this) {
+      if (!keep(e.first, e.second)) continue;
+      if (e.first < kDense) {
+        if (fresh->dense.size() <= static_cast<size_t>(e.first)) {
+          fresh->dense.resize(static_cast<size_t>(e.first) + 1, value_type(-1, FdInfo{}));
+        }
+        fresh->dense[static_cast<size_t>(e.first)] = e;
+      } else {
+        fresh->sparse.push_back(e);
+      }
+      ++fresh->count;
     }
-    v_ = std::move(fresh);
+    rep_ = fresh->count == 0 ? nullptr : std::move(fresh);
     return;
   }
-  std::erase_if(*v_, [&](const value_type& e) { return !keep(e.first, e.second); });
+  Update([&](int64_t fd, FdInfo& info) { return keep(fd, static_cast<const FdInfo&>(info)); });
 }
 
 struct ProcessInfo {
