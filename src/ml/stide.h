@@ -8,6 +8,10 @@
 //   frame=0    0: score = fraction of the trace's windows that are unseen;
 //              F > 0: locality frame count, score = max over the last F windows of a thread of
 //              the number of unseen windows among them, divided by F (Hofmeyr's LFC)
+// ADFA-LD dev (train on Training, score Validation + Attack): AUC for n = 4..10 = 0.722 0.793
+// 0.834 0.836 0.836 0.835 0.836 (n=7: DR 0.07 / 0.21 / 0.37 at 1 / 5 / 10 % false alarms);
+// frame=20 saturates (0.643). UNM live lpr, n=6, 10-fold over the 567 normal processes: 4
+// flagged (0.7 %), all 1001 exploit processes flagged (sequence_acceptance_test.cc).
 // Per event: one rolling-key update and one flat hash-set probe (O(1)).
 #pragma once
 
