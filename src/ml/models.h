@@ -16,5 +16,7 @@ StatusOr<std::unique_ptr<Model>> NewRateModel(const ModelOptions& options);
 StatusOr<std::unique_ptr<Model>> NewEnsembleModel(const ModelOptions& options);
 // Appended by M2: bag of n-grams with nearest-neighbour distance (bag.h).
 StatusOr<std::unique_ptr<Model>> NewBagModel(const ModelOptions& options);
+// Appended by M4: sequence covering over a suffix automaton of the training traces (cover.h).
+StatusOr<std::unique_ptr<Model>> NewCoverModel(const ModelOptions& options);
 
 }  // namespace vigil::ml

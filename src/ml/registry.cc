@@ -33,6 +33,9 @@ const Entry kModels[] = {
     {{"bag", "bag of 1..n-grams, log-tf idf cosine distance to the nearest normal trace",
       Granularity::kWindowed},
      NewBagModel},
+    {{"cover", "sequence covering: training stretches needed to piece the trace together",
+      Granularity::kPerEvent},
+     NewCoverModel},
 };
 
 }  // namespace
