@@ -118,8 +118,8 @@ struct vigil_wire_exit {
  * slots once per epoch. Claiming a slot zeroes its value before it writes the key, and user
  * space reads key, value, key and skips a slot whose key changed in between (x86 keeps stores
  * in order). */
-#define VIGIL_COUNT_SLOTS 4096 /* per CPU; a power of two, a multiple of 64 */
-#define VIGIL_COUNT_PROBES 4
+#define VIGIL_COUNT_SLOTS 8192 /* per CPU; a power of two, a multiple of 64 */
+#define VIGIL_COUNT_PROBES 8
 struct vigil_count_key {
   __u32 pid;
   __s32 syscall;

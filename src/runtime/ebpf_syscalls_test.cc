@@ -15,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -22,7 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -1035,6 +1038,64 @@ TEST_F(EbpfSyscallsTest, StreamHighVolumeEmitsEachCall) {
   }
   EXPECT_TRUE(exited);
   EXPECT_EQ(writes, 3);
+}
+
+// Counter slots (wire.h): one process on one CPU writing once to each of 7500 fds needs 7500
+// keys in that CPU's 8192-slot table with 8 probes, so some find their probes all taken.
+// Every call is either counted or reported in kDrops; none is lost silently or counted twice.
+// (Fewer fds where RLIMIT_NOFILE's hard limit is lower.)
+TEST_F(EbpfSyscallsTest, ManyCounterKeysAreCountedOrReportedAsDrops) {
+  Child c = Run("vg-keys", [&](const Reporter& r) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(0, &one);
+    if (sched_setaffinity(0, sizeof(one), &one) != 0) _exit(70);
+    rlimit lim{};
+    getrlimit(RLIMIT_NOFILE, &lim);
+    lim.rlim_cur = std::min<rlim_t>(lim.rlim_max, 7500 + 64);
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0) _exit(71);
+    std::vector<int> fds;
+    for (rlim_t i = 0; i + 64 < lim.rlim_cur; ++i) fds.push_back(open("/dev/null", O_WRONLY));
+    int ok = 0;
+    for (int fd : fds) ok += syscall(SYS_write, fd, "x", 1) == 1;
+    r.Put(static_cast<int64_t>(fds.size()));
+    r.Put(ok);
+  });
+  ASSERT_TRUE(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0) << c.status;
+  ASSERT_EQ(c.values.size(), 2u);
+  const uint64_t fds = c.values[0];
+  EXPECT_EQ(c.values[1], c.values[0]);
+  uint64_t writes = 0, bytes = 0, drops = 0;
+  bool exited = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::chrono::steady_clock::time_point exit_seen;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto n = g_source->Poll(milliseconds(20), [&](const Event& e) {
+      if (e.type == EventType::kDrops) drops += e.count;
+      if (e.pid != static_cast<uint32_t>(c.pid)) return;
+      if (e.type == EventType::kSyscallCounts && e.syscall == SYS_write) {
+        writes += e.count;
+        bytes += e.bytes;
+        EXPECT_EQ(e.comm, "vg-keys");
+      }
+      if (e.type == EventType::kProcessExit && !exited) {
+        exited = true;
+        exit_seen = std::chrono::steady_clock::now();
+      }
+    });
+    ASSERT_TRUE(n.ok()) << n.status();
+    if (exited && std::chrono::steady_clock::now() - exit_seen > milliseconds(100)) break;
+  }
+  ASSERT_TRUE(exited);
+  // One write to /dev/null per fd and two reports to the pipe; drops may include other
+  // processes'.
+  EXPECT_LE(writes, fds + 2);
+  EXPECT_GE(writes + drops, fds + 2);
+  EXPECT_GT(writes, fds / 2);
+  EXPECT_EQ(bytes, 0u);  // not sockets
+  std::printf("%llu keys on one CPU: %llu writes counted, %llu reported as drops\n",
+              static_cast<unsigned long long>(fds), static_cast<unsigned long long>(writes),
+              static_cast<unsigned long long>(drops));
 }
 
 // A ring buffer far too small for a burst: the loss is counted and reported as kDrops.
