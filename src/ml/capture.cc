@@ -294,7 +294,9 @@ struct TraceAssembler::Impl {
       key += c.name.empty() ? std::string_view(c.id).substr(0, 12) : std::string_view(c.name);
       return;
     }
-    if (p != nullptr && !p->exe.empty()) {
+    // An executable path with no file name ("/": what the probe reports for crun's
+    // self-cloned init) names nothing; the comm does better.
+    if (p != nullptr && p->exe.size() > 1) {
       key = p->exe;
       return;
     }

@@ -8,7 +8,7 @@
 //     id, that name instead (a replay cannot resolve another host's containers: its cgroup
 //     ids mean nothing here, so the State sees every process as a host process);
 //   - any other process: its executable ("/usr/sbin/nginx"; "comm:<comm>" when the State
-//     never saw its exec).
+//     never saw its exec or the executable is just "/").
 // An execution is an activity of the workload of the process that called execve, as it was
 // before the exec: its container, or on the host the parent's executable, which the child
 // inherited at fork (so nginx's profile learns whether nginx starts /bin/sh); the new

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 
@@ -342,6 +343,22 @@ TEST(CaptureTest, RealPodmanRecording) {
   CaptureStats stats;
   auto traces = ReadVigilCapture(path, {}, &stats);
   ASSERT_TRUE(traces.ok()) << traces.status();
+  std::printf("%s: %llu events\n", path.c_str(), static_cast<unsigned long long>(stats.events));
+  for (const Trace& t : *traces) {
+    std::map<std::string, std::set<std::string>> kinds;
+    for (const Activity& a : t.activities) {
+      if (a.kind != ActivityKind::kBytesIn && a.kind != ActivityKind::kBytesOut) {
+        kinds[std::string(ActivityKindName(a.kind))].insert(a.object);
+      }
+    }
+    std::printf("  %s: %zu calls, %zu counts, %zu activities\n", t.group.c_str(), t.calls.size(),
+                t.counts.size(), t.activities.size());
+    for (const auto& [kind, objects] : kinds) {
+      std::string list;
+      for (const std::string& o : objects) list += " " + o;
+      std::printf("    %s:%s\n", kind.c_str(), list.substr(0, 300).c_str());
+    }
+  }
   const Trace* web = Find(*traces, "httpd");
   ASSERT_NE(web, nullptr) << "the sidecar names the container's cgroup 'httpd'";
   EXPECT_GT(web->calls.size(), 10u);

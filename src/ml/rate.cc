@@ -83,6 +83,16 @@ StatusOr<std::unique_ptr<RateModel>> RateModel::Create(const ModelOptions& optio
   VIGIL_ASSIGN_OR_RETURN(o.window_s, options.Double("window_s", 10, 0.001, 1e6));
   VIGIL_ASSIGN_OR_RETURN(o.window_calls, options.Int("window_calls", 100, 1, 1 << 24));
   VIGIL_ASSIGN_OR_RETURN(o.quantile, options.Double("quantile", 0.01, 0, 0.49));
+  VIGIL_ASSIGN_OR_RETURN(std::string score, options.String("score", "range"));
+  VIGIL_ASSIGN_OR_RETURN(std::string trace, options.String("trace", "max"));
+  if (score != "range" && score != "surprise") {
+    return InvalidArgumentError("model option score='" + score + "' is not range or surprise");
+  }
+  if (trace != "max" && trace != "mean") {
+    return InvalidArgumentError("model option trace='" + trace + "' is not max or mean");
+  }
+  o.surprise = score == "surprise";
+  o.mean = trace == "mean";
   VIGIL_RETURN_IF_ERROR(options.CheckAllUsed("rate"));
   return std::unique_ptr<RateModel>(new RateModel(o));
 }
@@ -97,6 +107,8 @@ ModelOptions RateModel::options() const {
   v["window_s"] = fmt::format("{}", o_.window_s);
   v["window_calls"] = std::to_string(o_.window_calls);
   v["quantile"] = fmt::format("{}", o_.quantile);
+  v["score"] = o_.surprise ? "surprise" : "range";
+  v["trace"] = o_.mean ? "mean" : "max";
   return ModelOptions(std::move(v));
 }
 
@@ -240,12 +252,26 @@ RateModel::Range RateModel::RangeOf(const Hist& h, double quantile) {
   return r;
 }
 
+RateModel::Surprise RateModel::SurpriseOf(const Hist& h) {
+  Surprise s;
+  const double total = static_cast<double>(h.windows) + 0.5 * kBins;
+  for (size_t f = 0; f < kFeatures; ++f) {
+    for (size_t b = 0; b < kBins; ++b) {
+      s.nll[f][b] =
+          static_cast<float>(-std::log((static_cast<double>(h.bins[f][b]) + 0.5) / total));
+    }
+  }
+  return s;
+}
+
 Status RateModel::Prepare() {
   Hist pooled;
   ranges_.clear();
+  surprises_.clear();
   for (const auto& [name, h] : workloads_) {
     if (h.windows == 0) continue;
     ranges_[name] = RangeOf(h, o_.quantile);
+    if (o_.surprise) surprises_[name] = SurpriseOf(h);
     pooled.windows += h.windows;
     for (size_t f = 0; f < kFeatures; ++f) {
       for (size_t b = 0; b < kBins; ++b) pooled.bins[f][b] += h.bins[f][b];
@@ -253,35 +279,47 @@ Status RateModel::Prepare() {
   }
   if (pooled.windows == 0) return FailedPreconditionError("rate: no window learned");
   pooled_range_ = RangeOf(pooled, o_.quantile);
+  if (o_.surprise) pooled_surprise_ = SurpriseOf(pooled);
   prepared_ = true;
   return OkStatus();
 }
 
-const RateModel::Range& RateModel::RangeFor(const Trace& trace, bool* unknown) const {
+void RateModel::TablesFor(const Trace& trace, const Range** range, const Surprise** surprise,
+                          bool* unknown) const {
   auto it = ranges_.find(trace.group);
   *unknown = it == ranges_.end();
-  return *unknown ? pooled_range_ : it->second;
+  *range = *unknown ? &pooled_range_ : &it->second;
+  *surprise = &pooled_surprise_;
+  if (!*unknown && o_.surprise) *surprise = &surprises_.at(trace.group);
 }
 
-double RateModel::ScoreWindow(const Window& w, const Range& range, bool timed,
-                              std::vector<Explanation>* reasons) const {
+double RateModel::ScoreWindow(const Window& w, const Range& range, const Surprise& surprise,
+                              bool timed, std::vector<Explanation>* reasons) const {
   double total = 0;
   size_t features = timed ? kFeatures : kSyscallCategoryCount;
+  std::vector<std::pair<size_t, Explanation>> outside;  // (bins outside the range, reason)
   for (size_t f = 0; f < features; ++f) {
     size_t b = Bin(w.values[f]);
     size_t d = b > range.hi[f] ? b - range.hi[f] : (b < range.lo[f] ? range.lo[f] - b : 0);
-    if (d == 0) continue;
-    double octaves = static_cast<double>(d) / 2;
-    total += octaves;
-    if (reasons != nullptr) {
-      std::string unit =
-          timed ? fmt::format("/{}s", o_.window_s) : fmt::format("/{} calls", o_.window_calls);
-      reasons->push_back(
-          Explanation{"rate",
-                      fmt::format("{} {:.0f}{} (usual {}-{})", FeatureName(f), w.values[f], unit,
-                                  DisplayLow(range.lo[f]), DisplayHigh(range.hi[f])),
-                      octaves, 0});
-    }
+    double share = o_.surprise ? surprise.nll[f][b] : static_cast<double>(d) / 2;
+    total += share;
+    if (d == 0 || reasons == nullptr) continue;
+    std::string unit =
+        timed ? fmt::format("/{}s", o_.window_s) : fmt::format("/{} calls", o_.window_calls);
+    outside.emplace_back(
+        d, Explanation{"rate",
+                       fmt::format("{} {:.0f}{} (usual {}-{})", FeatureName(f), w.values[f], unit,
+                                   DisplayLow(range.lo[f]), DisplayHigh(range.hi[f])),
+                       share, 0});
+  }
+  if (reasons != nullptr) {
+    // Largest share first; among equal shares (surprise saturates for bins never seen), the
+    // feature furthest outside its range.
+    std::stable_sort(outside.begin(), outside.end(), [](const auto& a, const auto& b) {
+      if (a.second.weight != b.second.weight) return a.second.weight > b.second.weight;
+      return a.first > b.first;
+    });
+    for (auto& [d, e] : outside) reasons->push_back(std::move(e));
   }
   return total;
 }
@@ -290,14 +328,17 @@ Score RateModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) con
   Score score;
   if (!prepared_) return score;
   bool unknown;
-  const Range& range = RangeFor(trace, &unknown);
+  const Range* range;
+  const Surprise* surprise;
+  TablesFor(trace, &range, &surprise, &unknown);
   std::vector<Window> windows;
   std::vector<uint32_t> window_of;
   bool timed = Windows(trace, &windows, &window_of);
   size_t worst = 0;
-  double worst_score = -1;
+  double worst_score = -1, sum = 0;
   for (size_t k = 0; k < windows.size(); ++k) {
-    double s = ScoreWindow(windows[k], range, timed, nullptr);
+    double s = ScoreWindow(windows[k], *range, *surprise, timed, nullptr);
+    sum += s;
     if (s > worst_score) {
       worst_score = s;
       worst = k;
@@ -310,9 +351,9 @@ Score RateModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) con
         0});
   }
   if (windows.empty()) return score;
-  score.value = worst_score;
+  score.value = o_.mean ? sum / static_cast<double>(windows.size()) : worst_score;
   std::vector<Explanation> reasons;
-  ScoreWindow(windows[worst], range, timed, &reasons);
+  ScoreWindow(windows[worst], *range, *surprise, timed, &reasons);
   size_t position = 0;
   for (size_t i = 0; i < window_of.size(); ++i) {
     if (window_of[i] == worst) {
@@ -320,10 +361,10 @@ Score RateModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) con
       break;
     }
   }
-  for (Explanation& e : reasons) e.position = position;
-  std::stable_sort(reasons.begin(), reasons.end(),
-                   [](const Explanation& a, const Explanation& b) { return a.weight > b.weight; });
-  for (Explanation& e : reasons) score.reasons.push_back(std::move(e));
+  for (Explanation& e : reasons) {
+    e.position = position;
+    score.reasons.push_back(std::move(e));
+  }
   if (score.reasons.size() > options.max_reasons) score.reasons.resize(options.max_reasons);
   return score;
 }
@@ -332,13 +373,15 @@ void RateModel::ScoreEvents(const Trace& trace, std::vector<float>* out) const {
   out->assign(trace.calls.size(), 0.0f);
   if (!prepared_ || trace.calls.empty()) return;
   bool unknown;
-  const Range& range = RangeFor(trace, &unknown);
+  const Range* range;
+  const Surprise* surprise;
+  TablesFor(trace, &range, &surprise, &unknown);
   std::vector<Window> windows;
   std::vector<uint32_t> window_of;
   bool timed = Windows(trace, &windows, &window_of);
   std::vector<float> per_window(windows.size());
   for (size_t k = 0; k < windows.size(); ++k) {
-    per_window[k] = static_cast<float>(ScoreWindow(windows[k], range, timed, nullptr));
+    per_window[k] = static_cast<float>(ScoreWindow(windows[k], *range, *surprise, timed, nullptr));
   }
   for (size_t i = 0; i < trace.calls.size(); ++i) (*out)[i] = per_window[window_of[i]];
 }
@@ -429,7 +472,8 @@ Status RateModel::LoadBody(std::string_view data) {
 }
 
 size_t RateModel::MemoryBytes() const {
-  return sizeof(*this) + workloads_.size() * (sizeof(Hist) + sizeof(Range) + 128);
+  return sizeof(*this) + workloads_.size() * (sizeof(Hist) + sizeof(Range) +
+                                              (o_.surprise ? sizeof(Surprise) : 0) + 128);
 }
 
 }  // namespace vigil::ml

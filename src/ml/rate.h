@@ -22,10 +22,17 @@
 // byte for byte. Prepare derives each feature's usual range, the bins at the `quantile` and
 // 1 - `quantile` points of its histogram.
 //
-// Score of a window = sum over the features of how many octaves its value lies outside the
-// usual range (0 inside). A trace scores its worst window; ScoreEvents gives each call its
-// window's score. A workload never learned is compared with all workloads pooled (a reason
-// says so, weight 0: the score is behaviour alone). Explanations:
+// Score of a window (option score):
+//   range     (default) sum over the features of how many octaves its value lies outside the
+//             usual range (0 inside): a normal window scores exactly 0;
+//   surprise  sum over the features of -ln P(bin), P from the workload's histogram with
+//             add-0.5 smoothing: every window scores, rarer combinations more (what ranks
+//             bare syscall traces best, ADFA-LD).
+// A trace scores its worst window (option trace=max, default) or the mean of its windows
+// (trace=mean: long traces are not penalised for having more windows); ScoreEvents gives each
+// call its window's score. Reasons name the features outside their usual range, each with
+// its share of the window's score. A workload never learned is compared with all workloads pooled
+// (a reason says so, weight 0: the score is behaviour alone). Explanations:
 //   "connections out 340/window (usual 2-15)".
 #pragma once
 
@@ -96,14 +103,23 @@ class RateModel : public Model {
     double window_s = 10;
     int64_t window_calls = 100;
     double quantile = 0.01;
+    bool surprise = false;  // score=surprise
+    bool mean = false;      // trace=mean
   };
+  // -ln P(bin) per feature and bin (score=surprise), derived at Prepare.
+  struct Surprise {
+    std::array<std::array<float, kBins>, kFeatures> nll{};
+  };
+  static Surprise SurpriseOf(const Hist& h);
 
   explicit RateModel(Options o) : o_(o) {}
   static Range RangeOf(const Hist& h, double quantile);
   // Score of one window against `range`; reasons appended when `reasons` is not null.
-  double ScoreWindow(const Window& w, const Range& range, bool timed,
+  double ScoreWindow(const Window& w, const Range& range, const Surprise& surprise, bool timed,
                      std::vector<Explanation>* reasons) const;
-  const Range& RangeFor(const Trace& trace, bool* unknown) const;
+  // The range and surprise tables a trace is compared with (its workload's, else pooled).
+  void TablesFor(const Trace& trace, const Range** range, const Surprise** surprise,
+                 bool* unknown) const;
 
   Options o_;
   SyscallTable table_ = SyscallTable::kUnknown;
@@ -111,7 +127,9 @@ class RateModel : public Model {
   std::map<std::string, Hist, std::less<>> workloads_;
   bool prepared_ = false;
   std::map<std::string, Range, std::less<>> ranges_;
+  std::map<std::string, Surprise, std::less<>> surprises_;
   Range pooled_range_;
+  Surprise pooled_surprise_;
 };
 
 }  // namespace vigil::ml
