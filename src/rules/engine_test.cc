@@ -218,7 +218,7 @@ TEST(LoaderTest, UnsupportedFieldsSkipTheRuleWithAWarning) {
   const char* text = R"(
 - rule: uses capabilities
   desc: d
-  condition: evt.type=capset and thread.cap_effective contains CAP_SYS_ADMIN
+  condition: evt.type=capset and thread.cap_inheritable contains CAP_SYS_ADMIN
   output: x
   priority: INFO
 - rule: k8s audit
@@ -246,7 +246,7 @@ TEST(LoaderTest, UnsupportedFieldsSkipTheRuleWithAWarning) {
   EXPECT_THAT(
       msgs,
       ElementsAre(
-          "test.yaml:2: warning: rule 'uses capabilities': field 'thread.cap_effective' is not "
+          "test.yaml:2: warning: rule 'uses capabilities': field 'thread.cap_inheritable' is not "
           "supported by Vigil; rule skipped",
           "test.yaml:7: warning: rule 'k8s audit': source 'k8s_audit' is not supported by Vigil; "
           "rule skipped",
@@ -260,7 +260,7 @@ TEST(LoaderTest, UnsupportedFieldsSkipTheRuleWithAWarning) {
   auto failed = Engine::Load({{"test.yaml", text}}, strict);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().message(),
-            "test.yaml:2: rule 'uses capabilities': field 'thread.cap_effective' is not "
+            "test.yaml:2: rule 'uses capabilities': field 'thread.cap_inheritable' is not "
             "supported by Vigil; rule skipped");
 }
 
@@ -405,6 +405,39 @@ TEST(EngineTest, FieldsFromEventAndState) {
   EXPECT_EQ(bare[2].output,
             "curl|curl|/usr/bin/curl|-s http://192.168.1.9/|curl -s http://192.168.1.9/|<NA>|"
             "<NA>|20|/srv|30|20|30|0|0|<|00:00:00.000004000|host");
+}
+
+// thread.cap_effective / thread.cap_permitted come from the state: capset sets the effective
+// set (and raises permitted to cover it), fork inherits both, and they render as Falco's
+// space-separated names; a process whose capabilities were never seen has none (<NA>).
+TEST(EngineTest, CapabilityFieldsFromState) {
+  const char* text = R"(
+- rule: admin
+  condition: evt.type in (capset, openat) and thread.cap_effective contains CAP_SYS_ADMIN
+  output: "%proc.pid %thread.cap_effective|%thread.cap_permitted"
+  priority: INFO
+- rule: any open
+  condition: evt.type=openat and not thread.cap_permitted exists
+  output: "%proc.pid %thread.cap_effective"
+  priority: INFO
+)";
+  auto engine = LoadText(text);
+  ASSERT_NE(engine, nullptr);
+  SyntheticBuilder b;
+  b.Pid(10).Ppid(1).Exec("/bin/sh", {"sh"});
+  b.Open("/etc/hosts", O_RDONLY);  // caps unknown
+  b.Capset((uint64_t{1} << 21) | (uint64_t{1} << 12) |
+           (uint64_t{1} << 0));             // CHOWN NET_ADMIN SYS_ADMIN
+  b.Fork(11).Open("/etc/hosts", O_RDONLY);  // the child inherits
+  b.Capset(uint64_t{1} << 13);              // the child drops to NET_RAW
+  b.Open("/etc/hosts", O_RDONLY);
+  std::vector<Alert> alerts;
+  EXPECT_THAT(Fired(*engine, b, &alerts), ElementsAre("any open", "admin", "admin"));
+  EXPECT_EQ(alerts[0].output, "10 <NA>");
+  EXPECT_EQ(alerts[1].output,
+            "10 CAP_CHOWN CAP_NET_ADMIN CAP_SYS_ADMIN|CAP_CHOWN CAP_NET_ADMIN CAP_SYS_ADMIN");
+  EXPECT_EQ(alerts[2].output,
+            "11 CAP_CHOWN CAP_NET_ADMIN CAP_SYS_ADMIN|CAP_CHOWN CAP_NET_ADMIN CAP_SYS_ADMIN");
 }
 
 TEST(EngineTest, OperatorsOnStringsNumbersAndPaths) {

@@ -83,6 +83,9 @@ enum class FieldId : uint8_t {
   kContainerImageDigest,
   kK8sNsName,
   kK8sPodName,
+  // Appended by R6.
+  kThreadCapEffective,
+  kThreadCapPermitted,
 };
 
 struct FieldSpec {

@@ -50,14 +50,16 @@ void AssignArgs(std::string_view args, std::vector<std::string>* out) {
   out->resize(n);
 }
 
-void AppendDecimal(uint32_t v, std::string* out) {
+// Writes v in decimal at `out` (at most 10 digits); returns the end.
+char* PutDecimal(uint32_t v, char* out) {
   char buf[10];
   int n = 0;
   do {
     buf[n++] = static_cast<char>('0' + v % 10);
     v /= 10;
   } while (v != 0);
-  while (n > 0) out->push_back(buf[--n]);
+  while (n > 0) *out++ = buf[--n];
+  return out;
 }
 
 class StateImpl : public State {
@@ -751,12 +753,15 @@ void AppendSockAddr(const SockAddr& addr, std::string* out) {
     out->append(SockAddrToString(addr));
     return;
   }
+  char buf[24];  // "255.255.255.255:65535"
+  char* p = buf;
   for (int i = 0; i < 4; ++i) {
-    if (i > 0) out->push_back('.');
-    AppendDecimal(addr.addr[i], out);
+    if (i > 0) *p++ = '.';
+    p = PutDecimal(addr.addr[i], p);
   }
-  out->push_back(':');
-  AppendDecimal(addr.port, out);
+  *p++ = ':';
+  p = PutDecimal(addr.port, p);
+  out->append(buf, static_cast<size_t>(p - buf));
 }
 
 FdKind FdKindOfFamily(uint32_t family) {

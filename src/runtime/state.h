@@ -179,6 +179,7 @@ void FdTable::Filter(Keep keep) {
   if (!rep_) return;
   if (rep_.use_count() > 1) {
     auto fresh = std::make_shared<Rep>();
+    fresh->dense.reserve(rep_->dense.size());
     for (const value_type& e : *this) {
       if (!keep(e.first, e.second)) continue;
       if (e.first < kDense) {
