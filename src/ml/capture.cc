@@ -29,9 +29,25 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
+// True when NormalizeAbsolute would return `path` unchanged (most paths programs pass), so
+// the common case costs one scan and no temporary vector.
+bool IsNormalAbsolute(std::string_view path) {
+  if (path.empty() || path[0] != '/' || (path.size() > 1 && path.back() == '/')) return false;
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    if (path[i] != '/') continue;
+    std::string_view rest = path.substr(i + 1);
+    if (rest[0] == '/' || rest == "." || rest == ".." || StartsWith(rest, "./") ||
+        StartsWith(rest, "../")) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Lexical normalisation of an absolute path: "." and empty components dropped, ".." pops
 // (never above the root).
 std::string NormalizeAbsolute(std::string_view path) {
+  if (IsNormalAbsolute(path)) return std::string(path);
   std::vector<std::string_view> parts;
   size_t i = 0;
   while (i <= path.size()) {
@@ -224,7 +240,19 @@ constexpr std::string_view kCapNames[] = {
 }  // namespace
 
 bool IsSensitivePath(std::string_view path) {
-  if (!StartsWith(path, "/")) return false;
+  // Every prefix starts with /etc, /home, /proc, /root, /run or /var: one test rejects most
+  // paths before the list is walked.
+  if (path.size() < 5 || path[0] != '/') return false;
+  switch (path[1]) {
+    case 'e':
+    case 'h':
+    case 'p':
+    case 'r':
+    case 'v':
+      break;
+    default:
+      return false;
+  }
   for (const SensitivePrefix& p : kSensitive) {
     if (MatchSensitive(path, p)) return true;
   }
