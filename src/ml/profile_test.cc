@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "ml/behaviour_testutil.h"
+#include "ml/capture.h"
 #include "ml/model.h"
 
 namespace vigil::ml {
@@ -242,6 +245,33 @@ TEST(ProfileTest, CorruptBodiesAreRejected) {
   ASSERT_TRUE(fresh->LoadBody(body).ok());
   EXPECT_FALSE(fresh->LoadBody("\x01").ok());
   EXPECT_EQ(fresh->SaveBody(), body);
+}
+
+// The real podman recording (testdata/ml/captures): the container's profile learned from it
+// scores the recording itself 0, and one added execution is the only reason.
+TEST(ProfileTest, RealRecording) {
+  const char* src = std::getenv("VIGIL_SOURCE_DIR");
+  std::string path =
+      std::string(src != nullptr ? src : ".") + "/testdata/ml/captures/podman-httpd.vgl";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "no recording at " << path;
+  auto traces = ReadVigilCapture(path);
+  ASSERT_TRUE(traces.ok()) << traces.status();
+  auto m = NewProfile();
+  for (const Trace& t : *traces) ASSERT_TRUE(m->Learn(t).ok());
+  ASSERT_TRUE(m->Prepare().ok());
+  const Trace* httpd = nullptr;
+  for (const Trace& t : *traces) {
+    EXPECT_EQ(m->ScoreTrace(t, {}).value, 0) << t.group;
+    if (t.group == "httpd") httpd = &t;
+  }
+  ASSERT_NE(httpd, nullptr);
+  Trace changed = *httpd;
+  changed.activities.push_back(Activity{changed.activities.back().ts_ns, ActivityKind::kExec,
+                                        "/bin/busybox", "/usr/bin/nc", 1});
+  Score s = m->ScoreTrace(changed, {});
+  EXPECT_EQ(s.value, 3);
+  ASSERT_EQ(s.reasons.size(), 1u);
+  EXPECT_EQ(s.reasons[0].detail, "new process /usr/bin/nc (parent /bin/busybox)");
 }
 
 TEST(ProfileTest, OptionsAndRegistry) {
