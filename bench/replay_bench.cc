@@ -38,7 +38,45 @@ double ThreadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-// Writes a recording of `events` events; returns its path.
+// A live process of the mix: its container, and its fd numbers (the lowest free one is
+// allocated, as the kernel does, so tables stay at a few dozen entries).
+struct MixProc {
+  uint32_t pid = 0, ppid = 0;
+  uint64_t cgroup = 0;
+  std::string comm;
+  std::vector<uint8_t> fds;
+  size_t open = 0;
+  bool transient = false;  // a forked child that execs and exits soon
+  int64_t Alloc() {
+    for (size_t i = 3;; ++i) {
+      if (i >= fds.size()) fds.resize(i + 1, 0);
+      if (!fds[i]) {
+        fds[i] = 1;
+        ++open;
+        return static_cast<int64_t>(i);
+      }
+    }
+  }
+  int64_t Pick(std::mt19937& rng) const {
+    if (open == 0) return -1;
+    for (;;) {
+      size_t i = rng() % fds.size();
+      if (fds[i]) return static_cast<int64_t>(i);
+    }
+  }
+  void Free(int64_t fd) {
+    if (fd >= 0 && static_cast<size_t>(fd) < fds.size() && fds[fd]) {
+      fds[fd] = 0;
+      --open;
+    }
+  }
+};
+
+// Writes a recording of `events` events; returns its path. The mix is a busy node: 300
+// long-lived processes in 20 containers (nginx, java, python3) opening and closing files,
+// creating sockets, connecting and accepting, with in-kernel read/write counts and other
+// syscalls; 3 % of events fork a short-lived child that execs (sh, curl) and exits a few
+// events later, so the state stays bounded as on a real node; rare drops.
 std::string MakeRecording(int events, const std::string& name) {
   const char* build = std::getenv("VIGIL_BUILD_DIR");
   std::filesystem::path dir = std::filesystem::path(build ? build : "/tmp") / "bench-replay";
@@ -54,53 +92,87 @@ std::string MakeRecording(int events, const std::string& name) {
   std::mt19937 rng(42);
   auto w = RecordWriter::Create(path, CaptureInfo::ForThisHost("synthetic benchmark"));
   if (!w.ok()) return "";
-  SyntheticBuilder b;
-  int written = 0;
+  std::vector<MixProc> procs;
+  for (uint32_t i = 0; i < 300; ++i) {
+    MixProc p;
+    p.pid = 1000 + i;
+    p.ppid = 1;
+    p.cgroup = 5000 + i % 20;
+    p.comm = i % 3 == 0 ? "nginx" : i % 3 == 1 ? "java" : "python3";
+    procs.push_back(p);
+  }
   uint32_t next_pid = 20000;
+  int written = 0;
+  bool first = true;
   while (written < events) {
-    b = SyntheticBuilder();
+    SyntheticBuilder b;
     b.Step(200).At(  // 5 M events per second of event time
         1767225600000000000ull + static_cast<uint64_t>(written) * 200);
-    for (int k = 0; k < 10000; ++k) {
+    if (first) {  // every long-lived process listens on fd 3
+      for (MixProc& p : procs) {
+        b.Pid(p.pid).Ppid(p.ppid).Cgroup(p.cgroup).Comm(p.comm);
+        int64_t fd = p.Alloc();
+        b.Socket(AF_INET, SOCK_STREAM).Ret(fd).Bind("0.0.0.0:8080", fd).Listen(fd);
+      }
+      first = false;
+    }
+    while (b.events().size() < 10000) {
       uint32_t r = rng() % 1000;
-      uint32_t pid = 1000 + rng() % 300;
-      b.Pid(pid)
-          .Cgroup(5000 + pid % 20)
-          .Comm(pid % 3 == 0   ? "nginx"
-                : pid % 3 == 1 ? "java"
-                               : "python3");
+      size_t idx = rng() % procs.size();
+      MixProc& p = procs[idx];
+      b.Pid(p.pid).Ppid(p.ppid).Cgroup(p.cgroup).Comm(p.comm);
       const std::string& f = files[rng() % files.size()];
-      if (r < 300) {
-        b.Open(f, O_RDONLY | O_CLOEXEC);
+      if (p.transient && r < 400) {  // exec'd children exit soon
+        b.Exit(0);
+        procs[idx] = procs.back();
+        procs.pop_back();
+      } else if (r < 300 && p.open < 40) {
+        b.Open(f, O_RDONLY | O_CLOEXEC).Ret(p.Alloc());
       } else if (r < 520) {
-        b.Close(3 + rng() % 60);
-      } else if (r < 580) {
-        b.Socket(AF_INET, SOCK_STREAM);
-      } else if (r < 660) {
+        int64_t fd = p.Pick(rng);
+        if (fd > 3 || (fd == 3 && p.transient)) {
+          b.Close(fd);
+          p.Free(fd);
+        } else {
+          b.Close(100).Ret(-9);  // EBADF
+        }
+      } else if (r < 660) {  // a socket and its connection
+        int64_t fd = p.Alloc();
+        b.Socket(AF_INET, SOCK_STREAM).Ret(fd);
         b.Connect("10.0." + std::to_string(rng() % 4) + "." + std::to_string(rng() % 250) + ":" +
-                  std::to_string(rng() % 2 ? 443 : 5432));
-      } else if (r < 700) {
+                      std::to_string(rng() % 2 ? 443 : 5432),
+                  fd);
+      } else if (r < 700 && !p.transient) {
         b.Accept("192.168.1." + std::to_string(rng() % 250) + ":" +
-                 std::to_string(30000 + rng() % 30000));
+                     std::to_string(30000 + rng() % 30000),
+                 3)
+            .Ret(p.Alloc());
       } else if (r < 800) {
         b.Counts(rng() % 2 ? sys::kRead : sys::kWrite, 1 + rng() % 5000, rng() % 1000000);
-      } else if (r < 830) {
-        b.Fork(next_pid++);
-      } else if (r < 860) {
-        b.Exec(rng() % 2 ? "/bin/sh" : "/usr/bin/curl",
-               {"sh", "-c", "curl -s http://10.0.0.1/health"});
-      } else if (r < 890) {
-        b.Exit(0);
+      } else if (r < 830 && !p.transient) {  // a child that execs, works a little and exits
+        MixProc c = p;
+        c.pid = next_pid++;
+        c.ppid = p.pid;
+        c.transient = true;
+        b.Fork(c.pid);
+        bool sh = rng() % 2;
+        b.Exec(sh ? "/bin/sh" : "/usr/bin/curl", {"sh", "-c", "curl -s http://10.0.0.1/health"});
+        c.comm = sh ? "sh" : "curl";
+        // Everything but the listening socket was opened O_CLOEXEC.
+        for (size_t fd = 4; fd < c.fds.size(); ++fd) c.fds[fd] = 0;
+        c.open = 1;
+        procs.push_back(c);
       } else if (r < 999) {
         b.Syscall(static_cast<int32_t>(rng() % 300), 0);
       } else {
         b.Drops(1 + rng() % 100);
       }
-      if (++written == events) break;
     }
-    for (const Event& e : b.events()) {
-      if (!(*w)->Write(e).ok()) return "";
+    size_t take = std::min(b.events().size(), static_cast<size_t>(events - written));
+    for (size_t i = 0; i < take; ++i) {
+      if (!(*w)->Write(b.events()[i]).ok()) return "";
     }
+    written += static_cast<int>(take);
   }
   if (!(*w)->Close().ok()) return "";
   return path;
@@ -186,10 +258,7 @@ TEST(ReplayBench, EventsPerSecondPerCore) {
   std::printf("(b) agent pipeline, no state: %6.2f M events/s per core (%.3f s CPU) %s\n",
               agent.events_per_cpu_second / 1e6, agent.cpu_seconds, note.c_str());
   std::string state_note;
-  // The state is measured on a tenth of the mix, one pass, to stay inside the test budget.
-  std::string small = MakeRecording(kEvents / 10, "mix-small.vgl");
-  Result with_state = Pipeline(small, true, 1, &state_note);
-  std::filesystem::remove(small);
+  Result with_state = Pipeline(path, true, 2, &state_note);
   if (with_state.events > 0) {
     std::printf(
         "(c) agent pipeline + state:   %6.2f M events/s per core (%.3f s CPU, %llu "
