@@ -163,6 +163,7 @@ struct ScanCommandState {
   VulnFlags vuln;
   std::vector<std::string> malware_rules;  // --malware-rules FILE|DIR (repeatable)
   std::string secret_config;               // --secret-config FILE
+  bool secret_keep_reranked = false;       // --secret-keep-reranked
   CLI::Option* scanners = nullptr;
 };
 
@@ -174,6 +175,10 @@ void AddContentFlags(CLI::App* cmd, ScanCommandState* s) {
   cmd->add_option("--secret-config", s->secret_config,
                   "Secret rules file (vigil TOML or a gitleaks configuration) added to the "
                   "built-in rules; a rule with a built-in id replaces it (docs/secrets.md)");
+  cmd->add_flag("--secret-keep-reranked", s->secret_keep_reranked,
+                "Also report the generic rules' candidates the re-ranker scores below its "
+                "threshold, with status \"suppressed\" and their score (to review what the "
+                "re-ranker drops; docs/secrets.md \"Ranking\")");
 }
 
 // What --scanners asks for.
@@ -354,6 +359,10 @@ StatusOr<ContentScanners> PrepareContent(const ScanCommandState& s, const Scanne
   if (!plan.secret && !s.secret_config.empty()) {
     return InvalidArgumentError("--secret-config given but the secret scanner is not selected");
   }
+  if (!plan.secret && s.secret_keep_reranked) {
+    return InvalidArgumentError(
+        "--secret-keep-reranked given but the secret scanner is not selected");
+  }
   if (!plan.malware && !s.malware_rules.empty()) {
     return InvalidArgumentError("--malware-rules given but the malware scanner is not selected");
   }
@@ -368,6 +377,7 @@ StatusOr<ContentScanners> PrepareContent(const ScanCommandState& s, const Scanne
     }
     secrets::ScanOptions options;
     options.db_cache_dir = ResolveCacheDir(flags) + "/secrets";
+    options.keep_reranked = s.secret_keep_reranked;
     VIGIL_ASSIGN_OR_RETURN(c.secrets, secrets::SecretScanner::Create(rules, options));
   }
   if (plan.malware) {
