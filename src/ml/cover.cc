@@ -140,9 +140,31 @@ uint32_t CallAutomaton::Step(uint32_t state, uint16_t c) const {
   return it != end && *it == c ? target_[it - symbol_.data()] : kNone;
 }
 
-void CallAutomaton::Match(const uint16_t* calls, size_t count, std::vector<uint32_t>* match) const {
+void CallAutomaton::Count(const std::vector<uint16_t>& calls, uint64_t weight) {
+  if (!frozen_) return;
+  if (support_.size() != len_.size()) {
+    support_.assign(len_.size(), 0);
+    stamp_.assign(len_.size(), 0);
+  }
+  ++counted_;
+  // Every substring of `calls` is a suffix of one of its prefixes: mark the states of the
+  // prefixes and their suffix-link ancestors once each.
+  uint32_t state = 0;
+  for (uint16_t c : calls) {
+    state = Step(state, c);
+    if (state == kNone) return;  // not indexed (cannot happen for an added sequence)
+    for (uint32_t s = state; s != 0 && stamp_[s] != counted_; s = link_[s]) {
+      stamp_[s] = counted_;
+      support_[s] += weight;
+    }
+  }
+}
+
+void CallAutomaton::Match(const uint16_t* calls, size_t count, std::vector<uint32_t>* match,
+                          uint64_t min_support) const {
   match->assign(count, 0);
   if (!frozen_) return;
+  const bool filter = min_support > 1 && support_.size() == len_.size();
   uint32_t state = 0;
   uint32_t length = 0;
   for (size_t i = 0; i < count; ++i) {
@@ -158,6 +180,14 @@ void CallAutomaton::Match(const uint16_t* calls, size_t count, std::vector<uint3
     } else {
       state = next;
       ++length;
+      // Support only grows along suffix links (a suffix occurs wherever its extension does):
+      // fall back to the longest suffix that enough sequences contain.
+      if (filter) {
+        while (state != 0 && support_[state] < min_support) {
+          state = link_[state];
+          length = len_[state];
+        }
+      }
     }
     (*match)[i] = length;
   }
@@ -165,7 +195,8 @@ void CallAutomaton::Match(const uint16_t* calls, size_t count, std::vector<uint3
 
 size_t CallAutomaton::MemoryBytes() const {
   return len_.capacity() * 4 + link_.capacity() * 4 + offset_.capacity() * 4 +
-         symbol_.capacity() * 2 + target_.capacity() * 4 + root_.capacity() * 4;
+         symbol_.capacity() * 2 + target_.capacity() * 4 + root_.capacity() * 4 +
+         support_.capacity() * 8 + stamp_.capacity() * 4;
 }
 
 // ---- CoverModel ----
@@ -173,6 +204,7 @@ size_t CallAutomaton::MemoryBytes() const {
 StatusOr<std::unique_ptr<CoverModel>> CoverModel::Create(const ModelOptions& options) {
   VIGIL_ASSIGN_OR_RETURN(std::string score, options.String("score", "segments"));
   VIGIL_ASSIGN_OR_RETURN(int64_t top, options.Int("top", 10, 1, 100));
+  VIGIL_ASSIGN_OR_RETURN(int64_t support, options.Int("support", 1, 1, 1 << 20));
   VIGIL_ASSIGN_OR_RETURN(int64_t max_calls,
                          options.Int("max_calls", 4'000'000, 1, int64_t{1} << 31));
   VIGIL_RETURN_IF_ERROR(options.CheckAllUsed("cover"));
@@ -187,8 +219,9 @@ StatusOr<std::unique_ptr<CoverModel>> CoverModel::Create(const ModelOptions& opt
     return InvalidArgumentError("cover: option score: '" + score +
                                 "' is not one of segments, mean, top");
   }
-  return std::unique_ptr<CoverModel>(
-      new CoverModel(aggregate, static_cast<int>(top), static_cast<uint64_t>(max_calls)));
+  return std::unique_ptr<CoverModel>(new CoverModel(aggregate, static_cast<int>(top),
+                                                    static_cast<uint64_t>(support),
+                                                    static_cast<uint64_t>(max_calls)));
 }
 
 StatusOr<std::unique_ptr<Model>> NewCoverModel(const ModelOptions& options) {
@@ -200,6 +233,7 @@ ModelOptions CoverModel::options() const {
   static const char* kNames[] = {"segments", "mean", "top"};
   return ModelOptions({{"score", kNames[static_cast<int>(aggregate_)]},
                        {"top", std::to_string(top_)},
+                       {"support", std::to_string(support_)},
                        {"max_calls", std::to_string(max_calls_)}});
 }
 
@@ -243,7 +277,8 @@ Status CoverModel::Merge(const Model& other_model) {
     return InvalidArgumentError("cover: cannot merge a '" + std::string(other_model.name()) +
                                 "' model");
   }
-  if (other->aggregate_ != aggregate_ || other->top_ != top_ || other->max_calls_ != max_calls_) {
+  if (other->aggregate_ != aggregate_ || other->top_ != top_ || other->support_ != support_ ||
+      other->max_calls_ != max_calls_) {
     return InvalidArgumentError("cover: cannot merge a model with other options");
   }
   if (!other->learned_) return OkStatus();
@@ -266,6 +301,9 @@ Status CoverModel::Prepare() {
   index_.Clear();
   for (const auto& [calls, count] : sequences_) index_.Add(calls);
   index_.Freeze();
+  if (support_ > 1) {
+    for (const auto& [calls, count] : sequences_) index_.Count(calls, count);
+  }
   prepared_ = true;
   return OkStatus();
 }
@@ -278,7 +316,7 @@ size_t CoverModel::MemoryBytes() const {
 
 void CoverModel::MatchLengths(const Trace& trace, std::vector<uint32_t>* match) const {
   if (SingleThread(trace)) {
-    index_.Match(trace.calls.data(), trace.calls.size(), match);
+    index_.Match(trace.calls.data(), trace.calls.size(), match, support_);
     return;
   }
   match->assign(trace.calls.size(), 0);
@@ -288,7 +326,7 @@ void CoverModel::MatchLengths(const Trace& trace, std::vector<uint32_t>* match) 
   for (const std::vector<size_t>& idx : split.index) {
     calls.clear();
     for (size_t p : idx) calls.push_back(trace.calls[p]);
-    index_.Match(calls.data(), calls.size(), &m);
+    index_.Match(calls.data(), calls.size(), &m, support_);
     for (size_t j = 0; j < idx.size(); ++j) (*match)[idx[j]] = m[j];
   }
 }

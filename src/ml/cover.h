@@ -19,6 +19,9 @@
 // Options:
 //   score=segments|mean|top   trace aggregation (see above)
 //   top=10                    percent of calls averaged by score=top (1..100)
+//   support=1                 a training stretch counts only when at least this many training
+//                             sequences (with multiplicity) contain it; 2 ignores what a single
+//                             training trace alone shows
 //   max_calls=4000000         bound on the stored distinct calls (the index is about 60 bytes
 //                             per stored call): Learn/Merge beyond it is ResourceExhausted
 #pragma once
@@ -45,9 +48,15 @@ class CallAutomaton {
   size_t states() const { return len_.size(); }
   size_t MemoryBytes() const;
 
+  // After Freeze: counts `weight` more sequences containing each substring of `calls` (call once
+  // per indexed sequence, with its multiplicity) for Match's min_support.
+  void Count(const std::vector<uint16_t>& calls, uint64_t weight);
+
   // Matching statistics: (*match)[i] = length of the longest substring of the indexed
-  // sequences that ends at calls[i]. Requires Freeze.
-  void Match(const uint16_t* calls, size_t count, std::vector<uint32_t>* match) const;
+  // sequences that ends at calls[i] and lies in at least min_support counted sequences
+  // (min_support <= 1: any indexed substring). Requires Freeze.
+  void Match(const uint16_t* calls, size_t count, std::vector<uint32_t>* match,
+             uint64_t min_support = 1) const;
 
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
@@ -64,6 +73,9 @@ class CallAutomaton {
   std::vector<uint16_t> symbol_;
   std::vector<uint32_t> target_;
   std::vector<uint32_t> root_;
+  std::vector<uint64_t> support_;  // per state: counted sequences containing its strings
+  std::vector<uint32_t> stamp_;    // per state: the last Count call that reached it
+  uint32_t counted_ = 0;
   bool frozen_ = false;
 };
 
@@ -93,12 +105,13 @@ class CoverModel : public Model {
   void MatchLengths(const Trace& trace, std::vector<uint32_t>* match) const;
 
  private:
-  CoverModel(Aggregate aggregate, int top, uint64_t max_calls)
-      : aggregate_(aggregate), top_(top), max_calls_(max_calls) {}
+  CoverModel(Aggregate aggregate, int top, uint64_t support, uint64_t max_calls)
+      : aggregate_(aggregate), top_(top), support_(support), max_calls_(max_calls) {}
   Status Add(std::vector<uint16_t> calls, uint64_t count, std::string_view what);
 
   Aggregate aggregate_;
   int top_;
+  uint64_t support_;
   uint64_t max_calls_;
   SyscallTable table_ = SyscallTable::kUnknown;
   bool learned_ = false;

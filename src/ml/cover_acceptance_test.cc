@@ -118,16 +118,24 @@ TEST_F(AdfaLd, CoverMean) {
   EXPECT_GE(f.auc, 0.845);
 }
 
-TEST_F(AdfaLd, CoverTop) {
-  for (const char* k : {"top=1", "top=5", "top=10", "top=25", "top=50"}) {
-    Evaluate("cover", {"score=top", k});
-  }
+// Sensitivity: demanding that a stretch occur in several training traces only loses
+// evidence (measured AUC: support=1 0.848, 2 0.832, 3 0.823, 5 0.809).
+TEST_F(AdfaLd, CoverSupport) {
+  Figure two = Evaluate("cover", {"score=segments", "support=2"});
+  EXPECT_GE(two.auc, 0.83);
+  EXPECT_LT(two.auc, Evaluate("cover", {"score=segments"}).auc);
 }
 
-TEST_F(AdfaLd, Ensemble) {
-  Evaluate("ensemble", {"members=markov,cover"});
-  Evaluate("ensemble", {"members=markov,stide,cover"});
+// Sensitivity: the mean of the top k % per-call values (k = 1, 10, 50: AUC 0.60, 0.73,
+// 0.84) never beats the whole-trace mean: ADFA-LD's attacks are not short novel bursts.
+TEST_F(AdfaLd, CoverTop) {
+  EXPECT_GE(Evaluate("cover", {"score=top", "top=10"}).auc, 0.73);
+  EXPECT_GE(Evaluate("cover", {"score=top", "top=50"}).auc, 0.84);
 }
+
+// In M2's ensemble (mean of validation ranks) cover adds nothing to markov: their signals
+// are nearly the same (both measure how much context of the trace training has seen).
+TEST_F(AdfaLd, Ensemble) { EXPECT_GE(Evaluate("ensemble", {"members=markov,cover"}).auc, 0.845); }
 
 }  // namespace
 }  // namespace vigil::ml

@@ -93,6 +93,18 @@ TEST(Cover, ScoresOnFixture) {
   EXPECT_DOUBLE_EQ(Trained({})->ScoreTrace(MakeTrace({1, 2, 3, 4, 5}), opts).value, 1.0 / 5);
 }
 
+// support=2: a stretch counts only when two training sequences contain it. Of t's stretches
+// only "2" and "2 3" lie in both a and b: L = 0 1 2 0 0 0 0, covering [1] [2 3] [9] [4] [5]
+// [7] = 6 segments.
+TEST(Cover, MinimumSupport) {
+  auto m = Trained({"support=2"});
+  const Trace t = Read("score", Label::kAttack).at(0);
+  std::vector<uint32_t> match;
+  m->MatchLengths(t, &match);
+  EXPECT_EQ(match, (std::vector<uint32_t>{0, 1, 2, 0, 0, 0, 0}));
+  EXPECT_DOUBLE_EQ(m->ScoreTrace(t, {}).value, 6.0 / 7.0);
+}
+
 // Threads are learned and matched separately: "1 2" interleaved with "3 4" is two sequences,
 // so "2 3" (which crosses threads in trace order) is never learned.
 TEST(Cover, ThreadsDoNotMix) {
