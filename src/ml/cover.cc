@@ -9,9 +9,36 @@
 namespace vigil::ml {
 namespace {
 
-// Per-call value of the per-event score: 1 for a call never seen, falling as the longest
-// training stretch ending at the call grows.
-float EventValue(uint32_t match) { return 1.0f / (1.0f + static_cast<float>(match)); }
+// The threads of a trace as index lists into its calls (one list when single-threaded).
+void Threads(const Trace& trace, std::vector<std::vector<size_t>>* threads,
+             std::vector<uint32_t>* tids) {
+  threads->clear();
+  tids->clear();
+  if (SingleThread(trace)) {
+    threads->emplace_back(trace.calls.size());
+    for (size_t i = 0; i < trace.calls.size(); ++i) (*threads)[0][i] = i;
+    tids->push_back(0);
+    return;
+  }
+  ThreadSplit split = SplitThreads(trace);
+  *threads = std::move(split.index);
+  *tids = std::move(split.tid);
+}
+
+// Per-call values of the per-event score: 1 / (1 + L) — 1 for a call never seen, falling as the
+// longest training stretch ending at the call grows — except 0 while the thread's whole stream
+// so far is a training stretch (L = calls so far): near a thread's start L is small only
+// because the stream is short, which is no evidence of novelty.
+void EventValues(const std::vector<uint32_t>& match,
+                 const std::vector<std::vector<size_t>>& threads, std::vector<float>* out) {
+  out->assign(match.size(), 0.0f);
+  for (const std::vector<size_t>& idx : threads) {
+    for (size_t j = 0; j < idx.size(); ++j) {
+      const uint32_t m = match[idx[j]];
+      (*out)[idx[j]] = m == j + 1 ? 0.0f : 1.0f / (1.0f + static_cast<float>(m));
+    }
+  }
+}
 
 std::string SeqTableError(const Trace& trace, SyscallTable learned) {
   return "cover: trace " + trace.id + " uses the " + std::string(SyscallTableName(trace.table)) +
@@ -338,8 +365,10 @@ void CoverModel::ScoreEvents(const Trace& trace, std::vector<float>* out) const 
   }
   std::vector<uint32_t> match;
   MatchLengths(trace, &match);
-  out->resize(match.size());
-  for (size_t i = 0; i < match.size(); ++i) (*out)[i] = EventValue(match[i]);
+  std::vector<std::vector<size_t>> threads;
+  std::vector<uint32_t> tids;
+  Threads(trace, &threads, &tids);
+  EventValues(match, threads, out);
 }
 
 Score CoverModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) const {
@@ -355,18 +384,9 @@ Score CoverModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) co
   }
   if (trace.calls.empty()) return score;
   const double n = static_cast<double>(trace.calls.size());
-  // Threads as index lists into the trace (one list for a single-threaded trace).
   std::vector<std::vector<size_t>> threads;
   std::vector<uint32_t> tids;
-  if (SingleThread(trace)) {
-    threads.emplace_back(trace.calls.size());
-    for (size_t i = 0; i < trace.calls.size(); ++i) threads[0][i] = i;
-    tids.push_back(0);
-  } else {
-    ThreadSplit split = SplitThreads(trace);
-    threads = std::move(split.index);
-    tids = std::move(split.tid);
-  }
+  Threads(trace, &threads, &tids);
   std::vector<uint32_t> match;
   MatchLengths(trace, &match);
   std::vector<Segment> segments;
@@ -381,14 +401,16 @@ Score CoverModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) co
       score.value = static_cast<double>(segments.size()) / n;
       break;
     case Aggregate::kMean: {
+      std::vector<float> values;
+      EventValues(match, threads, &values);
       double sum = 0;
-      for (uint32_t m : match) sum += EventValue(m);
+      for (float v : values) sum += v;
       score.value = sum / n;
       break;
     }
     case Aggregate::kTop: {
-      std::vector<float> values(match.size());
-      for (size_t i = 0; i < match.size(); ++i) values[i] = EventValue(match[i]);
+      std::vector<float> values;
+      EventValues(match, threads, &values);
       size_t k = std::max<size_t>(1, (values.size() * static_cast<size_t>(top_) + 99) / 100);
       std::nth_element(values.begin(), values.begin() + (k - 1), values.end(),
                        std::greater<float>());

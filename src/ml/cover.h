@@ -13,9 +13,12 @@
 //     substrings is closed under taking substrings); a call never seen in training is a
 //     segment of its own;
 //   - score=segments (default): segments / calls of the trace, in (0, 1];
-//     score=mean: the mean over calls of 1 / (1 + L_i) (a soft STIDE over every window length);
-//     score=top: the mean of the largest top% of the per-call values 1 / (1 + L_i).
-// Per event: 1 / (1 + L_i) (0 < value <= 1; 1 = a call never seen in training).
+//     score=mean: the mean over calls of the per-event value below (a soft STIDE over every
+//     window length);
+//     score=top: the mean of the largest top% of the per-event values.
+// Per event: 1 / (1 + L_i) (0 < value <= 1; 1 = a call never seen in training), except 0 while
+// the thread's whole stream so far is one training stretch (L_i = calls so far): a short
+// stream is no evidence of novelty, and the first calls must not alarm on every trace.
 // Options:
 //   score=segments|mean|top   trace aggregation (see above)
 //   top=10                    percent of calls averaged by score=top (1..100)

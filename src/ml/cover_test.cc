@@ -66,8 +66,8 @@ TEST(Cover, MatchingStatisticsOnFixture) {
   std::vector<float> events;
   m->ScoreEvents(score[0], &events);
   ASSERT_EQ(events.size(), 7u);
-  EXPECT_FLOAT_EQ(events[2], 0.25f);
-  EXPECT_FLOAT_EQ(events[6], 1.0f);
+  // The first three calls are the start of a (training stretch "1 2 3"): 0, not novel.
+  EXPECT_EQ(events, (std::vector<float>{0, 0, 0, 0.25f, 0.5f, 1.0f / 3, 1}));
 }
 
 TEST(Cover, ScoresOnFixture) {
@@ -82,13 +82,13 @@ TEST(Cover, ScoresOnFixture) {
   EXPECT_NE(s.reasons[1].detail.find("call 6"), std::string::npos) << s.reasons[1].detail;
   EXPECT_EQ(s.reasons[2].position, 4u);
   EXPECT_EQ(s.reasons[3].position, 1u);
-  // mean of 1/(1+L): (1/2 + 1/3 + 1/4 + 1/4 + 1/2 + 1/3 + 1) / 7.
-  EXPECT_NEAR(Trained({"score=mean"})->ScoreTrace(t, opts).value,
-              (0.5 + 1.0 / 3 + 0.25 + 0.25 + 0.5 + 1.0 / 3 + 1) / 7, 1e-6);
-  // top=10: ceil(0.7) = 1 call -> 1; top=50: ceil(3.5) = 4 calls -> (1 + 1/2 + 1/2 + 1/3) / 4.
+  // mean of the event values: (0 + 0 + 0 + 1/4 + 1/2 + 1/3 + 1) / 7.
+  EXPECT_NEAR(Trained({"score=mean"})->ScoreTrace(t, opts).value, (0.25 + 0.5 + 1.0 / 3 + 1) / 7,
+              1e-6);
+  // top=10: ceil(0.7) = 1 call -> 1; top=50: ceil(3.5) = 4 calls -> (1 + 1/2 + 1/3 + 1/4) / 4.
   EXPECT_NEAR(Trained({"score=top", "top=10"})->ScoreTrace(t, opts).value, 1.0, 1e-6);
   EXPECT_NEAR(Trained({"score=top", "top=50"})->ScoreTrace(t, opts).value,
-              (1 + 0.5 + 0.5 + 1.0 / 3) / 4, 1e-6);
+              (1 + 0.5 + 1.0 / 3 + 0.25) / 4, 1e-6);
   // A training trace is one segment.
   EXPECT_DOUBLE_EQ(Trained({})->ScoreTrace(MakeTrace({1, 2, 3, 4, 5}), opts).value, 1.0 / 5);
 }
