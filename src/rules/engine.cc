@@ -171,7 +171,10 @@ struct Node {
   FieldSpec client_field;  // both_ends: fd.cnet
   std::string str;
   int64_t num = 0;
-  StringSet strs;                    // in (string), pmatch prefixes
+  StringSet strs;  // in (string), pmatch prefixes
+  // Lengths of the strings in `strs` (the last bit: any of 255 bytes or more): a value whose
+  // length no item has is rejected without hashing it.
+  std::bitset<256> lens;
   std::unordered_set<int64_t> nums;  // in (numbers)
   std::vector<Cidr> cidrs;           // in/= on addresses with a network
   std::vector<std::string> globs;
@@ -242,6 +245,7 @@ bool MatchValue(const Node& n, const Value& v, Scratch& sc) {
     case Op::kNe:
       return s != n.str;
     case Op::kIn:
+      if (!n.lens.test(std::min<size_t>(s.size(), 255))) return false;
       return n.strs.find(s) != n.strs.end();
     case Op::kContains:
       return s.find(n.str) != std::string_view::npos;
@@ -252,11 +256,13 @@ bool MatchValue(const Node& n, const Value& v, Scratch& sc) {
     case Op::kEndswith:
       return s.ends_with(n.str);
     case Op::kPmatch: {
-      if (n.strs.find(s) != n.strs.end()) return true;
+      auto has = [&](std::string_view prefix) {
+        return n.lens.test(std::min<size_t>(prefix.size(), 255)) &&
+               n.strs.find(prefix) != n.strs.end();
+      };
+      if (has(s)) return true;
       for (size_t i = s.size(); i > 0; --i) {
-        if (s[i - 1] == '/' && n.strs.find(s.substr(0, i == 1 ? 1 : i - 1)) != n.strs.end()) {
-          return true;
-        }
+        if (s[i - 1] == '/' && has(s.substr(0, i == 1 ? 1 : i - 1))) return true;
       }
       return false;
     }
@@ -588,6 +594,7 @@ std::unique_ptr<Node> Specialize(const Node& n, int code) {
       c->str = n.str;
       c->num = n.num;
       c->strs = n.strs;
+      c->lens = n.lens;
       c->nums = n.nums;
       c->cidrs = n.cidrs;
       c->globs = n.globs;
@@ -977,11 +984,15 @@ class Compiler {
     }
     switch (n->op) {
       case Op::kIn:
-        for (std::string& v : vals) n->strs.insert(std::move(v));
+        for (std::string& v : vals) {
+          n->lens.set(std::min<size_t>(v.size(), 255));
+          n->strs.insert(std::move(v));
+        }
         break;
       case Op::kPmatch:
         for (std::string& v : vals) {
           while (v.size() > 1 && v.back() == '/') v.pop_back();
+          n->lens.set(std::min<size_t>(v.size(), 255));
           n->strs.insert(std::move(v));
         }
         break;

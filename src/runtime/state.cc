@@ -737,14 +737,18 @@ size_t FdTable::erase(int64_t fd) {
   if (Get(fd) == nullptr) return 0;
   Rep& r = Mut();
   if (fd < kDense) {
-    r.dense[static_cast<size_t>(fd)] = value_type(-1, FdInfo{});
-    while (!r.dense.empty() && r.dense.back().first < 0) r.dense.pop_back();
+    // The slot keeps its name's buffer for the next fd with this number (open/close churn).
+    value_type& slot = r.dense[static_cast<size_t>(fd)];
+    slot.first = -1;
+    slot.second.kind = FdKind::kOther;
+    slot.second.name.clear();
+    slot.second.open_flags = 0;
   } else {
     auto it = std::lower_bound(r.sparse.begin(), r.sparse.end(), fd,
                                [](const value_type& e, int64_t key) { return e.first < key; });
     r.sparse.erase(it);
   }
-  if (--r.count == 0) rep_.reset();
+  --r.count;
   return 1;
 }
 

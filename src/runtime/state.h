@@ -158,7 +158,8 @@ void FdTable::Update(Fn fn) {
   Rep& r = Mut();
   for (value_type& e : r.dense) {
     if (e.first >= 0 && !fn(e.first, e.second)) {
-      e = value_type(-1, FdInfo{});
+      e.first = -1;
+      e.second = FdInfo{};
       --r.count;
     }
   }
