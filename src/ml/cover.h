@@ -27,8 +27,9 @@
 //                             training trace alone shows
 //   max_calls=4000000         bound on the stored distinct calls: Learn/Merge (and LoadBody)
 //                             beyond it is ResourceExhausted (DataLoss). Sequences plus index
-//                             take about 35 bytes per stored call (ADFA-LD: 296k calls, 10 MB)
-//                             and Prepare about 1,000 instructions per stored call
+//                             take about 35 bytes per stored call (ADFA-LD: 296k calls, 10 MB);
+//                             Prepare about 1,000 instructions and, while building, up to
+//                             about 100 bytes per stored call (the default bound: ~400 MB)
 #pragma once
 
 #include <cstdint>
