@@ -198,7 +198,10 @@ Status MarkovModel::Prepare() {
         bool inserted = false;
         ctx = &contexts_[k].Insert(NgramNonZero(ContextKey(slot.key, slot.value.last)), &inserted);
       }
-      ctx->total += slot.value.count;
+      // Saturating: a hostile body's counts must not wrap a total below its parts (a
+      // probability above 1, or a division by zero).
+      ctx->total =
+          ctx->total > UINT64_MAX - slot.value.count ? UINT64_MAX : ctx->total + slot.value.count;
       ctx->types += 1;
     }
   }

@@ -2,7 +2,7 @@
 // byte picks the model (mod 4: stide n=4, markov order=3, bag n=2, ensemble of markov and
 // stide with their defaults); the rest is the body. A body that loads must save to bytes that
 // load back to the same bytes, prepare (or refuse to), and score a small trace without
-// crashing, with one event score per call.
+// crashing, with one finite event score per call.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -37,6 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Score s = m.ScoreTrace(t, ScoreOptions{});
   std::vector<float> events;
   m.ScoreEvents(t, &events);
-  if (events.size() != t.calls.size() || std::isnan(s.value)) __builtin_trap();
+  if (events.size() != t.calls.size() || !std::isfinite(s.value)) __builtin_trap();
+  for (float e : events) {
+    if (!std::isfinite(e)) __builtin_trap();
+  }
   return 0;
 }
