@@ -15,7 +15,6 @@ struct Pending {
 // Subcommands whose capability is tracked by an open issue. Listing them keeps `vigil
 // --help` an honest map of the tool while they are built.
 constexpr Pending kPending[] = {
-    {"ml", "Train, score, evaluate and merge behaviour models", "behaviour models (#10)"},
     {"respond", "Isolate, stop or de-privilege a container; quarantine network segments",
      "response engine"},
     {"server", "Scheduled scans, history, REST API, dashboard, admission webhook", "server"},

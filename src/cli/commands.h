@@ -30,6 +30,8 @@ Command RegisterDb(CLI::App& root, CommonFlags& flags);
 Command RegisterDbUpdate(CLI::App& db, CommonFlags& flags);
 // `vigil agent` (cmd_agent.cc): live capture or replay, alerts, recording, metrics.
 Command RegisterAgent(CLI::App& root, CommonFlags& flags);
+// `vigil ml` (cmd_ml.cc): models, train, score, eval, merge of behaviour models.
+Command RegisterMl(CLI::App& root, CommonFlags& flags);
 
 // The configuration scan behind `vigil config` and `vigil fs --scanners misconfig`.
 struct ConfigScanArgs {

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   commands.push_back(vigil::cli::RegisterConfig(app, flags));
   commands.push_back(vigil::cli::RegisterDb(app, flags));
   commands.push_back(vigil::cli::RegisterAgent(app, flags));
+  commands.push_back(vigil::cli::RegisterMl(app, flags));
   for (auto& c : vigil::cli::RegisterPending(app, flags)) commands.push_back(std::move(c));
   commands.push_back(vigil::cli::RegisterVersion(app, flags));
   commands.push_back(vigil::cli::RegisterDebug(app, flags));
