@@ -15,12 +15,17 @@ fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 "$VIGIL" agent --replay "$CAPTURE" --events --record "$T/again.vgl" -o "$T/a.jsonl" 2>"$T/err"
 rc=$?
 [ $rc = 0 ] || fail "replay exit $rc: $(cat "$T/err")"
-[ "$(wc -l <"$T/a.jsonl")" = 15 ] || fail "want 14 events + 1 drop alert, got $(wc -l <"$T/a.jsonl")"
+[ "$(wc -l <"$T/a.jsonl")" = 17 ] ||
+  fail "want 14 events + 2 alerts of the built-in rules + 1 drop alert, got $(wc -l <"$T/a.jsonl")"
 python3 - "$T/a.jsonl" <<'PY' || fail "lines are not the expected JSON"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 assert lines[1]["type"] == "exec" and lines[1]["args"] == ["sh", "-c", "id"], lines[1]
-assert lines[4]["syscall"] == "connect" and lines[4]["addr"] == "10.1.2.3:443", lines[4]
+# Each rule alert follows the event that raised it: the shadow read, the memfd execution.
+assert lines[3]["rule"] == "Read sensitive file untrusted", lines[3]
+assert lines[3]["output_fields"]["fd.name"] == "/etc/shadow", lines[3]
+assert lines[5]["syscall"] == "connect" and lines[5]["addr"] == "10.1.2.3:443", lines[5]
+assert lines[12]["rule"] == "Fileless execution via memfd_create", lines[12]
 alert = lines[-1]
 for k in ("output", "priority", "rule", "time", "output_fields", "source", "tags", "hostname"):
     assert k in alert, k
