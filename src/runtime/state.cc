@@ -676,7 +676,7 @@ FdTable::const_iterator FdTable::end() const {
 
 FdTable::const_iterator FdTable::find(int64_t fd) const {
   if (Get(fd) == nullptr) return end();
-  if (fd < kDense) {
+  if (fd >= 0 && fd < kDense) {
     const value_type* d = rep_->dense.data();
     return const_iterator(d + fd, d + rep_->dense.size(), rep_->sparse.data(), false);
   }
@@ -714,8 +714,8 @@ FdInfo* FdTable::GetMutable(int64_t fd) {
 
 FdInfo& FdTable::operator[](int64_t fd) {
   Rep& r = Mut();
-  if (fd < kDense) {
-    size_t i = static_cast<size_t>(fd < 0 ? 0 : fd);
+  if (fd >= 0 && fd < kDense) {
+    size_t i = static_cast<size_t>(fd);
     if (r.dense.size() <= i) r.dense.resize(i + 1, value_type(-1, FdInfo{}));
     value_type& slot = r.dense[i];
     if (slot.first < 0) {
@@ -736,7 +736,7 @@ FdInfo& FdTable::operator[](int64_t fd) {
 size_t FdTable::erase(int64_t fd) {
   if (Get(fd) == nullptr) return 0;
   Rep& r = Mut();
-  if (fd < kDense) {
+  if (fd >= 0 && fd < kDense) {
     // The slot keeps its name's buffer for the next fd with this number (open/close churn).
     value_type& slot = r.dense[static_cast<size_t>(fd)];
     slot.first = -1;

@@ -114,8 +114,8 @@ class FdTable {
   size_t count(int64_t fd) const { return Get(fd) != nullptr ? 1 : 0; }
   // nullptr when `fd` is not open.
   const FdInfo* Get(int64_t fd) const {
-    if (!rep_ || fd < 0) return nullptr;
-    if (fd < kDense) {
+    if (!rep_) return nullptr;
+    if (fd >= 0 && fd < kDense) {
       if (static_cast<size_t>(fd) >= rep_->dense.size()) return nullptr;
       const value_type& slot = rep_->dense[static_cast<size_t>(fd)];
       return slot.first >= 0 ? &slot.second : nullptr;
@@ -126,7 +126,8 @@ class FdTable {
   // event path uses Get).
   const FdInfo& at(int64_t fd) const;
 
-  // Changes (a shared table is copied first). fd must be >= 0.
+  // Changes (a shared table is copied first). Negative numbers, which no caller stores, would
+  // go to the sparse array (and iterate after the dense ones).
   FdInfo* GetMutable(int64_t fd);
   FdInfo& operator[](int64_t fd);  // creates an empty entry when absent
   size_t erase(int64_t fd);
@@ -183,7 +184,7 @@ void FdTable::Filter(Keep keep) {
     fresh->dense.reserve(rep_->dense.size());
     for (const value_type& e : *this) {
       if (!keep(e.first, e.second)) continue;
-      if (e.first < kDense) {
+      if (e.first >= 0 && e.first < kDense) {
         if (fresh->dense.size() <= static_cast<size_t>(e.first)) {
           fresh->dense.resize(static_cast<size_t>(e.first) + 1, value_type(-1, FdInfo{}));
         }
