@@ -3,9 +3,10 @@
 # podman containers (a busybox rootfs with a small static helper) do what attackers do:
 # read /etc/shadow, link over it, write below /etc and /usr/bin, drop and run a binary, run
 # from a memfd, ptrace, open a packet socket, run a package manager, search for keys, clear
-# a log, shred, get a terminal as a system user, create a user namespace, and open a reverse
-# shell (busybox nc -e) to a listener in a second network namespace, plus connections to the
-# k8s API port, the cloud metadata address and a miner pool port there. Every alert in
+# a log, shred, load a kernel module (refused), get a terminal as a system user, create a user
+# namespace, and open a reverse shell (busybox nc -e) to a listener in a second network
+# namespace, plus connections to the k8s API port, the cloud metadata address and a miner
+# pool port there. Every alert in
 # testdata/rules/live/expected.json must appear with the container's id (podman's, first 12
 # characters) and the listed fields; a container doing ordinary work raises none.
 # Then SIGHUP: a rule file added with --rules is rewritten and reloaded (the new rule fires,
@@ -33,7 +34,14 @@ if [ ! -f "$CONF" ]; then
   CONF=$T/containers.conf
   printf '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n' >"$CONF"
 fi
-P() { CONTAINERS_CONF=$CONF podman --root "$T/storage" --runroot "$T/runroot" --storage-driver overlay "$@"; }
+P() {
+  CONTAINERS_CONF=$CONF podman --root "$T/storage" --runroot "$T/runroot" \
+    --storage-driver overlay "$@"
+}
+marker() { # N: a container whose command line carries reload-marker-N
+  P run --rm --network none localhost/vigil-rules-live:1 vigil-helper noop "reload-marker-$1" \
+    >/dev/null 2>&1
+}
 cleanup() {
   [ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null && wait "$AGENT" 2>/dev/null
   [ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null
@@ -50,7 +58,7 @@ trap cleanup EXIT
 R=$T/rootfs
 mkdir -p "$R"/{bin,etc,tmp,root,usr/bin,var/log,mnt,dev,proc,sys}
 cp /bin/busybox "$R/bin/"
-for a in sh cat ln nc cp rm id true find grep dpkg shred wget mount unshare ls sleep echo; do
+for a in sh cat ln nc cp rm id true find grep dpkg shred wget mount unshare ls sleep echo insmod; do
   ln -s busybox "$R/bin/$a"
 done
 gcc -static -O1 -o "$R/bin/vigil-helper" "$LIVE/helper.c" 2>"$T/gcc.err" ||
@@ -131,17 +139,18 @@ wait_log() { # PATTERN COUNT
   done
   return 1
 }
-P run --rm --network none localhost/vigil-rules-live:1 vigil-helper noop reload-marker-1 >/dev/null 2>&1
+marker 1
 reload_rule "Live marker after reload" reload-marker
 kill -HUP "$AGENT"
 wait_log "rules: reloaded" 1 || fail "no reload message: $(cat "$T/agent.err")"
-P run --rm --network none localhost/vigil-rules-live:1 vigil-helper noop reload-marker-2 >/dev/null 2>&1
+marker 2
 echo '- rule: [broken' >"$RELOAD"
 kill -HUP "$AGENT"
 wait_log "reload failed, keeping the previous configuration" 1 ||
   fail "no reload error: $(cat "$T/agent.err")"
-grep -q "local.yaml:[0-9]*: YAML syntax" "$T/agent.err" || fail "the reload error does not name file:line"
-P run --rm --network none localhost/vigil-rules-live:1 vigil-helper noop reload-marker-3 >/dev/null 2>&1
+grep -q "local.yaml:[0-9]*: YAML syntax" "$T/agent.err" ||
+  fail "the reload error does not name file:line"
+marker 3
 sleep 0.5
 kill -TERM "$AGENT"
 wait "$AGENT"
@@ -164,7 +173,8 @@ ours = [a for a in alerts if a["output_fields"].get("container.id") in short.val
 failed = 0
 for exp in expected:
     cid = short[exp["container"]]
-    hits = [a for a in ours if a["rule"] == exp["rule"] and a["output_fields"]["container.id"] == cid]
+    hits = [a for a in ours
+            if a["rule"] == exp["rule"] and a["output_fields"]["container.id"] == cid]
     def ok(a):
         f = a["output_fields"]
         return (all(f.get(k) == v for k, v in exp.get("equals", {}).items())

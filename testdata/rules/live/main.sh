@@ -21,4 +21,5 @@ rm /root/.ash_history
 /bin/wget -q -T 1 http://127.0.0.1:9/ >/dev/null 2>&1
 /bin/mount -t tmpfs none /mnt >/dev/null 2>&1
 vigil-helper noop stratum+tcp://pool.example:3333
+echo junk >/tmp/x.ko && /bin/insmod /tmp/x.ko >/dev/null 2>&1
 true
