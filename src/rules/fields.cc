@@ -658,6 +658,8 @@ void EvalContext::Reset(const Event* event, runtime::State* state, uint64_t evt_
   state_ = state;
   evt_num_ = evt_num;
   proc_done_ = parent_done_ = container_done_ = fd_done_ = false;
+  chain_len_ = 0;
+  chain_end_ = false;
 }
 
 const runtime::ProcessInfo* EvalContext::Proc() {
@@ -828,6 +830,27 @@ const EvalContext::Fd& EvalContext::FdView() {
   }
 }
 
+const runtime::ProcessInfo* EvalContext::ChainAncestor(int generation) {
+  if (generation <= 0 || generation > kMaxChain) return nullptr;
+  if (chain_len_ == 0) {
+    chain_[0] = Proc();
+    chain_len_ = 1;
+    chain_end_ = chain_[0] == nullptr;
+  }
+  // Extends the walk as State::Ancestor does: stop at ppid 0, a self-parent, or an unknown pid.
+  while (chain_len_ <= generation && !chain_end_) {
+    const runtime::ProcessInfo* p = chain_[chain_len_ - 1];
+    const runtime::ProcessInfo* up =
+        p->ppid == 0 || p->ppid == p->pid ? nullptr : state_->Process(p->ppid);
+    if (up == nullptr) {
+      chain_end_ = true;
+      break;
+    }
+    chain_[chain_len_++] = up;
+  }
+  return generation < chain_len_ ? chain_[generation] : nullptr;
+}
+
 Value EvalContext::Ancestor(FieldId id, int generation, std::string* scratch) {
   const runtime::ProcessInfo* a = nullptr;
   if (generation == 0) {
@@ -838,7 +861,7 @@ Value EvalContext::Ancestor(FieldId id, int generation, std::string* scratch) {
     a = Parent();
     if (!a && id == FieldId::kProcApid && event_->ppid != 0) return Num(event_->ppid);
   } else if (state_) {
-    a = state_->Ancestor(event_->pid, generation);
+    a = ChainAncestor(generation);
   }
   if (!a) return None();
   return id == FieldId::kProcAname ? StrOrNone(a->comm) : Num(a->pid);

@@ -155,6 +155,15 @@ class EvalContext {
   } fd_;
   std::string fd_name_buf_;
   std::string fd_addr_buf_;
+  // The event's ancestry as State::Ancestor walks it, filled on demand: chain_[g] is the g-th
+  // ancestor for g < chain_len_; chain_end_ once the walk ended (so `proc.aname in (...)`,
+  // which asks for every generation, walks the chain once per event, not once per
+  // generation).
+  static constexpr int kMaxChain = 64;
+  const runtime::ProcessInfo* chain_[kMaxChain + 1] = {};
+  int chain_len_ = 0;
+  bool chain_end_ = false;
+  const runtime::ProcessInfo* ChainAncestor(int generation);
 };
 
 // Event-type codes: syscall numbers 0..kSyscallTableSize-1 for kSyscall; execs are "execve"
