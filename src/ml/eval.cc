@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <set>
 #include <thread>
 
 namespace vigil::ml {
@@ -41,6 +42,34 @@ StatusOr<SyscallTable> TableOf(const std::vector<Trace>& traces, const char* wha
   return table;
 }
 
+// Model::Calibrate on `normal`, then thresholds at `fars` from their scores. Returns the
+// scores (input order).
+StatusOr<std::vector<double>> Calibrate(Model* model, SyscallTable table,
+                                        const std::vector<const Trace*>& normal,
+                                        std::vector<double> fars, int threads,
+                                        Calibration* calibration) {
+  for (const Trace* t : normal) {
+    if (t->table != table) {
+      return InvalidArgumentError(
+          t->id + ": syscall table " + std::string(SyscallTableName(t->table)) +
+          " differs from the model's " + std::string(SyscallTableName(table)));
+    }
+  }
+  VIGIL_RETURN_IF_ERROR(model->Calibrate(normal));
+  ScoreOptions so;
+  so.max_reasons = 0;
+  std::vector<Score> scores = ScoreAll(*model, normal, so, threads);
+  std::vector<double> values;
+  values.reserve(scores.size());
+  for (const Score& s : scores) values.push_back(s.value);
+  std::sort(fars.begin(), fars.end());
+  fars.erase(std::unique(fars.begin(), fars.end()), fars.end());
+  *calibration = Calibration();
+  for (double far : fars) calibration->thresholds.emplace_back(far, ThresholdAtFar(values, far));
+  calibration->samples = normal.size();
+  return values;
+}
+
 struct Trained {
   ModelFile file;
   std::vector<double> validation_scores;  // of the calibration normals, input order
@@ -65,25 +94,9 @@ StatusOr<Trained> Train(const std::vector<Trace>& train,
   Trained out;
   start = std::chrono::steady_clock::now();
   if (!calibration.empty()) {
-    for (const Trace* t : calibration) {
-      if (t->table != table) {
-        return InvalidArgumentError(
-            t->id + ": syscall table " + std::string(SyscallTableName(t->table)) +
-            " differs from the training traces' " + std::string(SyscallTableName(table)));
-      }
-    }
-    VIGIL_RETURN_IF_ERROR(model->Calibrate(calibration));
-    ScoreOptions so;
-    so.max_reasons = 0;
-    std::vector<Score> scores = ScoreAll(*model, calibration, so, options.threads);
-    for (const Score& s : scores) out.validation_scores.push_back(s.value);
-    std::vector<double> fars = options.fars;
-    std::sort(fars.begin(), fars.end());
-    fars.erase(std::unique(fars.begin(), fars.end()), fars.end());
-    for (double far : fars) {
-      out.file.calibration.thresholds.emplace_back(far, ThresholdAtFar(out.validation_scores, far));
-    }
-    out.file.calibration.samples = calibration.size();
+    VIGIL_ASSIGN_OR_RETURN(out.validation_scores,
+                           Calibrate(model.get(), table, calibration, options.fars, options.threads,
+                                     &out.file.calibration));
   }
   times->calibrate_s = Seconds(start);
   out.file.model = std::move(model);
@@ -93,6 +106,18 @@ StatusOr<Trained> Train(const std::vector<Trace>& train,
 }
 
 }  // namespace
+
+Status CalibrateModelFile(ModelFile* file, const std::vector<Trace>& validation,
+                          const std::vector<double>& fars, int threads) {
+  std::vector<const Trace*> normal;
+  for (const Trace& t : validation) {
+    if (t.label != Label::kAttack) normal.push_back(&t);
+  }
+  if (normal.empty()) return InvalidArgumentError("no normal validation traces");
+  auto scores =
+      Calibrate(file->model.get(), file->table, normal, fars, threads, &file->calibration);
+  return scores.status();
+}
 
 std::vector<Score> ScoreAll(const Model& model, const std::vector<const Trace*>& traces,
                             const ScoreOptions& options, int threads) {
@@ -152,10 +177,28 @@ StatusOr<EvalResult> Evaluate(const std::vector<Trace>& train, const std::vector
     }
   }
 
+  // A group no training trace had is attack metadata (the ADFA-LD class, the LID-DS exploit
+  // name), not a workload: models keyed by workload would read the label from it. Such traces
+  // are scored as copies without it.
+  std::set<std::string> train_groups;
+  for (const Trace& t : train) train_groups.insert(t.group);
+  std::vector<Trace> hidden;
+  std::vector<const Trace*> to_score = evaluated;
+  for (const Trace* t : evaluated) {
+    if (!train_groups.count(t->group)) ++r.hidden_groups;
+  }
+  hidden.reserve(r.hidden_groups);
+  for (const Trace*& t : to_score) {
+    if (train_groups.count(t->group)) continue;
+    hidden.push_back(*t);
+    hidden.back().group = train_groups.size() == 1 ? *train_groups.begin() : std::string();
+    t = &hidden.back();
+  }
+
   auto start = std::chrono::steady_clock::now();
   ScoreOptions so;
   so.max_reasons = 0;
-  std::vector<Score> scores = ScoreAll(model, evaluated, so, options.threads);
+  std::vector<Score> scores = ScoreAll(model, to_score, so, options.threads);
   r.times.score_s = Seconds(start);
 
   start = std::chrono::steady_clock::now();
@@ -212,8 +255,10 @@ StatusOr<EvalResult> Evaluate(const std::vector<Trace>& train, const std::vector
       for (float f : rs.calls) threshold = std::max(threshold, static_cast<double>(f));
     }
     std::vector<RecordingScores> recordings(attack.size());
+    // The attack set is the tail of `to_score` (group-hidden copies where needed).
+    size_t offset = evaluated.size() - attack.size();
     ParallelFor(attack.size(), options.threads, [&](size_t i) {
-      model.ScoreEvents(attack[i], &recordings[i].calls);
+      model.ScoreEvents(*to_score[offset + i], &recordings[i].calls);
       recordings[i].label = attack[i].label == Label::kNormal ? Label::kNormal : Label::kAttack;
       recordings[i].attack_start = attack[i].attack_start;
     });

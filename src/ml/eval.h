@@ -47,6 +47,11 @@ StatusOr<ModelFile> TrainModel(const std::vector<Trace>& train,
                                const std::vector<Trace>& validation, const TrainOptions& options,
                                PhaseTimes* times = nullptr);
 
+// Recalibrates a prepared model on the normal traces of `validation` (Model::Calibrate, then
+// thresholds at `fars` from their scores), replacing file->calibration. `merge` uses it.
+Status CalibrateModelFile(ModelFile* file, const std::vector<Trace>& validation,
+                          const std::vector<double>& fars, int threads);
+
 // Scores of traces, in input order, on `threads` threads.
 std::vector<Score> ScoreAll(const Model& model, const std::vector<const Trace*>& traces,
                             const ScoreOptions& options, int threads);
@@ -68,7 +73,8 @@ struct EvalResult {
   std::optional<LidDsMetrics> lidds;           // when any trace carries attack_start
   double lidds_threshold = 0;                  // the largest per-call validation score
   size_t model_bytes = 0;                      // Model::MemoryBytes after training
-  uint64_t scored_calls = 0;                   // validation + attack calls scored
+  size_t hidden_groups = 0;   // evaluated traces whose group (label metadata) was hidden
+  uint64_t scored_calls = 0;  // validation + attack calls scored
   PhaseTimes times;
   // Every evaluated trace: validation traces, then attack traces, in input order.
   struct TraceScore {
@@ -87,7 +93,10 @@ struct EvalResult {
 // only; the realised false-alarm rates, the AUC and the normal side of the LID-DS metrics use
 // every evaluated normal trace. The LID-DS metrics (threshold = the largest per-call score
 // over the validation normals, LID-DS's own convention; recordings = the `attack` set) are
-// computed when any trace of `attack` has attack_start set.
+// computed when any trace of `attack` has attack_start set. An evaluated trace whose group no
+// training trace has (ADFA-LD's attack class, LID-DS's exploit name) is scored with the
+// training set's group instead (or none): the group would hand the label to models keyed by
+// workload. EvalResult::classes still reports by the real group.
 StatusOr<EvalResult> Evaluate(const std::vector<Trace>& train, const std::vector<Trace>& validation,
                               const std::vector<Trace>& attack, const TrainOptions& options);
 
