@@ -340,13 +340,11 @@ ordered_json EvalJson(const ml::EvalResult& r, const std::string& format, double
   out["dr_at_far"] = dr;
   out["realised_far"] = far;
   out["thresholds"] = thr;
-  out["counts"] = {{"train_traces", r.train_traces},
-                   {"train_calls", r.train_calls},
-                   {"validation_traces", r.validation_traces},
-                   {"validation_calls", r.validation_calls},
-                   {"normal_traces", r.normal_traces},
-                   {"attack_traces", r.attack_traces},
-                   {"attack_calls", r.attack_calls}};
+  out["counts"] = {
+      {"train_traces", r.train_traces},           {"train_calls", r.train_calls},
+      {"validation_traces", r.validation_traces}, {"validation_calls", r.validation_calls},
+      {"normal_traces", r.normal_traces},         {"attack_traces", r.attack_traces},
+      {"attack_calls", r.attack_calls},           {"hidden_groups", r.hidden_groups}};
   ordered_json classes = ordered_json::object();
   for (const auto& [name, c] : r.classes) {
     ordered_json rates;
