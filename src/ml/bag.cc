@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "ml/codec.h"
 #include "ml/models.h"
 
 namespace vigil::ml {
@@ -210,7 +211,7 @@ void BagModel::ScoreEvents(const Trace& trace, std::vector<float>* out) const {
 }
 
 std::string BagModel::SaveBody() const {
-  BodyWriter out;
+  ByteWriter out;
   WriteBodyHeader(out, kBodyVersion, table_);
   out.U8(learned_ ? 1 : 0);
   out.Varint(static_cast<uint64_t>(n_));
@@ -228,7 +229,7 @@ std::string BagModel::SaveBody() const {
 }
 
 Status BagModel::LoadBody(std::string_view body) {
-  BodyReader in("bag", body);
+  ByteReader in(body, "bag body");
   VIGIL_ASSIGN_OR_RETURN(SyscallTable table, ReadBodyHeader(in, kBodyVersion));
   VIGIL_ASSIGN_OR_RETURN(uint64_t learned, in.Bounded("learned flag", 0, 1));
   VIGIL_ASSIGN_OR_RETURN(uint64_t n, in.Bounded("n", 1, 6));

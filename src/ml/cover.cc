@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "ml/codec.h"
 #include "ml/models.h"
 #include "ml/ngram.h"
 
@@ -449,7 +450,7 @@ Score CoverModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) co
 }
 
 std::string CoverModel::SaveBody() const {
-  BodyWriter out;
+  ByteWriter out;
   WriteBodyHeader(out, kBodyVersion, table_);
   out.U8(learned_ ? 1 : 0);
   out.Varint(sequences_.size());
@@ -462,7 +463,7 @@ std::string CoverModel::SaveBody() const {
 }
 
 Status CoverModel::LoadBody(std::string_view body) {
-  BodyReader in("cover", body);
+  ByteReader in(body, "cover body");
   VIGIL_ASSIGN_OR_RETURN(SyscallTable table, ReadBodyHeader(in, kBodyVersion));
   VIGIL_ASSIGN_OR_RETURN(uint64_t learned, in.Bounded("learned flag", 0, 1));
   // Every sequence takes at least three bytes (count, length, one call): a larger count is

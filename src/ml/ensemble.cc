@@ -6,6 +6,7 @@
 #include <map>
 #include <utility>
 
+#include "ml/codec.h"
 #include "ml/models.h"
 #include "ml/ngram.h"
 
@@ -210,7 +211,7 @@ void EnsembleModel::ScoreEvents(const Trace& trace, std::vector<float>* out) con
 }
 
 std::string EnsembleModel::SaveBody() const {
-  BodyWriter out;
+  ByteWriter out;
   out.U8(kBodyVersion);
   out.Varint(members_.size());
   for (const auto& m : members_) {
@@ -226,12 +227,8 @@ std::string EnsembleModel::SaveBody() const {
 }
 
 Status EnsembleModel::LoadBody(std::string_view body) {
-  BodyReader in("ensemble", body);
-  VIGIL_ASSIGN_OR_RETURN(uint8_t version, in.U8("version"));
-  if (version != kBodyVersion) {
-    return in.Error("version", "version " + std::to_string(version) + " (this build reads " +
-                                   std::to_string(kBodyVersion) + ")");
-  }
+  ByteReader in(body, "ensemble body");
+  VIGIL_RETURN_IF_ERROR(ReadBodyVersion(in, kBodyVersion));
   VIGIL_ASSIGN_OR_RETURN(uint64_t count, in.Varint("member count"));
   if (count != members_.size()) {
     return in.Error("member count", std::to_string(count) + " members, the options name " +

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <utility>
 
+#include "ml/codec.h"
 #include "ml/models.h"
 
 namespace vigil::ml {
@@ -418,7 +419,7 @@ Score MarkovModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) c
 }
 
 std::string MarkovModel::SaveBody() const {
-  BodyWriter out;
+  ByteWriter out;
   WriteBodyHeader(out, kBodyVersion, table_);
   out.U8(learned_ ? 1 : 0);
   out.Varint(static_cast<uint64_t>(order_));
@@ -444,7 +445,7 @@ std::string MarkovModel::SaveBody() const {
 }
 
 Status MarkovModel::LoadBody(std::string_view body) {
-  BodyReader in("markov", body);
+  ByteReader in(body, "markov body");
   VIGIL_ASSIGN_OR_RETURN(SyscallTable table, ReadBodyHeader(in, kBodyVersion));
   VIGIL_ASSIGN_OR_RETURN(uint64_t learned, in.Bounded("learned flag", 0, 1));
   VIGIL_ASSIGN_OR_RETURN(uint64_t order, in.Bounded("order", 0, kMaxOrder));

@@ -1,6 +1,6 @@
 // Building blocks shared by the sequence models (stide, markov, bag): n-gram keys, a flat
-// open-addressing hash table keyed by them, the byte codec of model bodies, and syscall names
-// for explanations.
+// open-addressing hash table keyed by them, and syscall names for explanations (model bodies
+// use codec.h).
 //
 // N-gram keys. A window (c_1 .. c_k) of syscalls maps to the polynomial
 //   key = sum_i (c_i + 1) * kNgramBase^(k - i)  (mod 2^64),  kNgramBase = 1025.
@@ -139,44 +139,6 @@ std::vector<uint64_t> FlatTable<V>::SortedKeys() const {
   }
   return SortKeys(std::move(keys));
 }
-
-// Model bodies: bytes written by BodyWriter and read back by BodyReader, which checks every
-// bound and reports the first problem as DataLoss naming the model, the field and the offset.
-class BodyWriter {
- public:
-  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void Varint(uint64_t v);
-  void Double(double v);           // IEEE-754 bits, little-endian
-  void Bytes(std::string_view v);  // varint length + bytes
-  std::string Take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-class BodyReader {
- public:
-  BodyReader(std::string_view model, std::string_view body) : model_(model), body_(body) {}
-  StatusOr<uint8_t> U8(std::string_view field);
-  StatusOr<uint64_t> Varint(std::string_view field);
-  // A varint in [min, max].
-  StatusOr<uint64_t> Bounded(std::string_view field, uint64_t min, uint64_t max);
-  StatusOr<double> Double(std::string_view field);  // finite
-  StatusOr<std::string_view> Bytes(std::string_view field);
-  size_t remaining() const { return body_.size() - pos_; }
-  // DataLoss when bytes are left over.
-  Status ExpectEnd() const;
-  Status Error(std::string_view field, std::string_view what) const;
-
- private:
-  std::string model_;
-  std::string_view body_;
-  size_t pos_ = 0;
-};
-
-// Reads the version byte and the syscall table that start every sequence-model body.
-StatusOr<SyscallTable> ReadBodyHeader(BodyReader& in, uint8_t version);
-void WriteBodyHeader(BodyWriter& out, uint8_t version, SyscallTable table);
 
 // "openat" for an x86-64 number, the decimal number for other tables (no names are bundled for
 // them) or for numbers outside the x86-64 table.

@@ -8,7 +8,7 @@
 #include <set>
 #include <utility>
 
-#include "ml/body_codec.h"
+#include "ml/codec.h"
 #include "ml/models.h"
 
 namespace vigil::ml {
@@ -425,19 +425,18 @@ void ProfileModel::ScoreEvents(const Trace& trace, std::vector<float>* out) cons
 }
 
 std::string ProfileModel::SaveBody() const {
-  body::Writer w;
-  w.U8(kBodyVersion);
-  w.U8(static_cast<uint8_t>(table_));
+  ByteWriter w;
+  WriteBodyHeader(w, kBodyVersion, table_);
   w.U64(traces_);
   w.U64(overflow_);
   w.U32(static_cast<uint32_t>(workloads_.size()));
   for (const auto& [name, p] : workloads_) {
-    w.Str(name);
+    w.Bytes32(name);
     w.U64(p.traces);
     for (size_t k = 0; k < kKinds; ++k) {
       w.U32(static_cast<uint32_t>(p.keys[k].size()));
       for (const auto& [key, count] : p.keys[k]) {
-        w.Str(key);
+        w.Bytes32(key);
         w.U64(count);
       }
     }
@@ -446,53 +445,35 @@ std::string ProfileModel::SaveBody() const {
 }
 
 Status ProfileModel::LoadBody(std::string_view data) {
-  body::Reader r(data, "profile");
-  uint8_t version = 0, table = 0;
-  VIGIL_RETURN_IF_ERROR(r.U8(&version, "version"));
-  if (version != kBodyVersion) {
-    return r.Error("version", fmt::format("unsupported version {} (this build reads {})", version,
-                                          kBodyVersion));
-  }
-  VIGIL_RETURN_IF_ERROR(r.U8(&table, "syscall table"));
-  if (table > static_cast<uint8_t>(SyscallTable::kSunOs)) {
-    return r.Error("syscall table", fmt::format("unknown table {}", table));
-  }
-  uint64_t traces = 0, overflow = 0;
-  VIGIL_RETURN_IF_ERROR(r.U64(&traces, "trace count"));
-  VIGIL_RETURN_IF_ERROR(r.U64(&overflow, "overflow count"));
-  uint32_t n_workloads = 0;
-  VIGIL_RETURN_IF_ERROR(r.Count(&n_workloads, 4 + 8 + 4 * kKinds, "workload count"));
-  if (n_workloads > kMaxWorkloads) {
-    return r.Error("workload count", fmt::format("{} exceeds {}", n_workloads, kMaxWorkloads));
-  }
+  ByteReader r(data, "profile body");
+  VIGIL_ASSIGN_OR_RETURN(SyscallTable table, ReadBodyHeader(r, kBodyVersion));
+  VIGIL_ASSIGN_OR_RETURN(uint64_t traces, r.U64("trace count"));
+  VIGIL_ASSIGN_OR_RETURN(uint64_t overflow, r.U64("overflow count"));
+  VIGIL_ASSIGN_OR_RETURN(uint32_t n_workloads,
+                         r.Count32("workload count", 4 + 8 + 4 * kKinds, kMaxWorkloads));
   std::map<std::string, Profile, std::less<>> workloads;
-  std::string name;
+  std::string_view name;
   for (uint32_t i = 0; i < n_workloads; ++i) {
-    std::string prev = std::move(name);
-    VIGIL_RETURN_IF_ERROR(r.Str(&name, "workload name"));
+    std::string_view prev = name;
+    VIGIL_ASSIGN_OR_RETURN(name, r.Bytes32("workload name"));
     if (i > 0 && !(prev < name)) return r.Error("workload name", "names not in sorted order");
-    Profile& p = workloads[name];
-    VIGIL_RETURN_IF_ERROR(r.U64(&p.traces, "workload trace count"));
+    Profile& p = workloads[std::string(name)];
+    VIGIL_ASSIGN_OR_RETURN(p.traces, r.U64("workload trace count"));
     for (size_t k = 0; k < kKinds; ++k) {
-      uint32_t n = 0;
-      VIGIL_RETURN_IF_ERROR(r.Count(&n, 4 + 8, "key count"));
-      if (n > o_.max_keys) {
-        return r.Error("key count", fmt::format("{} exceeds max_keys {}", n, o_.max_keys));
-      }
-      std::string key;
+      VIGIL_ASSIGN_OR_RETURN(uint32_t n, r.Count32("key count", 4 + 8, o_.max_keys));
+      std::string_view key;
       for (uint32_t j = 0; j < n; ++j) {
-        std::string prev_key = std::move(key);
-        VIGIL_RETURN_IF_ERROR(r.Str(&key, "key"));
+        std::string_view prev_key = key;
+        VIGIL_ASSIGN_OR_RETURN(key, r.Bytes32("key"));
         if (j > 0 && !(prev_key < key)) return r.Error("key", "keys not in sorted order");
-        uint64_t count = 0;
-        VIGIL_RETURN_IF_ERROR(r.U64(&count, "key count"));
+        VIGIL_ASSIGN_OR_RETURN(uint64_t count, r.U64("key count"));
         if (count == 0) return r.Error("key count", "zero count");
-        p.keys[k].emplace_hint(p.keys[k].end(), key, count);
+        p.keys[k].emplace_hint(p.keys[k].end(), std::string(key), count);
       }
     }
   }
   VIGIL_RETURN_IF_ERROR(r.ExpectEnd());
-  table_ = static_cast<SyscallTable>(table);
+  table_ = table;
   traces_ = traces;
   overflow_ = overflow;
   workloads_ = std::move(workloads);

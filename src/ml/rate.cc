@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "ml/body_codec.h"
+#include "ml/codec.h"
 #include "ml/models.h"
 
 namespace vigil::ml {
@@ -387,13 +387,12 @@ void RateModel::ScoreEvents(const Trace& trace, std::vector<float>* out) const {
 }
 
 std::string RateModel::SaveBody() const {
-  body::Writer w;
-  w.U8(kBodyVersion);
-  w.U8(static_cast<uint8_t>(table_));
+  ByteWriter w;
+  WriteBodyHeader(w, kBodyVersion, table_);
   w.U64(traces_);
   w.U32(static_cast<uint32_t>(workloads_.size()));
   for (const auto& [name, h] : workloads_) {
-    w.Str(name);
+    w.Bytes32(name);
     w.U64(h.windows);
     for (size_t f = 0; f < kFeatures; ++f) {
       uint32_t nonzero = 0;
@@ -410,43 +409,26 @@ std::string RateModel::SaveBody() const {
 }
 
 Status RateModel::LoadBody(std::string_view data) {
-  body::Reader r(data, "rate");
-  uint8_t version = 0, table = 0;
-  VIGIL_RETURN_IF_ERROR(r.U8(&version, "version"));
-  if (version != kBodyVersion) {
-    return r.Error("version", fmt::format("unsupported version {} (this build reads {})", version,
-                                          kBodyVersion));
-  }
-  VIGIL_RETURN_IF_ERROR(r.U8(&table, "syscall table"));
-  if (table > static_cast<uint8_t>(SyscallTable::kSunOs)) {
-    return r.Error("syscall table", fmt::format("unknown table {}", table));
-  }
-  uint64_t traces = 0;
-  VIGIL_RETURN_IF_ERROR(r.U64(&traces, "trace count"));
-  uint32_t n_workloads = 0;
-  VIGIL_RETURN_IF_ERROR(r.Count(&n_workloads, 4 + 8 + 4 * kFeatures, "workload count"));
-  if (n_workloads > kMaxWorkloads) {
-    return r.Error("workload count", fmt::format("{} exceeds {}", n_workloads, kMaxWorkloads));
-  }
+  ByteReader r(data, "rate body");
+  VIGIL_ASSIGN_OR_RETURN(SyscallTable table, ReadBodyHeader(r, kBodyVersion));
+  VIGIL_ASSIGN_OR_RETURN(uint64_t traces, r.U64("trace count"));
+  VIGIL_ASSIGN_OR_RETURN(uint32_t n_workloads,
+                         r.Count32("workload count", 4 + 8 + 4 * kFeatures, kMaxWorkloads));
   std::map<std::string, Hist, std::less<>> workloads;
-  std::string name;
+  std::string_view name;
   for (uint32_t i = 0; i < n_workloads; ++i) {
-    std::string prev = std::move(name);
-    VIGIL_RETURN_IF_ERROR(r.Str(&name, "workload name"));
+    std::string_view prev = name;
+    VIGIL_ASSIGN_OR_RETURN(name, r.Bytes32("workload name"));
     if (i > 0 && !(prev < name)) return r.Error("workload name", "names not in sorted order");
-    Hist& h = workloads[name];
-    VIGIL_RETURN_IF_ERROR(r.U64(&h.windows, "window count"));
+    Hist& h = workloads[std::string(name)];
+    VIGIL_ASSIGN_OR_RETURN(h.windows, r.U64("window count"));
     for (size_t f = 0; f < kFeatures; ++f) {
-      uint32_t nonzero = 0;
-      VIGIL_RETURN_IF_ERROR(r.Count(&nonzero, 1 + 8, "bin count"));
-      if (nonzero > kBins) return r.Error("bin count", fmt::format("{} bins", nonzero));
+      VIGIL_ASSIGN_OR_RETURN(uint32_t nonzero, r.Count32("bin count", 1 + 8, kBins));
       uint64_t sum = 0;
       int prev_bin = -1;
       for (uint32_t j = 0; j < nonzero; ++j) {
-        uint8_t bin = 0;
-        uint64_t count = 0;
-        VIGIL_RETURN_IF_ERROR(r.U8(&bin, "bin"));
-        VIGIL_RETURN_IF_ERROR(r.U64(&count, "bin value"));
+        VIGIL_ASSIGN_OR_RETURN(uint8_t bin, r.U8("bin"));
+        VIGIL_ASSIGN_OR_RETURN(uint64_t count, r.U64("bin value"));
         if (bin >= kBins || static_cast<int>(bin) <= prev_bin || count == 0) {
           return r.Error("bin", fmt::format("bin {} out of order, out of range or empty", bin));
         }
@@ -464,7 +446,7 @@ Status RateModel::LoadBody(std::string_view data) {
     }
   }
   VIGIL_RETURN_IF_ERROR(r.ExpectEnd());
-  table_ = static_cast<SyscallTable>(table);
+  table_ = table;
   traces_ = traces;
   workloads_ = std::move(workloads);
   prepared_ = false;

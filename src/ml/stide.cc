@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "ml/codec.h"
 #include "ml/models.h"
 
 namespace vigil::ml {
@@ -232,7 +233,7 @@ Score StideModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) co
 }
 
 std::string StideModel::SaveBody() const {
-  BodyWriter out;
+  ByteWriter out;
   WriteBodyHeader(out, kBodyVersion, table_);
   out.U8(learned_ ? 1 : 0);
   out.Varint(static_cast<uint64_t>(n_));
@@ -247,7 +248,7 @@ std::string StideModel::SaveBody() const {
 }
 
 Status StideModel::LoadBody(std::string_view body) {
-  BodyReader in("stide", body);
+  ByteReader in(body, "stide body");
   VIGIL_ASSIGN_OR_RETURN(SyscallTable table, ReadBodyHeader(in, kBodyVersion));
   VIGIL_ASSIGN_OR_RETURN(uint64_t learned, in.Bounded("learned flag", 0, 1));
   VIGIL_ASSIGN_OR_RETURN(uint64_t n, in.Bounded("n", 1, 32));
