@@ -51,10 +51,13 @@ check "no subcommand is a usage error" 2 "$VIGIL"
 check "unknown subcommand" 2 "$VIGIL" frobnicate
 check "unknown flag" 2 "$VIGIL" version --no-such-flag
 check "reserved exit code" 2 "$VIGIL" fs / --exit-code 3
-for cmd in ml respond server; do
+for cmd in respond server; do
   check "$cmd is pending" 3 "$VIGIL" "$cmd"
   expect_text "$cmd says so" "not implemented yet"
 done
+check "ml without a subcommand" 2 "$VIGIL" ml
+check "ml models" 0 "$VIGIL" ml models
+expect_text "ml models lists stide" "stide"
 check version 0 "$VIGIL" version
 expect_text "version prints it" "vigil "
 check "version json" 0 "$VIGIL" version --format json
