@@ -8,77 +8,13 @@
 
 #include "base/fs.h"
 #include "base/hash.h"
+#include "ml/codec.h"
 
 namespace vigil::ml {
 namespace {
 
 constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'L', 'M', 'L', '\0'};
 constexpr size_t kChecksumBytes = 32;
-
-void PutU32(std::string* out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void PutU64(std::string* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void PutF64(std::string* out, double v) {
-  uint64_t bits = 0;
-  std::memcpy(&bits, &v, sizeof bits);
-  PutU64(out, bits);
-}
-void PutString(std::string* out, std::string_view s) {
-  PutU32(out, static_cast<uint32_t>(s.size()));
-  out->append(s);
-}
-
-// Reads fields in order; every short read names the byte offset and the field.
-class Reader {
- public:
-  // `base` is the offset of `data` in the file, so messages give file offsets.
-  Reader(std::string_view data, std::string_view name, size_t base)
-      : data_(data), name_(name), base_(base) {}
-
-  Status Need(size_t n, std::string_view what) {
-    if (data_.size() - pos_ < n) {
-      return DataLossError(std::string(name_) + ": truncated at byte " +
-                           std::to_string(base_ + pos_) + " (reading " + std::string(what) + ")");
-    }
-    return OkStatus();
-  }
-  StatusOr<uint64_t> Uint(size_t bytes, std::string_view what) {
-    VIGIL_RETURN_IF_ERROR(Need(bytes, what));
-    uint64_t v = 0;
-    for (size_t i = 0; i < bytes; ++i) {
-      v |= static_cast<uint64_t>(static_cast<unsigned char>(data_[pos_ + i])) << (8 * i);
-    }
-    pos_ += bytes;
-    return v;
-  }
-  StatusOr<double> F64(std::string_view what) {
-    VIGIL_ASSIGN_OR_RETURN(uint64_t bits, Uint(8, what));
-    double v = 0;
-    std::memcpy(&v, &bits, sizeof v);
-    return v;
-  }
-  StatusOr<std::string> String(std::string_view what, uint64_t length) {
-    VIGIL_RETURN_IF_ERROR(Need(length, what));
-    std::string s(data_.substr(pos_, length));
-    pos_ += length;
-    return s;
-  }
-  StatusOr<std::string> String(std::string_view what) {
-    VIGIL_ASSIGN_OR_RETURN(uint64_t length, Uint(4, what));
-    return String(what, length);
-  }
-  size_t pos() const { return pos_; }
-  size_t remaining() const { return data_.size() - pos_; }
-
- private:
-  std::string_view data_;
-  std::string_view name_;
-  size_t base_ = 0;
-  size_t pos_ = 0;
-};
 
 std::string FarText(double far) {
   char buf[32];
@@ -105,24 +41,26 @@ StatusOr<double> Calibration::ThresholdAt(double far) const {
 }
 
 std::string EncodeModelFile(const ModelFileFields& f) {
-  std::string out(kMagic, sizeof kMagic);
-  PutU32(&out, kModelFileVersion);
-  PutString(&out, f.model_name);
-  PutU32(&out, static_cast<uint32_t>(f.options.size()));
+  ByteWriter w;
+  w.Raw(std::string_view(kMagic, sizeof kMagic));
+  w.U32(kModelFileVersion);
+  w.Bytes32(f.model_name);
+  w.U32(static_cast<uint32_t>(f.options.size()));
   for (const auto& [k, v] : f.options) {
-    PutString(&out, k);
-    PutString(&out, v);
+    w.Bytes32(k);
+    w.Bytes32(v);
   }
-  out.push_back(static_cast<char>(f.table));
-  PutString(&out, f.workload);
-  PutU32(&out, static_cast<uint32_t>(f.calibration.thresholds.size()));
+  w.U8(static_cast<uint8_t>(f.table));
+  w.Bytes32(f.workload);
+  w.U32(static_cast<uint32_t>(f.calibration.thresholds.size()));
   for (const auto& [far, threshold] : f.calibration.thresholds) {
-    PutF64(&out, far);
-    PutF64(&out, threshold);
+    w.Double(far);
+    w.Double(threshold);
   }
-  PutU64(&out, f.calibration.samples);
-  PutU64(&out, f.body.size());
-  out.append(f.body);
+  w.U64(f.calibration.samples);
+  w.U64(f.body.size());
+  w.Raw(f.body);
+  std::string out = w.Take();
   Sha256 sha;
   sha.Update(out);
   std::array<uint8_t, 32> digest = sha.Finish();
@@ -142,8 +80,8 @@ StatusOr<ModelFileFields> DecodeModelFile(std::string_view bytes, std::string_vi
   if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     return InvalidArgumentError(n + ": not a Vigil model file (bad magic)");
   }
-  Reader header(bytes.substr(sizeof kMagic), name, sizeof kMagic);
-  VIGIL_ASSIGN_OR_RETURN(uint64_t version, header.Uint(4, "version"));
+  ByteReader header(bytes.substr(sizeof kMagic), n, sizeof kMagic);
+  VIGIL_ASSIGN_OR_RETURN(uint32_t version, header.U32("version"));
   if (version != kModelFileVersion) {
     return InvalidArgumentError(n + ": model file format version " + std::to_string(version) +
                                 " is not supported (this build reads version " +
@@ -157,34 +95,35 @@ StatusOr<ModelFileFields> DecodeModelFile(std::string_view bytes, std::string_vi
     return DataLossError(n + ": checksum mismatch (the file is corrupted or truncated)");
   }
 
-  Reader r(content.substr(sizeof kMagic + 4), name, sizeof kMagic + 4);
+  ByteReader r(content.substr(sizeof kMagic + 4), n, sizeof kMagic + 4);
   ModelFileFields f;
-  VIGIL_ASSIGN_OR_RETURN(f.model_name, r.String("model name"));
-  VIGIL_ASSIGN_OR_RETURN(uint64_t options, r.Uint(4, "option count"));
+  VIGIL_ASSIGN_OR_RETURN(f.model_name, r.Bytes32("model name"));
+  VIGIL_ASSIGN_OR_RETURN(uint32_t options, r.U32("option count"));
   std::map<std::string, bool> seen;
-  for (uint64_t i = 0; i < options; ++i) {
-    VIGIL_ASSIGN_OR_RETURN(std::string key, r.String("option key"));
-    VIGIL_ASSIGN_OR_RETURN(std::string value, r.String("option value"));
+  for (uint32_t i = 0; i < options; ++i) {
+    VIGIL_ASSIGN_OR_RETURN(std::string_view key_bytes, r.Bytes32("option key"));
+    VIGIL_ASSIGN_OR_RETURN(std::string_view value, r.Bytes32("option value"));
+    std::string key(key_bytes);
     if (key.empty() || !seen.emplace(key, true).second) {
       return InvalidArgumentError(n + ": option " + std::to_string(i) +
                                   " has an empty or "
                                   "repeated key '" +
                                   key + "'");
     }
-    f.options.emplace_back(std::move(key), std::move(value));
+    f.options.emplace_back(std::move(key), std::string(value));
   }
-  VIGIL_ASSIGN_OR_RETURN(uint64_t table, r.Uint(1, "syscall table"));
-  if (table > static_cast<uint64_t>(SyscallTable::kSunOs)) {
+  VIGIL_ASSIGN_OR_RETURN(uint8_t table, r.U8("syscall table"));
+  if (table > static_cast<uint8_t>(SyscallTable::kSunOs)) {
     return InvalidArgumentError(n + ": unknown syscall table " + std::to_string(table));
   }
   f.table = static_cast<SyscallTable>(table);
-  VIGIL_ASSIGN_OR_RETURN(f.workload, r.String("workload"));
-  VIGIL_ASSIGN_OR_RETURN(uint64_t thresholds, r.Uint(4, "calibration count"));
-  VIGIL_RETURN_IF_ERROR(r.Need(thresholds * 16, "calibration"));
+  VIGIL_ASSIGN_OR_RETURN(std::string_view workload, r.Bytes32("workload"));
+  f.workload = std::string(workload);
+  VIGIL_ASSIGN_OR_RETURN(uint32_t thresholds, r.Count32("calibration count", 16));
   double previous = -1;
-  for (uint64_t i = 0; i < thresholds; ++i) {
-    VIGIL_ASSIGN_OR_RETURN(double far, r.F64("calibration rate"));
-    VIGIL_ASSIGN_OR_RETURN(double threshold, r.F64("calibration threshold"));
+  for (uint32_t i = 0; i < thresholds; ++i) {
+    VIGIL_ASSIGN_OR_RETURN(double far, r.AnyDouble("calibration rate"));
+    VIGIL_ASSIGN_OR_RETURN(double threshold, r.AnyDouble("calibration threshold"));
     if (!(far >= 0 && far <= 1) || far <= previous || std::isnan(threshold)) {
       return InvalidArgumentError(n + ": calibration entry " + std::to_string(i) +
                                   " is not an ascending rate in [0, 1] with a threshold");
@@ -192,9 +131,10 @@ StatusOr<ModelFileFields> DecodeModelFile(std::string_view bytes, std::string_vi
     previous = far;
     f.calibration.thresholds.emplace_back(far, threshold);
   }
-  VIGIL_ASSIGN_OR_RETURN(f.calibration.samples, r.Uint(8, "calibration sample size"));
-  VIGIL_ASSIGN_OR_RETURN(uint64_t body, r.Uint(8, "body length"));
-  VIGIL_ASSIGN_OR_RETURN(f.body, r.String("body", body));
+  VIGIL_ASSIGN_OR_RETURN(f.calibration.samples, r.U64("calibration sample size"));
+  VIGIL_ASSIGN_OR_RETURN(uint64_t body_length, r.U64("body length"));
+  VIGIL_ASSIGN_OR_RETURN(std::string_view body, r.Raw(body_length, "body"));
+  f.body = std::string(body);
   if (r.remaining() != 0) {
     return InvalidArgumentError(n + ": " + std::to_string(r.remaining()) +
                                 " unexpected bytes after the model body");

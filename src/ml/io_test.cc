@@ -73,7 +73,7 @@ TEST(ModelFile, CorruptionIsNamed) {
   // A correctly signed file whose fields stop early.
   std::string content = good.substr(0, good.size() - 32);
   EXPECT_EQ(DecodeModelFile(Signed(content.substr(0, 30)), "m.vml").status().message(),
-            "m.vml: truncated at byte 30 (reading option value)");
+            "m.vml: option value at byte 30: truncated");
   EXPECT_EQ(DecodeModelFile(Signed(content + "x"), "m.vml").status().message(),
             "m.vml: 1 unexpected bytes after the model body");
   ModelFileFields f = SampleFields();
