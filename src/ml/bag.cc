@@ -7,6 +7,7 @@
 
 #include "ml/codec.h"
 #include "ml/models.h"
+#include "ml/table_check.h"
 
 namespace vigil::ml {
 namespace {
@@ -80,11 +81,7 @@ BagModel::Counts BagModel::Vectorise(const Trace& trace) const {
 void BagModel::SortTraces() { std::sort(traces_.begin(), traces_.end()); }
 
 Status BagModel::Learn(const Trace& trace) {
-  if (learned_ && trace.table != table_) {
-    return InvalidArgumentError(
-        "bag: trace " + trace.id + " uses the " + std::string(SyscallTableName(trace.table)) +
-        " syscall table, the model learned " + std::string(SyscallTableName(table_)));
-  }
+  VIGIL_RETURN_IF_ERROR(CheckLearnTable("bag", learned_, table_, trace));
   table_ = trace.table;
   learned_ = true;
   prepared_ = false;
@@ -103,9 +100,7 @@ Status BagModel::Merge(const Model& other_model) {
     return InvalidArgumentError("bag: cannot merge a model with other options");
   }
   if (!other->learned_) return OkStatus();
-  if (learned_ && other->table_ != table_) {
-    return InvalidArgumentError("bag: cannot merge models of different syscall tables");
-  }
+  VIGIL_RETURN_IF_ERROR(CheckMergeTable("bag", learned_, table_, other->table_));
   table_ = other->table_;
   learned_ = true;
   prepared_ = false;

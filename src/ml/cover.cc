@@ -6,6 +6,7 @@
 #include "ml/codec.h"
 #include "ml/models.h"
 #include "ml/ngram.h"
+#include "ml/table_check.h"
 
 namespace vigil::ml {
 namespace {
@@ -39,11 +40,6 @@ void EventValues(const std::vector<uint32_t>& match,
       (*out)[idx[j]] = m == j + 1 ? 0.0f : 1.0f / (1.0f + static_cast<float>(m));
     }
   }
-}
-
-std::string SeqTableError(const Trace& trace, SyscallTable learned) {
-  return "cover: trace " + trace.id + " uses the " + std::string(SyscallTableName(trace.table)) +
-         " syscall table, the model learned " + std::string(SyscallTableName(learned));
 }
 
 // One covering segment: [begin, begin + length) in a thread's own call order.
@@ -284,7 +280,7 @@ Status CoverModel::Add(std::vector<uint16_t> calls, uint64_t count, std::string_
 }
 
 Status CoverModel::Learn(const Trace& trace) {
-  if (learned_ && trace.table != table_) return InvalidArgumentError(SeqTableError(trace, table_));
+  VIGIL_RETURN_IF_ERROR(CheckLearnTable("cover", learned_, table_, trace));
   table_ = trace.table;
   learned_ = true;
   prepared_ = false;
@@ -310,11 +306,7 @@ Status CoverModel::Merge(const Model& other_model) {
     return InvalidArgumentError("cover: cannot merge a model with other options");
   }
   if (!other->learned_) return OkStatus();
-  if (learned_ && other->table_ != table_) {
-    return InvalidArgumentError(
-        "cover: cannot merge a model of the " + std::string(SyscallTableName(other->table_)) +
-        " syscall table into one of " + std::string(SyscallTableName(table_)));
-  }
+  VIGIL_RETURN_IF_ERROR(CheckMergeTable("cover", learned_, table_, other->table_));
   table_ = other->table_;
   learned_ = true;
   prepared_ = false;
@@ -376,11 +368,7 @@ Score CoverModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) co
   Score score;
   if (learned_ && trace.table != table_) {
     score.value = 1;
-    score.reasons.push_back({"sequence",
-                             "trace uses the " + std::string(SyscallTableName(trace.table)) +
-                                 " syscall table, the model learned " +
-                                 std::string(SyscallTableName(table_)),
-                             1, 0});
+    score.reasons.push_back(TableMismatch(trace.table, table_, 1));
     return score;
   }
   if (trace.calls.empty()) return score;

@@ -8,6 +8,7 @@
 
 #include "ml/codec.h"
 #include "ml/models.h"
+#include "ml/table_check.h"
 
 namespace vigil::ml {
 namespace {
@@ -119,11 +120,7 @@ void MarkovModel::LearnThread(const uint16_t* calls, size_t count) {
 }
 
 Status MarkovModel::Learn(const Trace& trace) {
-  if (learned_ && trace.table != table_) {
-    return InvalidArgumentError(
-        "markov: trace " + trace.id + " uses the " + std::string(SyscallTableName(trace.table)) +
-        " syscall table, the model learned " + std::string(SyscallTableName(table_)));
-  }
+  VIGIL_RETURN_IF_ERROR(CheckLearnTable("markov", learned_, table_, trace));
   table_ = trace.table;
   learned_ = true;
   prepared_ = false;
@@ -153,11 +150,7 @@ Status MarkovModel::Merge(const Model& other_model) {
     return InvalidArgumentError("markov: cannot merge a model with other options");
   }
   if (!other->learned_) return OkStatus();
-  if (learned_ && other->table_ != table_) {
-    return InvalidArgumentError(
-        "markov: cannot merge a model of the " + std::string(SyscallTableName(other->table_)) +
-        " syscall table into one of " + std::string(SyscallTableName(table_)));
-  }
+  VIGIL_RETURN_IF_ERROR(CheckMergeTable("markov", learned_, table_, other->table_));
   table_ = other->table_;
   learned_ = true;
   prepared_ = false;
@@ -341,11 +334,7 @@ Score MarkovModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) c
   if (trace.calls.empty()) return score;
   if (learned_ && trace.table != table_) {
     score.value = kUniformBits;
-    score.reasons.push_back({"sequence",
-                             "trace uses the " + std::string(SyscallTableName(trace.table)) +
-                                 " syscall table, the model learned " +
-                                 std::string(SyscallTableName(table_)),
-                             kUniformBits, 0});
+    score.reasons.push_back(TableMismatch(trace.table, table_, kUniformBits));
     return score;
   }
   std::vector<float> s;

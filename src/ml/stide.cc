@@ -5,6 +5,7 @@
 
 #include "ml/codec.h"
 #include "ml/models.h"
+#include "ml/table_check.h"
 
 namespace vigil::ml {
 namespace {
@@ -65,11 +66,7 @@ void StideModel::ForEachWindow(const uint16_t* calls, size_t count, Fn&& fn) con
 }
 
 Status StideModel::Learn(const Trace& trace) {
-  if (learned_ && trace.table != table_) {
-    return InvalidArgumentError(
-        "stide: trace " + trace.id + " uses the " + std::string(SyscallTableName(trace.table)) +
-        " syscall table, the model learned " + std::string(SyscallTableName(table_)));
-  }
+  VIGIL_RETURN_IF_ERROR(CheckLearnTable("stide", learned_, table_, trace));
   table_ = trace.table;
   learned_ = true;
   auto add = [this](size_t, uint64_t key) {
@@ -99,11 +96,7 @@ Status StideModel::Merge(const Model& other_model) {
         " frame=" + std::to_string(frame_) + ")");
   }
   if (!other->learned_) return OkStatus();
-  if (learned_ && other->table_ != table_) {
-    return InvalidArgumentError(
-        "stide: cannot merge a model of the " + std::string(SyscallTableName(other->table_)) +
-        " syscall table into one of " + std::string(SyscallTableName(table_)));
-  }
+  VIGIL_RETURN_IF_ERROR(CheckMergeTable("stide", learned_, table_, other->table_));
   table_ = other->table_;
   learned_ = true;
   set_.Reserve(set_.size() + other->set_.size());
@@ -163,11 +156,7 @@ Score StideModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) co
   Score score;
   if (learned_ && trace.table != table_) {
     score.value = 1;
-    score.reasons.push_back({"sequence",
-                             "trace uses the " + std::string(SyscallTableName(trace.table)) +
-                                 " syscall table, the model learned " +
-                                 std::string(SyscallTableName(table_)),
-                             1, 0});
+    score.reasons.push_back(TableMismatch(trace.table, table_, 1));
     return score;
   }
   if (trace.calls.empty()) return score;
