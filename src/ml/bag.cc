@@ -6,8 +6,8 @@
 #include <functional>
 
 #include "ml/codec.h"
+#include "ml/model_checks.h"
 #include "ml/models.h"
-#include "ml/table_check.h"
 
 namespace vigil::ml {
 namespace {
@@ -91,11 +91,7 @@ Status BagModel::Learn(const Trace& trace) {
 }
 
 Status BagModel::Merge(const Model& other_model) {
-  const auto* other = dynamic_cast<const BagModel*>(&other_model);
-  if (other == nullptr) {
-    return InvalidArgumentError("bag: cannot merge a '" + std::string(other_model.name()) +
-                                "' model");
-  }
+  VIGIL_ASSIGN_OR_RETURN(const BagModel* other, MergeSource<BagModel>("bag", other_model));
   if (other->n_ != n_ || other->k_ != k_) {
     return InvalidArgumentError("bag: cannot merge a model with other options");
   }

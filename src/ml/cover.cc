@@ -4,9 +4,9 @@
 #include <utility>
 
 #include "ml/codec.h"
+#include "ml/model_checks.h"
 #include "ml/models.h"
 #include "ml/ngram.h"
-#include "ml/table_check.h"
 
 namespace vigil::ml {
 namespace {
@@ -296,11 +296,7 @@ Status CoverModel::Learn(const Trace& trace) {
 }
 
 Status CoverModel::Merge(const Model& other_model) {
-  const auto* other = dynamic_cast<const CoverModel*>(&other_model);
-  if (other == nullptr) {
-    return InvalidArgumentError("cover: cannot merge a '" + std::string(other_model.name()) +
-                                "' model");
-  }
+  VIGIL_ASSIGN_OR_RETURN(const CoverModel* other, MergeSource<CoverModel>("cover", other_model));
   if (other->aggregate_ != aggregate_ || other->top_ != top_ || other->support_ != support_ ||
       other->max_calls_ != max_calls_) {
     return InvalidArgumentError("cover: cannot merge a model with other options");

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "ml/codec.h"
+#include "ml/model_checks.h"
 #include "ml/models.h"
 #include "ml/ngram.h"
 
@@ -111,11 +112,8 @@ Status EnsembleModel::Learn(const Trace& trace) {
 }
 
 Status EnsembleModel::Merge(const Model& other_model) {
-  const auto* other = dynamic_cast<const EnsembleModel*>(&other_model);
-  if (other == nullptr) {
-    return InvalidArgumentError("ensemble: cannot merge a '" + std::string(other_model.name()) +
-                                "' model");
-  }
+  VIGIL_ASSIGN_OR_RETURN(const EnsembleModel* other,
+                         MergeSource<EnsembleModel>("ensemble", other_model));
   if (other->options_.values() != options_.values()) {
     return InvalidArgumentError("ensemble: cannot merge a model with other options");
   }

@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "ml/codec.h"
+#include "ml/model_checks.h"
 #include "ml/models.h"
-#include "ml/table_check.h"
 
 namespace vigil::ml {
 namespace {
@@ -140,11 +140,7 @@ Status MarkovModel::Learn(const Trace& trace) {
 }
 
 Status MarkovModel::Merge(const Model& other_model) {
-  const auto* other = dynamic_cast<const MarkovModel*>(&other_model);
-  if (other == nullptr) {
-    return InvalidArgumentError("markov: cannot merge a '" + std::string(other_model.name()) +
-                                "' model");
-  }
+  VIGIL_ASSIGN_OR_RETURN(const MarkovModel* other, MergeSource<MarkovModel>("markov", other_model));
   if (other->order_ != order_ || other->window_ != window_ || other->agg_ != agg_ ||
       other->max_ngrams_ != max_ngrams_) {
     return InvalidArgumentError("markov: cannot merge a model with other options");

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "ml/codec.h"
+#include "ml/model_checks.h"
 #include "ml/models.h"
 
 namespace vigil::ml {
@@ -198,11 +199,8 @@ Status ProfileModel::Learn(const Trace& trace) {
 }
 
 Status ProfileModel::Merge(const Model& other_model) {
-  const auto* other = dynamic_cast<const ProfileModel*>(&other_model);
-  if (other == nullptr) {
-    return InvalidArgumentError(
-        fmt::format("profile: cannot merge a '{}' model", other_model.name()));
-  }
+  VIGIL_ASSIGN_OR_RETURN(const ProfileModel* other,
+                         MergeSource<ProfileModel>("profile", other_model));
   if (other->options().values() != options().values()) {
     return InvalidArgumentError("profile: cannot merge a model with other options");
   }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "ml/codec.h"
+#include "ml/model_checks.h"
 #include "ml/models.h"
 
 namespace vigil::ml {
@@ -198,10 +199,7 @@ Status RateModel::Learn(const Trace& trace) {
 }
 
 Status RateModel::Merge(const Model& other_model) {
-  const auto* other = dynamic_cast<const RateModel*>(&other_model);
-  if (other == nullptr) {
-    return InvalidArgumentError(fmt::format("rate: cannot merge a '{}' model", other_model.name()));
-  }
+  VIGIL_ASSIGN_OR_RETURN(const RateModel* other, MergeSource<RateModel>("rate", other_model));
   if (other->options().values() != options().values()) {
     return InvalidArgumentError("rate: cannot merge a model with other options");
   }

@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "ml/codec.h"
+#include "ml/model_checks.h"
 #include "ml/models.h"
-#include "ml/table_check.h"
 
 namespace vigil::ml {
 namespace {
@@ -84,11 +84,7 @@ Status StideModel::Learn(const Trace& trace) {
 }
 
 Status StideModel::Merge(const Model& other_model) {
-  const auto* other = dynamic_cast<const StideModel*>(&other_model);
-  if (other == nullptr) {
-    return InvalidArgumentError("stide: cannot merge a '" + std::string(other_model.name()) +
-                                "' model");
-  }
+  VIGIL_ASSIGN_OR_RETURN(const StideModel* other, MergeSource<StideModel>("stide", other_model));
   if (other->n_ != n_ || other->frame_ != frame_) {
     return InvalidArgumentError(
         "stide: cannot merge a model with other options (n=" + std::to_string(other->n_) +

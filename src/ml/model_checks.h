@@ -1,6 +1,7 @@
-// Syscall-table checks shared by the sequence models (stide, markov, bag, cover): a model
-// learns traces of one table; a trace or a model of another table is refused (Learn, Merge) or
-// scored as fully anomalous with this reason (ScoreTrace).
+// Checks the models share. Merge: the other model must be of the same kind (MergeSource).
+// Syscall tables (the sequence models stide, markov, bag, cover): a model learns traces of one
+// table; a trace or a model of another table is refused (Learn, Merge) or scored as fully
+// anomalous with the TableMismatch reason (ScoreTrace).
 #pragma once
 
 #include <string>
@@ -11,6 +12,18 @@
 #include "ml/trace.h"
 
 namespace vigil::ml {
+
+// `other` as the model type M; InvalidArgument "<model>: cannot merge a '<name>' model" when it
+// is another kind of model.
+template <typename M>
+StatusOr<const M*> MergeSource(std::string_view model, const Model& other) {
+  const auto* m = dynamic_cast<const M*>(&other);
+  if (m == nullptr) {
+    return InvalidArgumentError(std::string(model) + ": cannot merge a '" +
+                                std::string(other.name()) + "' model");
+  }
+  return m;
+}
 
 // InvalidArgument "<model>: trace <id> uses the <T> syscall table, the model learned <L>" when
 // the model has learned and the trace's table differs.
