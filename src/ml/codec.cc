@@ -116,24 +116,26 @@ StatusOr<std::string_view> ByteReader::Bytes32(std::string_view field) {
   return Raw(n, field);
 }
 
-StatusOr<uint64_t> ByteReader::Count(std::string_view field, size_t min_item_bytes, uint64_t max) {
-  VIGIL_ASSIGN_OR_RETURN(uint64_t n, Varint(field));
+Status ByteReader::CheckCount(std::string_view field, uint64_t n, size_t min_item_bytes,
+                              uint64_t max) const {
   if (n > max)
     return Error(field, "count " + std::to_string(n) + " exceeds " + std::to_string(max));
   if (min_item_bytes > 0 && n > remaining() / min_item_bytes) {
     return Error(field, "count " + std::to_string(n) + " exceeds the remaining bytes");
   }
+  return OkStatus();
+}
+
+StatusOr<uint64_t> ByteReader::Count(std::string_view field, size_t min_item_bytes, uint64_t max) {
+  VIGIL_ASSIGN_OR_RETURN(uint64_t n, Varint(field));
+  VIGIL_RETURN_IF_ERROR(CheckCount(field, n, min_item_bytes, max));
   return n;
 }
 
 StatusOr<uint32_t> ByteReader::Count32(std::string_view field, size_t min_item_bytes,
                                        uint32_t max) {
   VIGIL_ASSIGN_OR_RETURN(uint32_t n, U32(field));
-  if (n > max)
-    return Error(field, "count " + std::to_string(n) + " exceeds " + std::to_string(max));
-  if (min_item_bytes > 0 && n > remaining() / min_item_bytes) {
-    return Error(field, "count " + std::to_string(n) + " exceeds the remaining bytes");
-  }
+  VIGIL_RETURN_IF_ERROR(CheckCount(field, n, min_item_bytes, max));
   return n;
 }
 

@@ -77,6 +77,7 @@ class ByteReader {
 
  private:
   StatusOr<uint64_t> Fixed(int bytes, std::string_view field);
+  Status CheckCount(std::string_view field, uint64_t n, size_t min_item_bytes, uint64_t max) const;
   std::string_view data_;
   std::string context_;
   size_t base_ = 0;
