@@ -59,36 +59,16 @@ struct {
  * per-CPU scratch buffer and copied to the ring at their real length. Every other captured call
  * is reserved in the ring at sizeof(struct vigil_wire_syscall) and filled in place. */
 const volatile __u8 syscall_var[VIGIL_NR_SYSCALLS] = {
-    [VIGIL_NR_open] = 1,
-    [VIGIL_NR_creat] = 1,
-    [VIGIL_NR_openat] = 1,
-    [VIGIL_NR_openat2] = 1,
-    [VIGIL_NR_connect] = 1,
-    [VIGIL_NR_bind] = 1,
-    [VIGIL_NR_sendto] = 1,
-    [VIGIL_NR_execve] = 1,
-    [VIGIL_NR_execveat] = 1,
-    [VIGIL_NR_chdir] = 1,
-    [VIGIL_NR_chroot] = 1,
-    [VIGIL_NR_rmdir] = 1,
-    [VIGIL_NR_unlink] = 1,
-    [VIGIL_NR_rename] = 1,
-    [VIGIL_NR_link] = 1,
-    [VIGIL_NR_symlink] = 1,
-    [VIGIL_NR_renameat] = 1,
-    [VIGIL_NR_renameat2] = 1,
-    [VIGIL_NR_linkat] = 1,
-    [VIGIL_NR_symlinkat] = 1,
-    [VIGIL_NR_mkdir] = 1,
-    [VIGIL_NR_chmod] = 1,
-    [VIGIL_NR_mkdirat] = 1,
-    [VIGIL_NR_fchmodat] = 1,
-    [VIGIL_NR_fchmodat2] = 1,
-    [VIGIL_NR_unlinkat] = 1,
-    [VIGIL_NR_mount] = 1,
-    [VIGIL_NR_umount2] = 1,
-    [VIGIL_NR_delete_module] = 1,
-    [VIGIL_NR_memfd_create] = 1,
+    [VIGIL_NR_open] = 1,      [VIGIL_NR_creat] = 1,         [VIGIL_NR_openat] = 1,
+    [VIGIL_NR_openat2] = 1,   [VIGIL_NR_connect] = 1,       [VIGIL_NR_bind] = 1,
+    [VIGIL_NR_sendto] = 1,    [VIGIL_NR_execve] = 1,        [VIGIL_NR_execveat] = 1,
+    [VIGIL_NR_chdir] = 1,     [VIGIL_NR_chroot] = 1,        [VIGIL_NR_rmdir] = 1,
+    [VIGIL_NR_unlink] = 1,    [VIGIL_NR_rename] = 1,        [VIGIL_NR_link] = 1,
+    [VIGIL_NR_symlink] = 1,   [VIGIL_NR_renameat] = 1,      [VIGIL_NR_renameat2] = 1,
+    [VIGIL_NR_linkat] = 1,    [VIGIL_NR_symlinkat] = 1,     [VIGIL_NR_mkdir] = 1,
+    [VIGIL_NR_chmod] = 1,     [VIGIL_NR_mkdirat] = 1,       [VIGIL_NR_fchmodat] = 1,
+    [VIGIL_NR_fchmodat2] = 1, [VIGIL_NR_unlinkat] = 1,      [VIGIL_NR_mount] = 1,
+    [VIGIL_NR_umount2] = 1,   [VIGIL_NR_delete_module] = 1, [VIGIL_NR_memfd_create] = 1,
 };
 
 /* Counter slots and their dirty bitmap, VIGIL_COUNT_SLOTS (and /64 words) per CPU: user space
@@ -621,8 +601,7 @@ static __always_inline __u32 user_sockaddr(struct vigil_wire_syscall *e, char *r
 
 /* A captured call with a path or a user sockaddr: built in the scratch buffer, then copied to
  * the ring at its real length. */
-static __always_inline void emit_var(struct task_struct *task, const __u64 *a, long nr,
-                                     long ret) {
+static __always_inline void emit_var(struct task_struct *task, const __u64 *a, long nr, long ret) {
   __u32 zero = 0;
   char *rec = bpf_map_lookup_elem(&record_scratch, &zero);
   if (!rec) return;
@@ -687,8 +666,7 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
   struct task_struct *task = bpf_get_current_task_btf();
   /* A 32-bit (int 0x80 / ia32) call numbers syscalls and passes arguments differently: the
    * table and the registers read below are x86-64's, so such calls are not reported. */
-  if (bpf_core_field_exists(task->thread_info.status) &&
-      (task->thread_info.status & TS_COMPAT_))
+  if (bpf_core_field_exists(task->thread_info.status) && (task->thread_info.status & TS_COMPAT_))
     return 0;
   __u32 tgid = task->tgid;
   if (skip_tgid(tgid)) return 0;

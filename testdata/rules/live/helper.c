@@ -72,8 +72,10 @@ static int ptrace_both(void) {
 
 static int packet_socket(void) {
   int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
-  if (fd < 0) perror("socket(AF_PACKET)");
-  else close(fd);
+  if (fd < 0)
+    perror("socket(AF_PACKET)");
+  else
+    close(fd);
   return 0;
 }
 
