@@ -12,6 +12,7 @@
 #include <set>
 #include <utility>
 
+#include "runtime/capabilities.h"
 #include "runtime/replay.h"
 
 namespace vigil::ml {
@@ -193,50 +194,6 @@ bool MatchSensitive(std::string_view path, const SensitivePrefix& prefix) {
   return i == path.size() || path[i] == '/';
 }
 
-constexpr std::string_view kCapNames[] = {
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-};
-
 }  // namespace
 
 bool IsSensitivePath(std::string_view path) {
@@ -257,11 +214,6 @@ bool IsSensitivePath(std::string_view path) {
     if (MatchSensitive(path, p)) return true;
   }
   return false;
-}
-
-std::string CapabilityName(int bit) {
-  if (bit >= 0 && bit < static_cast<int>(std::size(kCapNames))) return std::string(kCapNames[bit]);
-  return "CAP_" + std::to_string(bit);
 }
 
 Status ParseWorkloadsFile(std::string_view text, std::string_view file_name,
@@ -593,7 +545,7 @@ void TraceAssembler::Add(const Event& e) {
       if (e.ret != 0) return;
       for (int bit = 0; bit < 64; ++bit) {
         if (e.cap_effective & (uint64_t{1} << bit)) {
-          activity(ActivityKind::kCapability, CapabilityName(bit));
+          activity(ActivityKind::kCapability, runtime::CapabilityName(bit));
         }
       }
       return;

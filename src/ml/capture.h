@@ -88,9 +88,6 @@ struct CaptureStats {
 // continue with '/' (or, for /etc/ssh/ssh_host_, any suffix).
 bool IsSensitivePath(std::string_view path);
 
-// "CAP_SYS_ADMIN" for bit 21; "CAP_<n>" for bits the kernel has not named.
-std::string CapabilityName(int bit);
-
 // Turns an event stream into traces incrementally. Feed it every event of a stream in order;
 // Take() returns what accumulated since the last Take (one trace per workload that had
 // calls, counts or activities), so a live consumer can take a window's traces at a time.

@@ -13,6 +13,7 @@
 
 #include "ml/behaviour_testutil.h"
 #include "ml/syscall_category.h"
+#include "runtime/capabilities.h"
 #include "runtime/replay.h"
 #include "runtime/state.h"
 #include "runtime/synthetic.h"
@@ -183,9 +184,9 @@ TEST(CaptureTest, SensitivePaths) {
         "/proc/environ", "/proc/1/environment", "etc/shadow", "/root/.sshd", ""}) {
     EXPECT_FALSE(IsSensitivePath(p)) << p;
   }
-  EXPECT_EQ(CapabilityName(21), "CAP_SYS_ADMIN");
-  EXPECT_EQ(CapabilityName(40), "CAP_CHECKPOINT_RESTORE");
-  EXPECT_EQ(CapabilityName(55), "CAP_55");
+  EXPECT_EQ(runtime::CapabilityName(21), "CAP_SYS_ADMIN");
+  EXPECT_EQ(runtime::CapabilityName(40), "CAP_CHECKPOINT_RESTORE");
+  EXPECT_EQ(runtime::CapabilityName(55), "CAP_55");
 }
 
 TEST(CaptureTest, RecordingReplaysToTheSameTraces) {

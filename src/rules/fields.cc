@@ -10,11 +10,13 @@
 #include <ctime>
 #include <unordered_map>
 
+#include "runtime/capabilities.h"
 #include "runtime/syscalls.h"
 
 namespace vigil::rules {
 namespace {
 
+using runtime::CapabilityName;
 using runtime::Event;
 using runtime::EventType;
 using runtime::FdKind;
@@ -464,57 +466,10 @@ std::string_view SocketTypeName(uint64_t t) {
 // Falco's rendering of a capability set: the names of its bits, ascending, separated by
 // spaces ("CAP_CHOWN CAP_NET_RAW"); bits past the known names as CAP_<bit>; "" when empty.
 void AppendCapNames(uint64_t caps, std::string* out) {
-  static constexpr std::string_view kNames[] = {"CAP_CHOWN",
-                                                "CAP_DAC_OVERRIDE",
-                                                "CAP_DAC_READ_SEARCH",
-                                                "CAP_FOWNER",
-                                                "CAP_FSETID",
-                                                "CAP_KILL",
-                                                "CAP_SETGID",
-                                                "CAP_SETUID",
-                                                "CAP_SETPCAP",
-                                                "CAP_LINUX_IMMUTABLE",
-                                                "CAP_NET_BIND_SERVICE",
-                                                "CAP_NET_BROADCAST",
-                                                "CAP_NET_ADMIN",
-                                                "CAP_NET_RAW",
-                                                "CAP_IPC_LOCK",
-                                                "CAP_IPC_OWNER",
-                                                "CAP_SYS_MODULE",
-                                                "CAP_SYS_RAWIO",
-                                                "CAP_SYS_CHROOT",
-                                                "CAP_SYS_PTRACE",
-                                                "CAP_SYS_PACCT",
-                                                "CAP_SYS_ADMIN",
-                                                "CAP_SYS_BOOT",
-                                                "CAP_SYS_NICE",
-                                                "CAP_SYS_RESOURCE",
-                                                "CAP_SYS_TIME",
-                                                "CAP_SYS_TTY_CONFIG",
-                                                "CAP_MKNOD",
-                                                "CAP_LEASE",
-                                                "CAP_AUDIT_WRITE",
-                                                "CAP_AUDIT_CONTROL",
-                                                "CAP_SETFCAP",
-                                                "CAP_MAC_OVERRIDE",
-                                                "CAP_MAC_ADMIN",
-                                                "CAP_SYSLOG",
-                                                "CAP_WAKE_ALARM",
-                                                "CAP_BLOCK_SUSPEND",
-                                                "CAP_AUDIT_READ",
-                                                "CAP_PERFMON",
-                                                "CAP_BPF",
-                                                "CAP_CHECKPOINT_RESTORE"};
-  constexpr size_t kKnown = sizeof(kNames) / sizeof(kNames[0]);
-  for (size_t bit = 0; bit < 64; ++bit) {
+  for (int bit = 0; bit < 64; ++bit) {
     if (!(caps & (uint64_t{1} << bit))) continue;
     if (!out->empty()) out->push_back(' ');
-    if (bit < kKnown) {
-      out->append(kNames[bit]);
-    } else {
-      out->append("CAP_");
-      out->append(std::to_string(bit));
-    }
+    out->append(CapabilityName(bit));
   }
 }
 
