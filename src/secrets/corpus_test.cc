@@ -250,7 +250,7 @@ TEST(SecretsCorpus, DetectSecretsBaseline) {
   EXPECT_GE(RunDetectSecretsBaseline(root, Scanner(), /*known_misses=*/true), 12);
 }
 
-// The same corpus with testdata/secrets/detect-secrets-compat.toml merged over the built-in
+// The same corpus with the builtin:detect-secrets profile merged over the built-in
 // rules (detect-secrets' own detectors as a user rule file): every baseline line whose value
 // is still in the file is found. The one left, config.yaml:4, has a hash no value of the
 // current file has (the file changed after its baseline).
@@ -260,13 +260,12 @@ TEST(SecretsCorpus, DetectSecretsBaselineWithCompatRules) {
     GTEST_SKIP() << "detect-secrets corpus absent (" << root << ")";
   }
   RuleSet rules = BuiltinRules();
-  auto extra = LoadRuleFile(
-      (stdfs::path(SourceDir()) / "testdata/secrets/detect-secrets-compat.toml").string());
+  auto extra = LoadRuleFile("builtin:detect-secrets");
   ASSERT_TRUE(extra.ok()) << extra.status();
   MergeRules(std::move(*extra), &rules);
   auto scanner = SecretScanner::Create(rules);
   ASSERT_TRUE(scanner.ok()) << scanner.status();
-  std::printf("built-in rules + detect-secrets-compat.toml:\n");
+  std::printf("built-in rules + builtin:detect-secrets:\n");
   EXPECT_GE(RunDetectSecretsBaseline(root, **scanner, /*known_misses=*/false), 20);
 }
 

@@ -14,6 +14,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "secrets/profiles_data.h"
 #include "secrets/rules_data.h"
 
 namespace vigil::secrets {
@@ -294,6 +295,17 @@ StatusOr<RuleSet> ParseRules(std::string_view text, std::string_view source) {
 }
 
 StatusOr<RuleSet> LoadRuleFile(const std::string& path) {
+  constexpr std::string_view kBuiltin = "builtin:";
+  if (std::string_view(path).starts_with(kBuiltin)) {
+    std::string_view name = std::string_view(path).substr(kBuiltin.size());
+    std::string known;
+    for (const auto& profile : internal::EmbeddedProfiles()) {
+      if (profile.name == name) return ParseRules(profile.text, path);
+      known += known.empty() ? "" : ", ";
+      known += "builtin:" + std::string(profile.name);
+    }
+    return NotFoundError("no built-in secret rule profile '" + path + "' (known: " + known + ")");
+  }
   VIGIL_ASSIGN_OR_RETURN(std::string text, ReadHostFile(path, kMaxRuleFile));
   return ParseRules(text, path);
 }

@@ -57,7 +57,8 @@ struct RuleSet {
 // the text in errors ("rules.toml:12: rule "x": regex: missing )"). Every regex is compiled
 // with RE2 here, so a set that parses is a set the scanner can use.
 StatusOr<RuleSet> ParseRules(std::string_view text, std::string_view source);
-// Reads and parses a host file (at most 16 MiB).
+// Reads and parses a host file (at most 16 MiB), or, for "builtin:NAME", the opt-in profile
+// shipped in the binary (data/secrets/profiles/NAME.toml; "builtin:detect-secrets").
 StatusOr<RuleSet> LoadRuleFile(const std::string& path);
 // The built-in rules (data/secrets/*.toml, embedded at build time).
 const RuleSet& BuiltinRules();
