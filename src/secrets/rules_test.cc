@@ -106,6 +106,18 @@ TEST(Rules, ErrorsNameFileAndLine) {
   }
 }
 
+// Opt-in profiles ship in the binary; an unknown name lists the known ones.
+TEST(Rules, BuiltinProfiles) {
+  auto ds = LoadRuleFile("builtin:detect-secrets");
+  ASSERT_TRUE(ds.ok()) << ds.status();
+  ASSERT_FALSE(ds->rules.empty());
+  for (const Rule& r : ds->rules) EXPECT_EQ(r.id.rfind("ds-", 0), 0u) << r.id;
+  auto unknown = LoadRuleFile("builtin:nope");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(),
+            "no built-in secret rule profile 'builtin:nope' (known: builtin:detect-secrets)");
+}
+
 TEST(Rules, MergeReplacesById) {
   RuleSet base;
   auto rule = [](std::string id, std::string title) {
