@@ -16,11 +16,11 @@
 namespace vigil::rules {
 namespace {
 
-using runtime::CapabilityName;
 using runtime::Event;
 using runtime::EventType;
 using runtime::FdKind;
 using runtime::FdKindOfFamily;
+using runtime::KnownCapabilityName;
 namespace sys = runtime::sys;
 
 struct FieldDef {
@@ -469,7 +469,13 @@ void AppendCapNames(uint64_t caps, std::string* out) {
   for (int bit = 0; bit < 64; ++bit) {
     if (!(caps & (uint64_t{1} << bit))) continue;
     if (!out->empty()) out->push_back(' ');
-    out->append(CapabilityName(bit));
+    std::string_view known = KnownCapabilityName(bit);
+    if (!known.empty()) {
+      out->append(known);
+    } else {
+      out->append("CAP_");
+      out->append(std::to_string(bit));
+    }
   }
 }
 

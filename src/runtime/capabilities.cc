@@ -52,8 +52,14 @@ constexpr std::string_view kNames[] = {
 
 }  // namespace
 
+std::string_view KnownCapabilityName(int bit) {
+  if (bit >= 0 && bit < static_cast<int>(std::size(kNames))) return kNames[bit];
+  return {};
+}
+
 std::string CapabilityName(int bit) {
-  if (bit >= 0 && bit < static_cast<int>(std::size(kNames))) return std::string(kNames[bit]);
+  std::string_view known = KnownCapabilityName(bit);
+  if (!known.empty()) return std::string(known);
   return "CAP_" + std::to_string(bit);
 }
 
