@@ -6,6 +6,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "ml/capture.h"
+#include "ml/model.h"
 #include "ml/trace.h"
 #include "runtime/synthetic.h"
 #include "runtime/syscalls.h"
@@ -113,6 +115,15 @@ inline Trace WebServerTrace(uint32_t seed, Inject inject, int windows = 6) {
     if (t.group == "web") return std::move(t);
   }
   return Trace{};
+}
+
+// Learns the normal web workload of runs first..last (seeds).
+inline void LearnWeb(Model* m, uint32_t first, uint32_t last) {
+  for (uint32_t seed = first; seed <= last; ++seed) {
+    for (const Trace& t : WebServerTraces(seed, Inject::kNone)) {
+      ASSERT_TRUE(m->Learn(t).ok());
+    }
+  }
 }
 
 }  // namespace vigil::ml::testing

@@ -16,20 +16,12 @@ namespace vigil::ml {
 namespace {
 
 using testing::Inject;
+using testing::LearnWeb;
 
 std::unique_ptr<ProfileModel> NewProfile(std::map<std::string, std::string> options = {}) {
   auto m = ProfileModel::Create(ModelOptions(std::move(options)));
   EXPECT_TRUE(m.ok()) << m.status();
   return m.ok() ? std::move(*m) : nullptr;
-}
-
-// Learns the web workload of runs first..last (seeds).
-void LearnWeb(ProfileModel* m, uint32_t first, uint32_t last) {
-  for (uint32_t seed = first; seed <= last; ++seed) {
-    for (const Trace& t : testing::WebServerTraces(seed, Inject::kNone)) {
-      ASSERT_TRUE(m->Learn(t).ok());
-    }
-  }
 }
 
 class ProfileWebTest : public ::testing::Test {
