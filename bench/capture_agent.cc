@@ -1,36 +1,119 @@
 // The capture side of bench/capture_redis.sh: loads the live eBPF source with default options
 // and drains it until SIGTERM/SIGINT (or --seconds N), as `vigil agent` would without rules.
-// On exit prints one line: events, events/s, drops, the agent's CPU seconds and peak RSS.
+// On exit prints one line: events, events/s, drops, the CPU seconds spent loading and attaching
+// the probe (mostly the kernel's verifier, once per start) and then draining it (the agent's
+// steady cost, with its share of a core), and peak RSS.
+//
+// --floor NAME instead attaches one do-nothing program of capture_floor.bpf.c (tp_btf: the raw
+// sys_exit tracepoint the probe uses; openat: the syscalls/sys_exit_openat trace event) and
+// sleeps until stopped: the cost of the hook alone, with no probe work and no reader.
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "runtime/ebpf_source.h"
+
+#if defined(VIGIL_HAVE_FLOOR)
+#include <bpf/libbpf.h>
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include "capture_floor.skel.h"
+#pragma GCC diagnostic pop
+#endif
 
 namespace {
 volatile sig_atomic_t g_stop = 0;
 void OnSignal(int) { g_stop = 1; }
+
+// User plus system CPU seconds of this process so far.
+double CpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// Attaches the floor program `name` and sleeps until stopped or `seconds` (> 0) pass; the
+// skeleton's destructor detaches it. Returns the process exit code.
+int RunFloor(const std::string& name, double seconds) {
+#if defined(VIGIL_HAVE_FLOOR)
+  vigil_floor* skel = vigil_floor__open();
+  if (skel == nullptr) {
+    std::fprintf(stderr, "capture_agent: floor: open: %s\n", std::strerror(errno));
+    return 2;
+  }
+  bpf_program* keep = nullptr;
+  if (name == "tp_btf") {
+    keep = skel->progs.floor_sys_exit;
+  } else if (name == "openat") {
+    keep = skel->progs.floor_exit_openat;
+  } else {
+    std::fprintf(stderr, "capture_agent: --floor %s: expected tp_btf or openat\n", name.c_str());
+    vigil_floor__destroy(skel);
+    return 2;
+  }
+  // Only the chosen program is loaded (the trace-event one needs tracefs mounted).
+  bpf_program__set_autoload(skel->progs.floor_sys_exit, keep == skel->progs.floor_sys_exit);
+  bpf_program__set_autoload(skel->progs.floor_exit_openat, keep == skel->progs.floor_exit_openat);
+  int err = vigil_floor__load(skel);
+  bpf_link* link = err == 0 ? bpf_program__attach(keep) : nullptr;
+  if (link == nullptr) {
+    std::fprintf(stderr, "capture_agent: floor %s: load/attach failed: %s\n", name.c_str(),
+                 std::strerror(err != 0 ? -err : errno));
+    vigil_floor__destroy(skel);
+    return 2;
+  }
+  const double load_cpu = CpuSeconds();
+  std::printf("ready\n");
+  std::fflush(stdout);
+  const auto start = std::chrono::steady_clock::now();
+  while (!g_stop) {
+    usleep(20000);
+    if (seconds > 0 &&
+        std::chrono::steady_clock::now() - start > std::chrono::duration<double>(seconds)) {
+      break;
+    }
+  }
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  bpf_link__destroy(link);
+  vigil_floor__destroy(skel);
+  std::printf("floor %s: load cpu %.3fs drain cpu %.3fs over %.2fs\n", name.c_str(), load_cpu,
+              CpuSeconds() - load_cpu, wall);
+  return 0;
+#else
+  std::fprintf(stderr, "capture_agent: --floor %s: built without the eBPF probe\n", name.c_str());
+  return 2;
+#endif
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   double seconds = 0;
+  std::string floor;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::atof(argv[i + 1]);
+    if (std::strcmp(argv[i], "--floor") == 0) floor = argv[i + 1];
   }
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  if (!floor.empty()) return RunFloor(floor, seconds);
 
   auto source = vigil::runtime::OpenEbpfSource(vigil::runtime::EbpfOptions{});
   if (!source.ok()) {
     std::fprintf(stderr, "capture_agent: %s\n", source.status().ToString().c_str());
     return 2;
   }
+  const double load_cpu = CpuSeconds();
   std::printf("ready\n");
   std::fflush(stdout);
   uint64_t events = 0;
@@ -48,13 +131,14 @@ int main(int argc, char** argv) {
     }
   }
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu = CpuSeconds() - load_cpu;
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  double cpu =
-      ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  std::printf("events %llu (%.0f/s) drops %llu cpu %.2fs (%.1f%% of a core) maxrss %ld KiB\n",
-              static_cast<unsigned long long>(events), events / wall,
-              static_cast<unsigned long long>((*source)->Stats().drops), cpu, 100 * cpu / wall,
-              ru.ru_maxrss);
+  std::printf(
+      "events %llu (%.0f/s) drops %llu load cpu %.3fs drain cpu %.3fs over %.2fs (%.2f%% of a "
+      "core) maxrss %ld KiB\n",
+      static_cast<unsigned long long>(events), events / wall,
+      static_cast<unsigned long long>((*source)->Stats().drops), load_cpu, cpu, wall,
+      100 * cpu / wall, ru.ru_maxrss);
   return 0;
 }

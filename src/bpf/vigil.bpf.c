@@ -14,7 +14,8 @@
  * with a path or a user sockaddr are built in a per-CPU scratch buffer and copied at their
  * real length. Records are published with BPF_RB_NO_WAKEUP so user space wakes on its own
  * timer, except when more than wake_threshold bytes wait (a forced wake-up, so a burst cannot
- * fill the ring while the reader sleeps). Reserve failures are counted per CPU (drops map).
+ * fill the ring while the reader sleeps). Reserve failures are counted per CPU (drops map,
+ * mapped by user space).
  */
 /* vmlinux.h must come first: the libbpf headers use its types. */
 // clang-format off
@@ -89,8 +90,12 @@ struct {
   __type(value, __u64);
 } count_dirty SEC(".maps");
 
+/* Loss counters, VIGIL_DROP_MAX per CPU (index cpu * VIGIL_DROP_MAX + enum vigil_drop_index):
+ * user space sets max_entries to possible CPUs times VIGIL_DROP_MAX and reads them through a
+ * read-only mapping every flush, without a system call. */
 struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(map_flags, BPF_F_MMAPABLE);
   __uint(max_entries, VIGIL_DROP_MAX);
   __type(key, __u32);
   __type(value, __u64);
@@ -124,9 +129,12 @@ struct {
   __type(value, struct walk_buf);
 } walk_scratch SEC(".maps");
 
+/* A loss, counted in this CPU's drop counters. Atomic: it costs nothing on this rare path, and
+ * the count then does not rely on the programs never interleaving on one CPU. */
 static __always_inline void count_drop(__u32 index) {
-  __u64 *n = bpf_map_lookup_elem(&drops, &index);
-  if (n) *n += 1;
+  __u32 k = bpf_get_smp_processor_id() * VIGIL_DROP_MAX + index;
+  __u64 *n = bpf_map_lookup_elem(&drops, &k);
+  if (n) __sync_fetch_and_add(n, 1);
 }
 
 static __always_inline bool skip_tgid(__u32 tgid) {
@@ -307,11 +315,17 @@ static __always_inline void count_call(struct task_struct *task, struct pt_regs 
   v->count += 1;
   if (ret > 0 && v->on_socket) v->bytes += ret;
   barrier();
-  /* Then the dirty bit, which user space swaps to 0 before it reads the slot. */
+  /* Then the dirty bit, which user space swaps to 0 before it reads the slot. It is stored on
+   * every call, even when it looks set already: x86 makes stores visible in program order, so
+   * either user space's swap comes after this store and then also sees the counter stored
+   * above, or it comes before and the bit stays set for the next flush. (Testing the bit first
+   * would let a load that passes the counter's store see the bit set just before the swap
+   * clears it, and the increment would wait for the key's next call.) The store is not atomic:
+   * if the swap falls between its load and store, bits already taken are set again, which only
+   * costs user space a slot read that finds nothing new. */
   __u32 w = idx / 64;
   __u64 *d = bpf_map_lookup_elem(&count_dirty, &w);
-  __u64 bit = 1ull << (idx & 63);
-  if (d && !(*d & bit)) *d |= bit;
+  if (d) *d |= 1ull << (idx & 63);
 }
 
 /* stream_high_volume: one fixed-size record per call. */

@@ -4,10 +4,14 @@
 // Wake-ups: the probe publishes with BPF_RB_NO_WAKEUP (a wake-up per event costs 1-3 us in
 // the traced task), so Poll waits on the ring buffer's epoll for at most flush_interval and
 // then drains it whether or not it was woken; the probe forces a wake-up only when a quarter
-// of the ring is full. Every flush_interval Poll also drains the per-process counters
-// (kSyscallCounts) and the drop counters (kDrops).
+// of the ring is full, and Poll drains the ring at once on such a wake-up. Every
+// flush_interval Poll also drains the per-process counters (kSyscallCounts) and the drop
+// counters (kDrops). A flush makes no system call and costs in proportion to the work: both
+// counter tables are mapped, the bitmap's words are read plainly and only a non-zero word is
+// swapped to zero, and only the slots whose bits were set are read.
 #include "runtime/ebpf_source.h"
 
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -128,6 +132,7 @@ class EbpfSource final : public EventSource {
   ~EbpfSource() override {
     if (slots_ != nullptr) munmap(const_cast<vigil_count_slot*>(slots_), slots_bytes_);
     if (dirty_ != nullptr) munmap(dirty_, dirty_bytes_);
+    if (drops_ != nullptr) munmap(const_cast<uint64_t*>(drops_), drops_bytes_);
     if (rb_ != nullptr) ring_buffer__free(rb_);
     if (skel_ != nullptr) vigil_bpf__destroy(skel_);
   }
@@ -151,6 +156,10 @@ class EbpfSource final : public EventSource {
     if (err == 0) {
       err = bpf_map__set_max_entries(skel_->maps.count_dirty,
                                      static_cast<uint32_t>(slot_count_ / 64));
+    }
+    if (err == 0) {
+      err = bpf_map__set_max_entries(skel_->maps.drops,
+                                     static_cast<uint32_t>(cpus_ * VIGIL_DROP_MAX));
     }
     if (err != 0) return LoadError("sizing the counter slots", -err);
     err = vigil_bpf__load(skel_);
@@ -178,8 +187,11 @@ class EbpfSource final : public EventSource {
              bpf_map__fd(skel_->maps.count_dirty), 0);
     if (m == MAP_FAILED) return LoadError("mapping the counter bitmap", errno);
     dirty_ = static_cast<uint64_t*>(m);
+    drops_bytes_ = (cpus_ * VIGIL_DROP_MAX * sizeof(uint64_t) + page - 1) / page * page;
+    m = mmap(nullptr, drops_bytes_, PROT_READ, MAP_SHARED, bpf_map__fd(skel_->maps.drops), 0);
+    if (m == MAP_FAILED) return LoadError("mapping the drop counters", errno);
+    drops_ = static_cast<const uint64_t*>(m);
     slot_prev_.assign(slot_count_, SlotPrev{});
-    drop_vals_.resize(cpus_);
     boot_to_wall_ = BootToWallOffset();
     last_flush_ = std::chrono::steady_clock::now();
     return OkStatus();
@@ -206,14 +218,10 @@ class EbpfSource final : public EventSource {
         }
       }
       if (delivered_ > 0 || now >= deadline) break;
-      auto until = std::min(deadline, last_flush_ + options_.flush_interval);
-      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - now);
-      // Sub-millisecond remainders round up so the loop never spins.
-      int wait_ms = static_cast<int>(std::max<int64_t>(1, wait.count()));
-      n = ring_buffer__poll(rb_, wait_ms);
-      if (n < 0 && n != -EINTR) {
+      Status s = Wait(std::min(deadline, last_flush_ + options_.flush_interval) - now);
+      if (!s.ok()) {
         sink_ = nullptr;
-        return InternalError(fmt::format("eBPF ring buffer poll: {}", strerror(-n)));
+        return s;
       }
     }
     sink_ = nullptr;
@@ -224,6 +232,30 @@ class EbpfSource final : public EventSource {
   std::string Describe() const override { return "ebpf"; }
 
  private:
+  // Sleeps on the ring buffer's epoll until the probe forces a wake-up or `wait` passes. The
+  // timeout is given in nanoseconds (epoll_pwait2, Linux 5.11): a millisecond timeout would
+  // wake before the next flush is due and sleep once more for the remainder, two wake-ups per
+  // flush interval instead of one. The caller drains the ring next, woken or not.
+  Status Wait(std::chrono::steady_clock::duration wait) {
+    const auto ns =
+        std::max<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count(), 1000);
+    epoll_event ev[4];
+    int n = -1;
+    if (!no_pwait2_) {
+      timespec ts{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+      n = epoll_pwait2(ring_buffer__epoll_fd(rb_), ev, 4, &ts, nullptr);
+      if (n < 0 && errno == ENOSYS) no_pwait2_ = true;
+    }
+    if (no_pwait2_) {
+      // Rounded up, so a sub-millisecond remainder never spins.
+      n = epoll_wait(ring_buffer__epoll_fd(rb_), ev, 4, static_cast<int>((ns + 999999) / 1000000));
+    }
+    if (n < 0 && errno != EINTR) {
+      return InternalError(fmt::format("eBPF ring buffer poll: {}", strerror(errno)));
+    }
+    return OkStatus();
+  }
+
   static int OnRecord(void* ctx, void* data, size_t size) {
     auto* self = static_cast<EbpfSource*>(ctx);
     self->stats_.bytes += size;
@@ -331,26 +363,28 @@ class EbpfSource final : public EventSource {
 
   void Malformed() { ++malformed_; }
 
-  // Drains the per-process counters and the drop counters into events.
+  // Drains the per-process counters and the drop counters into events. Reads only the slots
+  // whose dirty bits are set: the probe stores a slot's bit after its counter on every call
+  // (vigil.bpf.c, count_call), so a swap that clears a bit either sees that counter or leaves
+  // the bit set for the next flush, and a slot skipped here as torn (its key changed while it
+  // was read) has its bit set again by the call that changed it.
   Status Flush() {
-    boot_to_wall_ = BootToWallOffset();
     const uint64_t now_wall = ClockNs(CLOCK_REALTIME);
     const auto now = std::chrono::steady_clock::now();
     // The probe refreshes each counter's owner and socket check once per epoch: every second,
     // so a busy fd pays for the check once a second rather than every flush (an fd closed and
-    // reused for another kind of file within that second keeps the old kind until then).
-    // Each epoch every slot is read, not only the dirty ones: a dirty bit set just before the
-    // swap may hide an increment not yet visible (x86 lets the probe's load of the bitmap pass
-    // its store to the counter), and a slot skipped as torn is read again then.
-    bool all = false;
+    // reused for another kind of file within that second keeps the old kind until then). The
+    // boot-to-wall offset moves only when the wall clock is adjusted: re-read then too.
     if (now - last_epoch_ >= std::chrono::seconds(1)) {
       __atomic_add_fetch(&skel_->data->count_epoch, 1, __ATOMIC_RELAXED);
       last_epoch_ = now;
-      all = true;
+      boot_to_wall_ = BootToWallOffset();
     }
     for (size_t w = 0; w < slot_count_ / 64; ++w) {
+      // A plain load first: most words are zero, and a swap would take the cache line from
+      // the CPU whose probe writes it.
+      if (__atomic_load_n(&dirty_[w], __ATOMIC_RELAXED) == 0) continue;
       uint64_t bits = __atomic_exchange_n(&dirty_[w], 0, __ATOMIC_ACQ_REL);
-      if (all) bits = ~uint64_t{0};
       while (bits != 0) {
         size_t i = w * 64 + static_cast<size_t>(__builtin_ctzll(bits));
         bits &= bits - 1;
@@ -361,11 +395,8 @@ class EbpfSource final : public EventSource {
     count_aggs_.clear();
 
     uint64_t total = 0;
-    for (uint32_t index = 0; index < VIGIL_DROP_MAX; ++index) {
-      if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.drops), &index, drop_vals_.data()) != 0) {
-        return InternalError(fmt::format("eBPF drop counters: {}", strerror(errno)));
-      }
-      for (uint64_t v : drop_vals_) total += v;
+    for (size_t i = 0; i < cpus_ * VIGIL_DROP_MAX; ++i) {
+      total += __atomic_load_n(&drops_[i], __ATOMIC_RELAXED);
     }
     if (total > drops_seen_) {
       Event e;
@@ -472,10 +503,12 @@ class EbpfSource final : public EventSource {
   uint64_t* dirty_ = nullptr;  // the probe's count_dirty bitmap, mapped read-write
   size_t dirty_bytes_ = 0;
   std::vector<SlotPrev> slot_prev_;  // per slot
-  std::vector<uint64_t> drop_vals_;
+  const uint64_t* drops_ = nullptr;  // the probe's drops map (cpus x VIGIL_DROP_MAX), read-only
+  size_t drops_bytes_ = 0;
   std::unordered_map<uint64_t, CountAgg> count_aggs_;  // per flush, keyed pid << 32 | syscall
   std::chrono::steady_clock::time_point last_epoch_;
-  std::string unix_path_;  // backs Event::addr.unix_path during a sink call
+  std::string unix_path_;   // backs Event::addr.unix_path during a sink call
+  bool no_pwait2_ = false;  // the kernel has no epoll_pwait2: millisecond waits instead
 };
 
 }  // namespace

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The floor of benchmark (1) (bench/capture_redis.sh): programs that do nothing, to measure
+ * what merely attaching to a syscall tracepoint costs every traced task, apart from any work
+ * the probe does. bench_capture_agent --floor NAME loads this object and attaches only the
+ * program NAME:
+ *  - tp_btf: the raw sys_exit tracepoint, as Vigil's probe (src/bpf/vigil.bpf.c) attaches;
+ *  - openat: the per-syscall trace event syscalls/sys_exit_openat (needs tracefs), to see
+ *    whether attaching to one call's event spares the other calls the cost (the kernel
+ *    implements these events on top of the same raw tracepoint).
+ * Plain C without vmlinux.h: the programs read nothing. */
+#include <linux/types.h>
+// clang-format off
+#include <bpf/bpf_helpers.h>
+// clang-format on
+
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("tp_btf/sys_exit")
+int floor_sys_exit(void *ctx) { return 0; }
+
+SEC("tp/syscalls/sys_exit_openat")
+int floor_exit_openat(void *ctx) { return 0; }
