@@ -5,8 +5,8 @@
 // steady cost, with its share of a core), and peak RSS.
 //
 // --floor NAME instead attaches one do-nothing program of capture_floor.bpf.c (tp_btf: the raw
-// sys_exit tracepoint the probe uses; openat: the syscalls/sys_exit_openat trace event) and
-// sleeps until stopped: the cost of the hook alone, with no probe work and no reader.
+// sys_exit tracepoint the probe uses; openat, write: the syscalls/sys_exit_<call> trace event)
+// and sleeps until stopped: the cost of the hook alone, with no probe work and no reader.
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -55,14 +55,18 @@ int RunFloor(const std::string& name, double seconds) {
     keep = skel->progs.floor_sys_exit;
   } else if (name == "openat") {
     keep = skel->progs.floor_exit_openat;
+  } else if (name == "write") {
+    keep = skel->progs.floor_exit_write;
   } else {
-    std::fprintf(stderr, "capture_agent: --floor %s: expected tp_btf or openat\n", name.c_str());
+    std::fprintf(stderr, "capture_agent: --floor %s: expected tp_btf, openat or write\n",
+                 name.c_str());
     vigil_floor__destroy(skel);
     return 2;
   }
-  // Only the chosen program is loaded (the trace-event one needs tracefs mounted).
+  // Only the chosen program is loaded (the trace-event ones need tracefs mounted).
   bpf_program__set_autoload(skel->progs.floor_sys_exit, keep == skel->progs.floor_sys_exit);
   bpf_program__set_autoload(skel->progs.floor_exit_openat, keep == skel->progs.floor_exit_openat);
+  bpf_program__set_autoload(skel->progs.floor_exit_write, keep == skel->progs.floor_exit_write);
   int err = vigil_floor__load(skel);
   bpf_link* link = err == 0 ? bpf_program__attach(keep) : nullptr;
   if (link == nullptr) {

@@ -6,7 +6,8 @@
  *  - tp_btf: the raw sys_exit tracepoint, as Vigil's probe (src/bpf/vigil.bpf.c) attaches;
  *  - openat: the per-syscall trace event syscalls/sys_exit_openat (needs tracefs), to see
  *    whether attaching to one call's event spares the other calls the cost (the kernel
- *    implements these events on top of the same raw tracepoint).
+ *    implements these events on top of the same raw tracepoint);
+ *  - write: the event syscalls/sys_exit_write, what such an event costs the call it is for.
  * Plain C without vmlinux.h: the programs read nothing. */
 #include <linux/types.h>
 // clang-format off
@@ -20,3 +21,6 @@ int floor_sys_exit(void *ctx) { return 0; }
 
 SEC("tp/syscalls/sys_exit_openat")
 int floor_exit_openat(void *ctx) { return 0; }
+
+SEC("tp/syscalls/sys_exit_write")
+int floor_exit_write(void *ctx) { return 0; }
