@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <cstdio>
+#include <cstring>
 
 namespace vigil::runtime {
 
@@ -25,17 +26,51 @@ std::string_view EventTypeName(EventType type) {
   return "unknown";
 }
 
+namespace {
+
+// Writes v in decimal at `out` (at most 5 digits for a uint16_t, 3 for a byte); returns the
+// end.
+char* PutDecimal(uint32_t v, char* out) {
+  char buf[10];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) *out++ = buf[--n];
+  return out;
+}
+
+}  // namespace
+
+void AppendInetAddress(uint16_t family, const uint8_t* addr, uint16_t port, std::string* out) {
+  char buf[INET6_ADDRSTRLEN + 8];  // "[" ip "]:" port
+  char* p = buf;
+  if (family == AF_INET) {
+    for (int i = 0; i < 4; ++i) {
+      if (i > 0) *p++ = '.';
+      p = PutDecimal(addr[i], p);
+    }
+  } else if (family == AF_INET6) {
+    *p++ = '[';
+    if (inet_ntop(AF_INET6, addr, p, INET6_ADDRSTRLEN) == nullptr) return;
+    p += std::strlen(p);
+    *p++ = ']';
+  } else {
+    return;
+  }
+  *p++ = ':';
+  p = PutDecimal(port, p);
+  out->append(buf, static_cast<size_t>(p - buf));
+}
+
 std::string SockAddrToString(const SockAddr& addr) {
   switch (addr.family) {
-    case AF_INET: {
-      char ip[INET_ADDRSTRLEN];
-      if (inet_ntop(AF_INET, addr.addr.data(), ip, sizeof(ip)) == nullptr) return "";
-      return std::string(ip) + ":" + std::to_string(addr.port);
-    }
+    case AF_INET:
     case AF_INET6: {
-      char ip[INET6_ADDRSTRLEN];
-      if (inet_ntop(AF_INET6, addr.addr.data(), ip, sizeof(ip)) == nullptr) return "";
-      return "[" + std::string(ip) + "]:" + std::to_string(addr.port);
+      std::string out;
+      AppendInetAddress(addr.family, addr.addr.data(), addr.port, &out);
+      return out;
     }
     case AF_UNIX:
       return "unix:" + std::string(addr.unix_path);

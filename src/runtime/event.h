@@ -39,6 +39,10 @@ struct SockAddr {
 };
 // "10.0.0.1:443", "[::1]:80", "unix:/run/x.sock", "" when family == 0.
 std::string SockAddrToString(const SockAddr& addr);
+// Appended by C2: appends "10.0.0.1:443" (family AF_INET, the first 4 bytes of `addr`) or
+// "[::1]:80" (AF_INET6, 16 bytes) to `out`, the text SockAddrToString gives; nothing for any
+// other family. IPv4 is formatted with integer arithmetic alone (no inet_ntop, no temporary).
+void AppendInetAddress(uint16_t family, const uint8_t* addr, uint16_t port, std::string* out);
 
 struct Event {
   EventType type = EventType::kSyscall;

@@ -8,10 +8,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <deque>
 #include <map>
+#include <ostream>
 #include <stdexcept>
 #include <unordered_map>
 #include <utility>
@@ -35,6 +37,9 @@ constexpr int64_t kAtFdcwd = -100;          // AT_FDCWD
 // Replaces `out` with argv from `args` (each argument NUL-terminated), reusing the strings
 // already there: an exec replaces argv of the same shape most of the time.
 void AssignArgs(std::string_view args, std::vector<std::string>* out) {
+  size_t count = static_cast<size_t>(std::count(args.begin(), args.end(), '\0'));
+  if (!args.empty() && args.back() != '\0') ++count;
+  out->reserve(count);
   size_t n = 0;
   while (!args.empty()) {
     size_t end = args.find('\0');
@@ -48,18 +53,6 @@ void AssignArgs(std::string_view args, std::vector<std::string>* out) {
     args.remove_prefix(std::min(args.size(), end + 1));
   }
   out->resize(n);
-}
-
-// Writes v in decimal at `out` (at most 10 digits); returns the end.
-char* PutDecimal(uint32_t v, char* out) {
-  char buf[10];
-  int n = 0;
-  do {
-    buf[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) *out++ = buf[--n];
-  return out;
 }
 
 class StateImpl : public State {
@@ -362,11 +355,70 @@ FdInfo* StateImpl::FdSlot(ProcessInfo& p, int64_t fd) {
   return &p.fds[fd];
 }
 
+// Names an fd "->peer" (a connection whose local end is unknown).
+void SetPeerName(const SockAddr& peer, FdName* name) {
+  if (InetEndpoint server; InetEndpoint::From(peer, &server)) {
+    name->SetConnected(InetEndpoint{}, server);
+    return;
+  }
+  std::string text = "->";
+  AppendSockAddr(peer, &text);
+  *name = std::move(text);
+}
+
+// Appends "->peer" to a socket's name: "local->peer" when it was bound, "->peer" when empty.
+void SetConnectedName(const SockAddr& peer, FdName* name) {
+  InetEndpoint server;
+  if (InetEndpoint::From(peer, &server)) {
+    if (name->empty()) {
+      name->SetConnected(InetEndpoint{}, server);
+      return;
+    }
+    if (name->binary() && !name->connected()) {
+      InetEndpoint local = *name->server();
+      name->SetConnected(local, server);
+      return;
+    }
+  }
+  std::string text = name->str();
+  text.append("->");
+  AppendSockAddr(peer, &text);
+  *name = std::move(text);
+}
+
 // True when NormalizePath would return `path` unchanged (the common case: the kernel and
 // most programs pass clean absolute paths), so the hot path can skip it.
+// 0x80 in each byte of x that is zero, 0 in the others (exact: no carry between bytes).
+inline uint64_t ZeroBytes(uint64_t x) {
+  constexpr uint64_t k7f = 0x7f7f7f7f7f7f7f7full;
+  return ~(((x & k7f) + k7f) | x | k7f);
+}
+
+// True when `path` holds a '/' followed by '/' or '.': the only places a clean absolute path
+// can be unclean. Eight bytes at a time: most paths have none, and then no component loop
+// runs.
+bool HasSlashDotOrSlash(std::string_view path) {
+  constexpr uint64_t kSlash = 0x2f2f2f2f2f2f2f2full, kDot = 0x2e2e2e2e2e2e2e2eull;
+  const char* p = path.data();
+  size_t n = path.size(), i = 0;
+  for (; i + 9 <= n; i += 8) {  // bytes i..i+7 and their successors i+1..i+8
+    uint64_t here, next;
+    std::memcpy(&here, p + i, 8);
+    std::memcpy(&next, p + i + 1, 8);
+    if (ZeroBytes(here ^ kSlash) & (ZeroBytes(next ^ kSlash) | ZeroBytes(next ^ kDot))) {
+      return true;
+    }
+  }
+  for (; i + 1 < n; ++i) {
+    if (p[i] == '/' && (p[i + 1] == '/' || p[i + 1] == '.')) return true;
+  }
+  return false;
+}
+
 bool IsNormalAbsolute(std::string_view path) {
   if (path.empty() || path[0] != '/') return false;
   if (path.size() > 1 && path.back() == '/') return false;
+  if (!HasSlashDotOrSlash(path)) return true;
   // Unclean means a "//", "/./" or "/../" component, or a trailing "/." or "/..".
   const char* p = path.data();
   const char* end = p + path.size();
@@ -416,7 +468,7 @@ void StateImpl::OnSyscall(const Event& e) {
         FdInfo* fd = FdSlot(p, e.ret);
         if (fd == nullptr) return;
         fd->kind = kind;
-        fd->name.assign(e.path);
+        fd->name = e.path;
         fd->open_flags = flags;
         return;
       }
@@ -455,8 +507,7 @@ void StateImpl::OnSyscall(const Event& e) {
         // An fd opened before we watched: the source names a socket's peer (stdio
         // redirected to the network).
         copy.kind = FdKindOfFamily(e.addr.family);
-        copy.name = "->";
-        AppendSockAddr(e.addr, &copy.name);
+        SetPeerName(e.addr, &copy.name);
       }
       copy.open_flags &= ~kCloexec;  // a duplicate never inherits FD_CLOEXEC
       if (e.syscall == SYS_dup3 && (e.flags & kCloexec)) copy.open_flags |= kCloexec;
@@ -494,8 +545,11 @@ void StateImpl::OnSyscall(const Event& e) {
       FdInfo* fd = FdSlot(p, e.fd);
       if (fd == nullptr) return;
       if (e.addr.family != 0) fd->kind = FdKindOfFamily(e.addr.family);
-      fd->name.clear();
-      AppendSockAddr(e.addr, &fd->name);
+      if (InetEndpoint local; InetEndpoint::From(e.addr, &local)) {
+        fd->name.SetBound(local);
+      } else {
+        fd->name = SockAddrToString(e.addr);
+      }
       return;
     }
     case SYS_connect: {
@@ -504,27 +558,38 @@ void StateImpl::OnSyscall(const Event& e) {
       if (fd == nullptr) return;
       if (e.addr.family != 0) fd->kind = FdKindOfFamily(e.addr.family);
       // The local end is known only when the socket was bound explicitly.
-      if (fd->name.find("->") != std::string::npos) fd->name.clear();
-      fd->name.append("->");
-      AppendSockAddr(e.addr, &fd->name);
+      if (fd->name.connected()) fd->name.clear();
+      SetConnectedName(e.addr, &fd->name);
       return;
     }
     case SYS_accept:
     case SYS_accept4: {
       if (e.ret < 0) return;
-      FdKind kind = FdKind::kOther;
-      std::string name;
-      // Client first, as Falco writes fd.name: "peer->listening address".
-      AppendSockAddr(e.addr, &name);
-      name.append("->");
-      if (const FdInfo* listener = fds.Get(e.fd)) {
-        kind = listener->kind;
-        name.append(listener->name);
-      }
+      const FdInfo* listener = fds.Get(e.fd);
+      FdKind kind = listener != nullptr ? listener->kind : FdKind::kOther;
       if (e.addr.family != 0) kind = FdKindOfFamily(e.addr.family);
+      // Client first, as Falco writes fd.name: "peer->listening address". Binary when both
+      // ends are (the listener's name is a bound address or unknown).
+      InetEndpoint peer, local;
+      bool binary = (e.addr.family == 0 || InetEndpoint::From(e.addr, &peer)) &&
+                    (listener == nullptr || listener->name.empty() ||
+                     (listener->name.binary() && !listener->name.connected()));
+      std::string text;
+      if (!binary) {
+        AppendSockAddr(e.addr, &text);
+        text.append("->");
+        if (listener != nullptr) text.append(listener->name.str());
+      } else if (listener != nullptr && listener->name.server() != nullptr) {
+        local = *listener->name.server();
+      }
+      // FdSlot may copy a shared table: `listener` is not used after it.
       if (FdInfo* fd = FdSlot(p, e.ret)) {
         fd->kind = kind;
-        fd->name = std::move(name);
+        if (binary) {
+          fd->name.SetConnected(peer, local);
+        } else {
+          fd->name = std::move(text);
+        }
         fd->open_flags = e.syscall == SYS_accept4 ? (e.flags & kCloexec) : 0;
       }
       return;
@@ -533,7 +598,9 @@ void StateImpl::OnSyscall(const Event& e) {
       if (e.ret < 0) return;
       if (FdInfo* fd = FdSlot(p, e.ret)) {
         fd->kind = FdKind::kMemfd;
-        fd->name = fmt::format("memfd:{}", e.path);
+        std::string name = "memfd:";
+        name.append(e.path);
+        fd->name = std::move(name);
         fd->open_flags = (e.flags & kMfdCloexec) ? kCloexec : 0;
       }
       return;
@@ -753,20 +820,71 @@ size_t FdTable::erase(int64_t fd) {
 }
 
 void AppendSockAddr(const SockAddr& addr, std::string* out) {
-  if (addr.family != AF_INET) {
-    out->append(SockAddrToString(addr));
+  if (addr.family == AF_INET || addr.family == AF_INET6) {
+    AppendInetAddress(addr.family, addr.addr.data(), addr.port, out);
     return;
   }
-  char buf[24];  // "255.255.255.255:65535"
-  char* p = buf;
-  for (int i = 0; i < 4; ++i) {
-    if (i > 0) *p++ = '.';
-    p = PutDecimal(addr.addr[i], p);
-  }
-  *p++ = ':';
-  p = PutDecimal(addr.port, p);
-  out->append(buf, static_cast<size_t>(p - buf));
+  out->append(SockAddrToString(addr));
 }
+
+bool InetEndpoint::From(const SockAddr& addr, InetEndpoint* out) {
+  if (addr.family != AF_INET && addr.family != AF_INET6) return false;
+  out->family = addr.family;
+  out->port = addr.port;
+  out->addr = addr.addr;
+  return true;
+}
+
+FdName::FdName(const FdName& other)
+    : stale_(other.binary_),
+      binary_(other.binary_),
+      arrow_(other.arrow_),
+      client_(other.client_),
+      server_(other.server_) {
+  if (!other.binary_) text_ = other.text_;
+}
+
+FdName& FdName::operator=(const FdName& other) {
+  if (this == &other) return *this;
+  if (other.binary_) {
+    text_.clear();  // keeps the buffer for a later text name
+  } else {
+    text_ = other.text_;
+  }
+  stale_ = other.binary_;
+  binary_ = other.binary_;
+  arrow_ = other.arrow_;
+  client_ = other.client_;
+  server_ = other.server_;
+  return *this;
+}
+
+void FdName::SetBound(const InetEndpoint& local) {
+  text_.clear();
+  binary_ = stale_ = true;
+  arrow_ = false;
+  client_ = InetEndpoint{};
+  server_ = local;
+}
+
+void FdName::SetConnected(const InetEndpoint& client, const InetEndpoint& server) {
+  text_.clear();
+  binary_ = stale_ = arrow_ = true;
+  client_ = client;
+  server_ = server;
+}
+
+void FdName::Format() const {
+  text_.clear();
+  if (arrow_) {
+    AppendInetAddress(client_.family, client_.addr.data(), client_.port, &text_);
+    text_.append("->");
+  }
+  AppendInetAddress(server_.family, server_.addr.data(), server_.port, &text_);
+  stale_ = false;
+}
+
+std::ostream& operator<<(std::ostream& os, const FdName& name) { return os << name.str(); }
 
 FdKind FdKindOfFamily(uint32_t family) {
   switch (family) {

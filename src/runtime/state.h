@@ -9,11 +9,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <iterator>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -43,9 +45,109 @@ FdKind FdKindOfFamily(uint32_t family);
 // string; the IPv4 case, the common one, is formatted without inet_ntop.
 void AppendSockAddr(const SockAddr& addr, std::string* out);
 
+// Appended by C2: an IPv4 or IPv6 socket endpoint in binary, as an fd entry keeps it.
+struct InetEndpoint {
+  uint16_t family = 0;             // AF_INET or AF_INET6; 0 = absent
+  uint16_t port = 0;               // host byte order
+  std::array<uint8_t, 16> addr{};  // network byte order; IPv4 in the first 4 bytes
+  // The endpoint of an AF_INET or AF_INET6 address; false (out untouched) for any other.
+  static bool From(const SockAddr& addr, InetEndpoint* out);
+  bool operator==(const InetEndpoint&) const = default;
+};
+
+// Appended by C2 (issue 8 benchmark 3): an fd's name as rules read it (fd.name): a path,
+// "memfd:x", "unix:/run/x.sock", or a socket's "client->server" ("->server" when the local
+// end is unknown) or bound "address". IPv4 and IPv6 socket names are kept as binary
+// endpoints and formatted only when something reads the text, which is then cached until the
+// name changes: connect, accept, bind and the copy of an exec'd child's sockets neither format
+// nor allocate. Reads as the std::string it replaced (const std::string&, std::string_view,
+// empty/find/rfind/substr, == against text). Single-threaded as State: the cache is filled
+// by const reads.
+class FdName {
+ public:
+  FdName() = default;
+  FdName(const FdName& other);  // a binary name's cached text is not copied
+  FdName& operator=(const FdName& other);
+  FdName(FdName&&) noexcept = default;
+  FdName& operator=(FdName&&) noexcept = default;
+
+  // Text names (paths, memfd:, unix:, /proc links). Reuses the buffer already held.
+  FdName& operator=(std::string_view text) {
+    ToText();
+    text_.assign(text);
+    return *this;
+  }
+  FdName& operator=(const std::string& text) { return *this = std::string_view(text); }
+  FdName& operator=(std::string&& text) {
+    ToText();
+    text_ = std::move(text);
+    return *this;
+  }
+  FdName& operator=(const char* text) { return *this = std::string_view(text); }
+  void clear() { ToText(); }
+
+  // Socket names in binary: "server" (bound or listening) and "client->server" (connected,
+  // accepted; an absent client formats as nothing, as does an absent server).
+  void SetBound(const InetEndpoint& local);
+  void SetConnected(const InetEndpoint& client, const InetEndpoint& server);
+  // True when the name is binary endpoints (then client()/server() describe it).
+  bool binary() const { return binary_; }
+  // True when the name has the "client->server" shape (binary or text).
+  bool connected() const { return binary_ ? arrow_ : text_.find("->") != std::string::npos; }
+  // The binary endpoints, for readers that want addresses rather than text; nullptr when the
+  // name is text or the end is absent. A bound name has a server and no client.
+  const InetEndpoint* client() const {
+    return binary_ && arrow_ && client_.family != 0 ? &client_ : nullptr;
+  }
+  const InetEndpoint* server() const { return binary_ && server_.family != 0 ? &server_ : nullptr; }
+
+  // The text (formatted on the first read of a binary name).
+  const std::string& str() const {
+    if (stale_) Format();
+    return text_;
+  }
+  operator const std::string&() const { return str(); }  // NOLINT: reads as std::string
+  operator std::string_view() const { return str(); }    // NOLINT
+  bool empty() const { return binary_ ? !arrow_ && server_.family == 0 : text_.empty(); }
+  size_t size() const { return str().size(); }
+  const char* data() const { return str().data(); }
+  const char* c_str() const { return str().c_str(); }
+  size_t find(std::string_view s, size_t pos = 0) const { return str().find(s, pos); }
+  size_t find(char c, size_t pos = 0) const { return str().find(c, pos); }
+  size_t rfind(std::string_view s, size_t pos = std::string::npos) const {
+    return str().rfind(s, pos);
+  }
+  size_t rfind(char c, size_t pos = std::string::npos) const { return str().rfind(c, pos); }
+  std::string substr(size_t pos = 0, size_t n = std::string::npos) const {
+    return str().substr(pos, n);
+  }
+  bool starts_with(std::string_view s) const { return std::string_view(str()).starts_with(s); }
+  friend bool operator==(const FdName& a, std::string_view b) {
+    return std::string_view(a.str()) == b;
+  }
+  friend bool operator==(const FdName& a, const FdName& b) {
+    return std::string_view(a.str()) == std::string_view(b.str());
+  }
+  friend std::ostream& operator<<(std::ostream& os, const FdName& name);
+
+ private:
+  void ToText() {
+    binary_ = arrow_ = stale_ = false;
+    text_.clear();
+  }
+  void Format() const;
+
+  mutable std::string text_;  // the name, or the cached text of binary endpoints
+  mutable bool stale_ = false;
+  bool binary_ = false;
+  bool arrow_ = false;
+  InetEndpoint client_;
+  InetEndpoint server_;
+};
+
 struct FdInfo {
   FdKind kind = FdKind::kOther;
-  std::string name;  // path, or "10.0.0.1:5000->10.0.0.2:443" for a connected socket
+  FdName name;  // path, or "10.0.0.1:5000->10.0.0.2:443" for a connected socket
   uint64_t open_flags = 0;
 };
 
@@ -180,18 +282,28 @@ template <typename Keep>
 void FdTable::Filter(Keep keep) {
   if (!rep_) return;
   if (rep_.use_count() > 1) {
+    // One pass over the dense array, each slot built in place (a resize per kept entry, or
+    // copies of a prototype free slot, cost more than the copies of the kept entries).
     auto fresh = std::make_shared<Rep>();
-    fresh->dense.reserve(rep_->dense.size());
-    for (const value_type& e : *this) {
-      if (!keep(e.first, e.second)) continue;
-      if (e.first >= 0 && e.first < kDense) {
-        if (fresh->dense.size() <= static_cast<size_t>(e.first)) {
-          fresh->dense.resize(static_cast<size_t>(e.first) + 1, value_type(-1, FdInfo{}));
-        }
-        fresh->dense[static_cast<size_t>(e.first)] = e;
+    const std::vector<value_type>& dense = rep_->dense;
+    size_t dense_size = 0;
+    for (size_t i = 0; i < dense.size(); ++i) {
+      if (dense[i].first >= 0 && keep(dense[i].first, dense[i].second)) dense_size = i + 1;
+    }
+    fresh->dense.reserve(dense_size);
+    for (size_t i = 0; i < dense_size; ++i) {
+      const value_type& e = dense[i];
+      if (e.first >= 0 && keep(e.first, e.second)) {
+        fresh->dense.push_back(e);
+        ++fresh->count;
       } else {
-        fresh->sparse.push_back(e);
+        fresh->dense.emplace_back(std::piecewise_construct, std::forward_as_tuple(-1),
+                                  std::forward_as_tuple());
       }
+    }
+    for (const value_type& e : rep_->sparse) {
+      if (!keep(e.first, e.second)) continue;
+      fresh->sparse.push_back(e);
       ++fresh->count;
     }
     rep_ = fresh->count == 0 ? nullptr : std::move(fresh);
