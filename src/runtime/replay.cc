@@ -8,11 +8,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <functional>
 #include <thread>
+
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
 
 #include "fmt/format.h"
 
@@ -31,6 +37,14 @@ constexpr size_t kMaxInternedSize = 512;
 constexpr size_t kMaxInterned = 4096;
 constexpr size_t kInternSlots = 8192;  // power of two, 2x kMaxInterned
 constexpr size_t kMaxTableEntries = 1u << 20;
+// The type byte of a container record (version 2); event records use EventType's 1..6.
+constexpr uint8_t kContainerRecord = 64;
+// Readable bytes after the end of every block payload the reader decodes. The event decoder
+// reads a record's varints without checking each byte against the record's end (a varint is
+// at most 10 bytes, a record at most ~25 numbers between two checks), and checks the bounds
+// once per string and at the end of the record; so a block followed by fewer bytes of the
+// file (the last one) is decoded from a copy with this much zero padding.
+constexpr size_t kPad = 512;
 
 // Presence bits of a record: which members follow, in this order.
 enum Field : uint32_t {
@@ -104,32 +118,73 @@ void PutLe(std::string& out, T v) {
 
 template <typename T>
 T GetLe(const uint8_t* p) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < sizeof(T); ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
-  return static_cast<T>(v);
+  if constexpr (std::endian::native == std::endian::little) {
+    T v;
+    std::memcpy(&v, p, sizeof(T));  // one load
+    return v;
+  } else {
+    uint64_t v = 0;
+    for (size_t i = 0; i < sizeof(T); ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
+    return static_cast<T>(v);
+  }
 }
 
-// Reads a varint from [*p, end); false on truncation or more than 64 bits.
-inline bool GetVarint(const uint8_t** p, const uint8_t* end, uint64_t* out) {
-  const uint8_t* q = *p;
-  if (q < end && *q < 0x80) {  // the common one-byte case
-    *out = *q;
-    *p = q + 1;
-    return true;
+// What ReadLongVarint returns (in two registers): the byte after the varint, nullptr for an
+// encoding longer than 10 bytes or above 64 bits.
+struct LongVarint {
+  const uint8_t* next;
+  uint64_t value;
+};
+
+// A varint of four or more bytes at `p` (the caller has seen the first three); at least 10
+// readable bytes follow `p`. Four and five bytes (32-bit numbers: mount namespace inodes,
+// large counts) are decoded without a loop.
+[[gnu::noinline]] LongVarint ReadLongVarint(const uint8_t* p) {
+  uint64_t v = (p[0] & 0x7fu) | (static_cast<uint64_t>(p[1] & 0x7fu) << 7) |
+               (static_cast<uint64_t>(p[2] & 0x7fu) << 14);
+  uint64_t b = p[3];
+  v |= (b & 0x7f) << 21;
+  if (b < 0x80) return {p + 4, v};
+  b = p[4];
+  v |= (b & 0x7f) << 28;
+  if (b < 0x80) return {p + 5, v};
+  for (int i = 5; i < 10; ++i) {
+    b = p[i];
+    if (i == 9 && b > 1) break;
+    v |= (b & 0x7f) << (7 * i);
+    if (b < 0x80) return {p + i + 1, v};
   }
-  uint64_t v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (q >= end) return false;
-    uint8_t b = *q++;
-    if (shift == 63 && b > 1) return false;
-    v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (b < 0x80) {
-      *out = v;
-      *p = q;
-      return true;
-    }
+  return {nullptr, 0};
+}
+
+// Reads a varint at `p` without bounds checks: at least 10 readable bytes follow `p` (kPad);
+// the caller checks the record's end afterwards. Returns the byte after it; a bad encoding
+// sets *bad (and skips 10 bytes). One to three bytes (nearly every member, the presence
+// mask, time deltas) are decoded inline.
+[[gnu::always_inline]] inline const uint8_t* ReadVarint(const uint8_t* p, uint64_t* out,
+                                                        bool* bad) {
+  uint64_t b = p[0];
+  if (b < 0x80) {
+    *out = b;
+    return p + 1;
   }
-  return false;
+  uint64_t b1 = p[1];
+  if (b1 < 0x80) {
+    *out = (b & 0x7f) | (b1 << 7);
+    return p + 2;
+  }
+  uint64_t b2 = p[2];
+  if (b2 < 0x80) {
+    *out = (b & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+    return p + 3;
+  }
+  LongVarint r = ReadLongVarint(p);
+  *out = r.value;
+  if (r.next == nullptr) {
+    *bad = true;
+    return p + 10;
+  }
+  return r.next;
 }
 
 uint64_t BootToWallNs() {
@@ -148,9 +203,55 @@ void PutHeaderString(std::string& out, std::string_view s) {
   out.append(s);
 }
 
+#if defined(__x86_64__)
+// The SSE4.2 crc32 instruction computes CRC-32C (the Castagnoli polynomial) directly: 8 bytes
+// per instruction. Four at a time per loop turn; the chain is serial, which is enough here
+// (a block is checked once, at memory speed).
+[[gnu::target("sse4.2")]] uint32_t Crc32cSse42(const uint8_t* p, size_t size, uint32_t crc) {
+  uint64_t c = ~crc;
+  while (size >= 32) {
+    c = _mm_crc32_u64(c, GetLe<uint64_t>(p));
+    c = _mm_crc32_u64(c, GetLe<uint64_t>(p + 8));
+    c = _mm_crc32_u64(c, GetLe<uint64_t>(p + 16));
+    c = _mm_crc32_u64(c, GetLe<uint64_t>(p + 24));
+    p += 32;
+    size -= 32;
+  }
+  while (size >= 8) {
+    c = _mm_crc32_u64(c, GetLe<uint64_t>(p));
+    p += 8;
+    size -= 8;
+  }
+  auto c32 = static_cast<uint32_t>(c);
+  while (size-- > 0) c32 = _mm_crc32_u8(c32, *p++);
+  return ~c32;
+}
+
+bool DetectCrc32cHardware() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("sse4.2");
+}
+#endif
+
 }  // namespace
 
+bool Crc32cHardware() {
+#if defined(__x86_64__)
+  static const bool has = DetectCrc32cHardware();
+  return has;
+#else
+  return false;
+#endif
+}
+
 uint32_t Crc32c(const void* data, size_t size, uint32_t crc) {
+#if defined(__x86_64__)
+  if (Crc32cHardware()) return Crc32cSse42(static_cast<const uint8_t*>(data), size, crc);
+#endif
+  return Crc32cSoftware(data, size, crc);
+}
+
+uint32_t Crc32cSoftware(const void* data, size_t size, uint32_t crc) {
   const auto* p = static_cast<const uint8_t*>(data);
   crc = ~crc;
   while (size >= 8) {
@@ -363,15 +464,44 @@ Status RecordWriter::Write(const Event& e) {
     record_.push_back(static_cast<char>((e.exe_upper_layer ? 1 : 0) | (e.exe_memfd ? 2 : 0) |
                                         (e.exe_writable ? 4 : 0)));
   }
-  if (record_.size() > kMaxBlockPayload - 16) {
-    return InvalidArgumentError(fmt::format("record: {}: event of {} bytes exceeds the block limit",
-                                            path_, record_.size()));
+  return AppendRecord(&events_);
+}
+
+Status RecordWriter::WriteContainer(uint64_t cgroup_id, const ContainerInfo& c) {
+  if (closed_) return FailedPreconditionError(fmt::format("record: {}: already closed", path_));
+  record_.clear();
+  record_.push_back(static_cast<char>(kContainerRecord));
+  PutVarint(record_, cgroup_id);
+  PutVarint(record_, c.cgroup_id);
+  for (const std::string* f : {&c.id, &c.runtime, &c.name, &c.image, &c.image_digest, &c.pod,
+                               &c.pod_namespace, &c.workload, &c.cgroup_path}) {
+    PutString(*f);
   }
-  if (payload_.size() + record_.size() + 10 > kMaxBlockPayload) VIGIL_RETURN_IF_ERROR(Flush());
+  size_t labels = std::min(c.labels.size(), kMaxContainerLabels);
+  PutVarint(record_, labels);
+  for (auto it = c.labels.begin(); labels-- > 0; ++it) {
+    PutString(it->first);
+    PutString(it->second);
+  }
+  return AppendRecord(&containers_);
+}
+
+Status RecordWriter::AppendRecord(uint64_t* counter) {
+  // A block being filled holds less than kTargetBlockPayload, so a record within this limit
+  // always fits beside it: the record's table references stay those of this block.
+  if (record_.size() + 10 > kMaxBlockPayload - kTargetBlockPayload) {
+    // The record's literals were entered in the table but never reach a block: the next
+    // records start a fresh block (and table).
+    Status flushed = Flush();
+    ResetBlockTable();
+    if (!flushed.ok()) return flushed;
+    return InvalidArgumentError(fmt::format(
+        "record: {}: a record of {} bytes exceeds the block limit", path_, record_.size()));
+  }
   PutVarint(payload_, record_.size());
   payload_.append(record_);
   ++block_records_;
-  ++events_;
+  ++*counter;
   if (payload_.size() >= kTargetBlockPayload) return Flush();
   return OkStatus();
 }
@@ -387,12 +517,16 @@ Status RecordWriter::Flush() {
   Status s = Emit(header.data(), header.size());
   payload_.clear();
   block_records_ = 0;
+  ResetBlockTable();
+  return s;
+}
+
+void RecordWriter::ResetBlockTable() {
   prev_ts_ = 0;
   interned_.clear();
   arena_.clear();
   std::fill(slots_.begin(), slots_.end(), 0);
   table_size_ = 0;
-  return s;
 }
 
 Status RecordWriter::Close() {
@@ -474,11 +608,12 @@ Status ReplaySource::ParseHeader() {
   }
   if (size_ < kFixedHeader) return Error(size_, "truncated file header");
   uint16_t version = GetLe<uint16_t>(data_ + 8);
-  if (version != kCaptureVersion) {
+  if (version < kMinCaptureVersion || version > kCaptureVersion) {
     return InvalidArgumentError(
-        fmt::format("replay: {}: capture format version {} (this build reads version {})", name_,
-                    version, kCaptureVersion));
+        fmt::format("replay: {}: capture format version {} (this build reads versions {} to {})",
+                    name_, version, kMinCaptureVersion, kCaptureVersion));
   }
+  version_ = version;
   uint16_t header_bytes = GetLe<uint16_t>(data_ + 10);
   if (header_bytes < kFixedHeader + 3 * 2 + 4) return Error(10, "header length too small");
   if (header_bytes > size_) return Error(size_, "truncated file header");
@@ -506,17 +641,22 @@ Status ReplaySource::ParseHeader() {
   return OkStatus();
 }
 
+void ReplaySource::TruncatedTail(uint64_t lost) {
+  event_ = Event{};
+  prev_mask_ = 0;
+  event_.type = EventType::kDrops;
+  event_.ts_ns = prev_ts_;
+  event_.count = lost;
+  pos_ = size_;
+  tail_drops_ = true;
+}
+
 Status ReplaySource::NextBlock() {
   if (pos_ == size_) return OutOfRangeError(fmt::format("replay: {}: end of recording", name_));
   size_t left = size_ - pos_;
   if (left < kBlockHeader) {
     if (options_.tolerate_truncated_tail) {
-      // A partial block header: at least one event was lost.
-      event_ = Event{};
-      event_.type = EventType::kDrops;
-      event_.ts_ns = prev_ts_;
-      event_.count = 1;
-      pos_ = size_;
+      TruncatedTail(1);  // a partial block header: at least one event was lost
       return OkStatus();
     }
     return Error(pos_, fmt::format("truncated block header ({} of {} bytes)", left, kBlockHeader));
@@ -537,11 +677,7 @@ Status ReplaySource::NextBlock() {
   }
   if (payload > left - kBlockHeader) {
     if (options_.tolerate_truncated_tail) {
-      event_ = Event{};
-      event_.type = EventType::kDrops;
-      event_.ts_ns = prev_ts_;
-      event_.count = records;
-      pos_ = size_;
+      TruncatedTail(records);
       return OkStatus();
     }
     return Error(pos_, fmt::format("truncated block: {} payload bytes declared, {} present "
@@ -562,9 +698,18 @@ Status ReplaySource::NextBlock() {
       released_ = upto;
     }
   }
-  block_offset_ = pos_;
-  rec_ = h + kBlockHeader;
-  rec_end_ = rec_ + payload;
+  payload_offset_ = pos_ + kBlockHeader;
+  const uint8_t* body = h + kBlockHeader;
+  if (left - kBlockHeader - payload < kPad) {
+    // The decoder may read up to kPad bytes past a record (kPad): the file's last block is
+    // decoded from a zero-padded copy.
+    tail_.assign(reinterpret_cast<const char*>(body), payload);
+    tail_.append(kPad, '\0');
+    body = reinterpret_cast<const uint8_t*>(tail_.data());
+  }
+  payload_base_ = body;
+  rec_ = body;
+  rec_end_ = body + payload;
   block_left_ = records;
   prev_ts_ = 0;
   table_.clear();
@@ -573,163 +718,369 @@ Status ReplaySource::NextBlock() {
   return OkStatus();
 }
 
-Status ReplaySource::DecodeRecord() {
-  const uint8_t* start = rec_;
-  auto fail = [&](std::string_view what) {
-    return Error(static_cast<size_t>(start - data_), fmt::format("record: {}", what));
-  };
-  uint64_t len = 0;
-  if (!GetVarint(&rec_, rec_end_, &len) || len > static_cast<uint64_t>(rec_end_ - rec_)) {
-    return fail("length overruns its block");
-  }
-  const uint8_t* p = rec_;
-  const uint8_t* end = rec_ + len;
-  rec_ = end;
-  if (p >= end) return fail("empty record");
-  uint8_t type = *p++;
-  if (type < static_cast<uint8_t>(EventType::kSyscall) ||
-      type > static_cast<uint8_t>(EventType::kDrops)) {
-    return fail(fmt::format("unknown event type {}", type));
-  }
-  uint64_t mask = 0, v = 0;
-  if (!GetVarint(&p, end, &mask)) return fail("truncated presence mask");
-  if (mask & ~static_cast<uint64_t>(kKnownFields)) return fail("unknown fields in presence mask");
-  if (!GetVarint(&p, end, &v)) return fail("truncated time");
+bool ReplaySource::Fail(const uint8_t* at, std::string_view what) {
+  error_ = Error(payload_offset_ + static_cast<size_t>(at - payload_base_),
+                 fmt::format("record: {}", what));
+  return false;
+}
 
+// A string member: varint v, even = a literal of v/2 bytes (the next table entry), odd = table
+// entry v/2. Returns the byte after it, or end + 1 (which fails the caller's final `p > end`
+// check and stays within kPad) when the literal overruns the record or names a missing entry.
+[[gnu::always_inline]] inline const uint8_t* ReplaySource::ReadString(const uint8_t* p,
+                                                                      const uint8_t* end,
+                                                                      std::string_view* out,
+                                                                      bool* bad) {
+  uint64_t x = 0;
+  p = ReadVarint(p, &x, bad);
+  if (x & 1) {
+    uint64_t index = x >> 1;
+    if (index >= table_.size()) return end + 1;
+    *out = table_[index];
+    return p;
+  }
+  uint64_t n = x >> 1;
+  // A writer adds at most one entry per literal of a <= 64 KiB block (plus one record): the
+  // cap only stops crafted files of empty literals from growing the table to 4 M.
+  if (p > end || n > static_cast<uint64_t>(end - p) || table_.size() >= kMaxTableEntries) {
+    return end + 1;
+  }
+  *out = std::string_view(reinterpret_cast<const char*>(p), n);
+  table_.push_back(*out);
+  return p + n;
+}
+
+void ReplaySource::ResetMembers(uint32_t bits) {
   Event& e = event_;
-  e = Event{};
-  e.type = static_cast<EventType>(type);
+  while (bits != 0) {
+    int bit = std::countr_zero(bits);
+    bits &= bits - 1;
+    switch (bit) {  // the bit numbers of Field
+      case 0:
+        e.pid = 0;
+        break;
+      case 1:
+        break;  // tid: always written (it defaults to the pid)
+      case 2:
+        e.ppid = 0;
+        break;
+      case 3:
+        e.uid = 0;
+        break;
+      case 4:
+        e.gid = 0;
+        break;
+      case 5:
+        e.cgroup_id = 0;
+        break;
+      case 6:
+        e.mntns = 0;
+        break;
+      case 7:
+        e.comm = {};
+        break;
+      case 8:
+        e.syscall = -1;
+        break;
+      case 9:
+        e.ret = 0;
+        break;
+      case 10:
+        e.fd = -1;
+        break;
+      case 11:
+        e.fd2 = -1;
+        break;
+      case 12:
+        e.flags = 0;
+        break;
+      case 13:
+        e.mode = 0;
+        break;
+      case 14:
+        e.id_arg = 0;
+        break;
+      case 15:
+        e.bytes = 0;
+        break;
+      case 16:
+        e.count = 0;
+        break;
+      case 17:
+        e.cap_effective = 0;
+        break;
+      case 18:
+        e.path = {};
+        break;
+      case 19:
+        e.path2 = {};
+        break;
+      case 20:
+        e.addr = SockAddr{};
+        break;
+      case 21:
+        e.exe = {};
+        break;
+      case 22:
+        e.args = {};
+        break;
+      case 23:
+        e.cwd = {};
+        break;
+      case 24:
+        e.tty = 0;
+        break;
+      case 25:
+        e.exe_upper_layer = e.exe_memfd = e.exe_writable = false;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+[[gnu::always_inline]] inline bool ReplaySource::DecodeEvent(const uint8_t* start, const uint8_t* p,
+                                                             const uint8_t* end, EventType type) {
+  // event_ holds the previous event. Members the mask has are decoded; members the previous
+  // event had and this one lacks go back to their defaults (ResetMembers); the rest are at
+  // their defaults already. So every event reads as if decoded into Event{}, at a cost in
+  // proportion to the members present. Varints are read without per-byte bounds checks
+  // (kPad); `p` is checked against `end` at each string literal and at the end. Rare members
+  // are tested in groups, so a typical event tests about a dozen bits.
+  bool bad = false;
+  uint64_t mask = 0, v = 0;
+  p = ReadVarint(p, &mask, &bad);
+  p = ReadVarint(p, &v, &bad);
+  if (mask & ~static_cast<uint64_t>(kKnownFields)) {
+    return Fail(start, "unknown fields in presence mask");
+  }
+  const auto m = static_cast<uint32_t>(mask);
+  if (uint32_t stale = prev_mask_ & ~m; stale != 0) {
+    // The syscall's arguments and paths come and go with the syscall: reset as groups (the
+    // members this event has are overwritten below).
+    constexpr uint32_t kArgGroup =
+        kRet | kFd | kFd2 | kFlags | kMode | kIdArg | kBytes | kCount | kCap;
+    if (stale & kArgGroup) {
+      event_.ret = 0;
+      event_.fd = -1;
+      event_.fd2 = -1;
+      event_.flags = 0;
+      event_.mode = 0;
+      event_.id_arg = 0;
+      event_.bytes = 0;
+      event_.count = 0;
+      event_.cap_effective = 0;
+    }
+    if (stale & (kPath | kPath2)) {
+      event_.path = {};
+      event_.path2 = {};
+    }
+    if (uint32_t rest = stale & ~(kArgGroup | kPath | kPath2); rest != 0) ResetMembers(rest);
+  }
+  prev_mask_ = m;
+  Event& e = event_;
+  e.type = type;
   prev_ts_ += static_cast<uint64_t>(UnZigZag(v));
   e.ts_ns = prev_ts_;
-
-  bool ok = true;
-  auto num = [&](uint32_t bit, auto* out) {
-    if (!ok || !(mask & bit)) return;
-    uint64_t x = 0;
-    if (!GetVarint(&p, end, &x)) {
-      ok = false;
-      return;
-    }
-    *out = static_cast<std::remove_pointer_t<decltype(out)>>(x);
+  auto num = [&](auto* out) __attribute__((always_inline)) {
+    p = ReadVarint(p, &v, &bad);
+    *out = static_cast<std::remove_pointer_t<decltype(out)>>(v);
   };
-  auto snum = [&](uint32_t bit, auto* out) {
-    if (!ok || !(mask & bit)) return;
-    uint64_t x = 0;
-    if (!GetVarint(&p, end, &x)) {
-      ok = false;
-      return;
-    }
-    *out = static_cast<std::remove_pointer_t<decltype(out)>>(UnZigZag(x));
+  auto snum = [&](auto* out) __attribute__((always_inline)) {
+    p = ReadVarint(p, &v, &bad);
+    *out = static_cast<std::remove_pointer_t<decltype(out)>>(UnZigZag(v));
   };
-  auto str = [&](std::string_view* out) {
-    uint64_t x = 0;
-    if (!GetVarint(&p, end, &x)) {
-      ok = false;
-      return;
-    }
-    if (x & 1) {
-      uint64_t index = x >> 1;
-      if (index >= table_.size()) {
-        ok = false;
-        return;
-      }
-      *out = table_[index];
-      return;
-    }
-    uint64_t n = x >> 1;
-    // A writer adds at most one entry per literal of a <= 64 KiB block (plus one record):
-    // the cap only stops crafted files of empty literals from growing the table to 4 M.
-    if (n > static_cast<uint64_t>(end - p) || table_.size() >= kMaxTableEntries) {
-      ok = false;
-      return;
-    }
-    *out = std::string_view(reinterpret_cast<const char*>(p), n);
-    table_.push_back(*out);
-    p += n;
+  auto str = [&](std::string_view * out) __attribute__((always_inline)) {
+    p = ReadString(p, end, out, &bad);
   };
-
-  num(kPid, &e.pid);
-  e.tid = e.pid;
-  num(kTid, &e.tid);
-  num(kPpid, &e.ppid);
-  num(kUid, &e.uid);
-  num(kGid, &e.gid);
-  num(kCgroup, &e.cgroup_id);
-  num(kMntns, &e.mntns);
-  if (ok && (mask & kComm)) str(&e.comm);
-  snum(kSyscallNr, &e.syscall);
-  snum(kRet, &e.ret);
-  snum(kFd, &e.fd);
-  snum(kFd2, &e.fd2);
-  num(kFlags, &e.flags);
-  num(kMode, &e.mode);
-  num(kIdArg, &e.id_arg);
-  num(kBytes, &e.bytes);
-  num(kCount, &e.count);
-  num(kCap, &e.cap_effective);
-  if (ok && (mask & kPath)) str(&e.path);
-  if (ok && (mask & kPath2)) str(&e.path2);
-  if (ok && (mask & kAddr)) {
-    uint64_t family = 0, port = 0;
-    if (!GetVarint(&p, end, &family) || !GetVarint(&p, end, &port) || family > 0xffff ||
-        port > 0xffff || family == 0) {
-      return fail("bad socket address");
-    }
-    e.addr.family = static_cast<uint16_t>(family);
-    e.addr.port = static_cast<uint16_t>(port);
-    if (family == AF_UNIX) {
-      str(&e.addr.unix_path);
+  // Nearly every event has a pid, a parent, a cgroup, a mount namespace, a comm and a
+  // syscall number, and no tid, uid or gid of its own: one test for all of them.
+  constexpr uint32_t kUsual = kPid | kPpid | kCgroup | kMntns | kComm | kSyscallNr;
+  if ((m & (kUsual | kTid | kUid | kGid)) == kUsual) {
+    num(&e.pid);
+    e.tid = e.pid;
+    num(&e.ppid);
+    num(&e.cgroup_id);
+    num(&e.mntns);
+    str(&e.comm);
+    snum(&e.syscall);
+  } else {
+    if (m & kPid) num(&e.pid);
+    if (m & kTid) {
+      num(&e.tid);
     } else {
-      size_t n = family == AF_INET ? 4 : 16;
-      if (static_cast<size_t>(end - p) < n) return fail("truncated socket address");
-      std::memcpy(e.addr.addr.data(), p, n);
-      p += n;
+      e.tid = e.pid;
+    }
+    if (m & kPpid) num(&e.ppid);
+    if (m & (kUid | kGid)) {
+      if (m & kUid) num(&e.uid);
+      if (m & kGid) num(&e.gid);
+    }
+    if (m & kCgroup) num(&e.cgroup_id);
+    if (m & kMntns) num(&e.mntns);
+    if (m & kComm) str(&e.comm);
+    if (m & kSyscallNr) snum(&e.syscall);
+  }
+  if (m & kRet) snum(&e.ret);
+  if (m & kFd) snum(&e.fd);
+  if (m & (kFd2 | kFlags | kMode | kIdArg | kBytes | kCount | kCap)) {
+    if (m & kFd2) snum(&e.fd2);
+    if (m & kFlags) num(&e.flags);
+    if (m & kMode) num(&e.mode);
+    if (m & kIdArg) num(&e.id_arg);
+    if (m & kBytes) num(&e.bytes);
+    if (m & kCount) num(&e.count);
+    if (m & kCap) num(&e.cap_effective);
+  }
+  if (m & (kPath | kPath2 | kAddr)) {
+    if (m & kPath) str(&e.path);
+    if (m & kPath2) str(&e.path2);
+    if (m & kAddr) {
+      p = p <= end ? DecodeAddr(p, end) : nullptr;
+      if (p == nullptr) return Fail(start, "bad socket address");
     }
   }
-  if (ok && (mask & kExe)) str(&e.exe);
-  if (ok && (mask & kArgs)) str(&e.args);
-  if (ok && (mask & kCwd)) str(&e.cwd);
-  num(kTty, &e.tty);
-  if (ok && (mask & kBools)) {
-    if (p >= end) return fail("truncated flags");
-    uint8_t b = *p++;
-    e.exe_upper_layer = b & 1;
-    e.exe_memfd = b & 2;
-    e.exe_writable = b & 4;
+  if (m & (kExe | kArgs | kCwd | kTty | kBools)) {
+    if (m & kExe) str(&e.exe);
+    if (m & kArgs) str(&e.args);
+    if (m & kCwd) str(&e.cwd);
+    if (m & kTty) num(&e.tty);
+    if (m & kBools) {
+      if (p >= end) return Fail(start, "truncated flags");
+      uint8_t b = *p++;
+      e.exe_upper_layer = b & 1;
+      e.exe_memfd = b & 2;
+      e.exe_writable = b & 4;
+    }
   }
-  if (!ok) return fail("a field overruns the record (or names a missing string)");
-  // Bytes after the known fields are allowed: a later minor version may append members.
+  // Bytes after the known members are allowed: a later minor version may append members.
+  if (bad || p > end) {
+    return Fail(start, "a field overruns the record (or names a missing string)");
+  }
+  return true;
+}
+
+const uint8_t* ReplaySource::DecodeAddr(const uint8_t* p, const uint8_t* end) {
+  bool bad = false;
+  uint64_t family = 0, port = 0;
+  p = ReadVarint(p, &family, &bad);
+  p = ReadVarint(p, &port, &bad);
+  if (bad || p > end || family > 0xffff || port > 0xffff || family == 0) return nullptr;
+  SockAddr& a = event_.addr;
+  a.family = static_cast<uint16_t>(family);
+  a.port = static_cast<uint16_t>(port);
+  a.unix_path = std::string_view();
+  a.addr = {};
+  if (family == AF_UNIX) {
+    p = ReadString(p, end, &a.unix_path, &bad);
+    if (bad || p > end) return nullptr;
+  } else {
+    size_t n = family == AF_INET ? 4 : 16;
+    if (static_cast<size_t>(end - p) < n) return nullptr;
+    std::memcpy(a.addr.data(), p, n);
+    p += n;
+  }
+  return p;
+}
+
+[[gnu::always_inline]] inline bool ReplaySource::DecodeRecord() {
+  const uint8_t* start = rec_;
+  if (start >= rec_end_) return Fail(start, "block holds fewer records than declared");
+  bool bad = false;
+  uint64_t len = 0;
+  const uint8_t* p = ReadVarint(start, &len, &bad);
+  if (bad || p > rec_end_ || len > static_cast<uint64_t>(rec_end_ - p)) {
+    return Fail(start, "length overruns its block");
+  }
+  const uint8_t* end = p + len;
+  rec_ = end;
   --block_left_;
-  if (block_left_ == 0 && rec_ != rec_end_) return fail("bytes after the block's last record");
-  if (block_left_ > 0 && rec_ == rec_end_) return fail("block holds fewer records than declared");
-  return OkStatus();
+  if (block_left_ == 0 && rec_ != rec_end_) {
+    return Fail(start, "bytes after the block's last record");
+  }
+  if (block_left_ > 0 && rec_ == rec_end_) {
+    return Fail(start, "block holds fewer records than declared");
+  }
+  if (p >= end) return Fail(start, "empty record");
+  uint8_t type = *p++;
+  if (type >= static_cast<uint8_t>(EventType::kSyscall) &&
+      type <= static_cast<uint8_t>(EventType::kDrops)) {
+    event_decoded_ = true;
+    return DecodeEvent(start, p, end, static_cast<EventType>(type));
+  }
+  if (type == kContainerRecord && version_ >= 2) {
+    event_decoded_ = false;
+    return DecodeContainer(start, p, end);
+  }
+  return Fail(start, fmt::format("unknown record type {}", type));
+}
+
+bool ReplaySource::DecodeContainer(const uint8_t* start, const uint8_t* p, const uint8_t* end) {
+  // Rare (one per container and change): every read is checked against `end` before the next.
+  bool bad = false;
+  uint64_t cgroup = 0, info_cgroup = 0, labels = 0;
+  p = ReadVarint(p, &cgroup, &bad);
+  if (!bad && p <= end) p = ReadVarint(p, &info_cgroup, &bad);
+  if (bad || p > end) return Fail(start, "container record: truncated cgroup id");
+  ContainerInfo info;
+  info.cgroup_id = info_cgroup;
+  std::string_view s;
+  for (std::string* f : {&info.id, &info.runtime, &info.name, &info.image, &info.image_digest,
+                         &info.pod, &info.pod_namespace, &info.workload, &info.cgroup_path}) {
+    p = ReadString(p, end, &s, &bad);
+    if (bad || p > end) {
+      return Fail(start,
+                  "container record: a field overruns the record (or names a missing "
+                  "string)");
+    }
+    f->assign(s);
+  }
+  p = ReadVarint(p, &labels, &bad);
+  if (bad || p > end) return Fail(start, "container record: truncated label count");
+  if (labels > kMaxContainerLabels) {
+    return Fail(start, fmt::format("container record: {} labels (at most {})", labels,
+                                   kMaxContainerLabels));
+  }
+  std::string_view key, value;
+  for (uint64_t i = 0; i < labels; ++i) {
+    p = ReadString(p, end, &key, &bad);
+    if (!bad && p <= end) p = ReadString(p, end, &value, &bad);
+    if (bad || p > end) return Fail(start, "container record: a label overruns the record");
+    info.labels[std::string(key)] = std::string(value);
+  }
+  ++container_records_;
+  if (options_.on_container) options_.on_container(cgroup, info);
+  return true;
 }
 
 StatusOr<size_t> ReplaySource::Poll(std::chrono::milliseconds timeout, const EventSink& sink) {
   if (finished_) return OutOfRangeError(fmt::format("replay: {}: end of recording", name_));
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  const bool pace = options_.pace && options_.speed > 0;
+  auto deadline =
+      pace ? std::chrono::steady_clock::now() + timeout : std::chrono::steady_clock::time_point();
   size_t delivered = 0;
   while (delivered < kMaxEventsPerPoll) {
     if (!pending_) {
-      Status s;
       if (block_left_ == 0) {
-        s = NextBlock();
-        // With block_left_ still 0 after a successful NextBlock, event_ is the kDrops event
-        // of a tolerated truncated tail.
-        if (s.ok() && block_left_ > 0) {
-          s = DecodeRecord();
+        Status s = NextBlock();
+        if (!s.ok()) {
+          finished_ = true;
+          if (IsOutOfRange(s) && delivered > 0) return delivered;
+          return s;
         }
-      } else {
-        s = DecodeRecord();
       }
-      if (!s.ok()) {
+      if (tail_drops_) {
+        // NextBlock turned a tolerated truncated tail into event_ (a kDrops event).
+        tail_drops_ = false;
+      } else if (!DecodeRecord()) {
         finished_ = true;
-        if (IsOutOfRange(s) && delivered > 0) return delivered;
-        return s;
+        return std::move(error_);
+      } else if (!event_decoded_) {
+        continue;  // a container record: handed to on_container, nothing to deliver
       }
       pending_ = true;
     }
-    if (options_.pace && options_.speed > 0) {
+    if (pace) {
       auto now = std::chrono::steady_clock::now();
       if (!pace_started_) {
         pace_started_ = true;

@@ -337,9 +337,9 @@ TEST(Replay, CorruptionIsDetected) {
   Status magic = ReplayError("not a capture at all");
   EXPECT_EQ(magic.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(magic.message().find("not a Vigil capture"), std::string::npos);
-  std::string v2 = full;
-  v2[8] = 2;
-  EXPECT_NE(ReplayError(v2).message().find("version 2"), std::string::npos);
+  std::string v3 = full;
+  v3[8] = 3;
+  EXPECT_NE(ReplayError(v3).message().find("version 3"), std::string::npos);
   std::string crc = full;
   crc[crc.size() - 5] ^= 1;
   Status cs = ReplayError(crc);
