@@ -1,10 +1,16 @@
 #include "ml/datasets.h"
 
+#include <archive.h>
+#include <archive_entry.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -282,8 +288,8 @@ struct LidDsMeta {
   uint64_t exploit_ns = 0;
 };
 
-StatusOr<LidDsMeta> ParseLidDsJson(std::string_view json, std::string_view id) {
-  std::string where = std::string(id) + ".json";
+// `where` names the metadata in messages ("r.json", "r.zip/r.json").
+StatusOr<LidDsMeta> ParseLidDsJson(std::string_view json, const std::string& where) {
   nlohmann::json doc = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
   if (doc.is_discarded()) {
     // Some LID-DS metadata files were written with Python's repr quoting ('...'): read them
@@ -330,6 +336,127 @@ StatusOr<LidDsMeta> ParseLidDsJson(std::string_view json, std::string_view id) {
   }
   return meta;
 }
+
+// Label, attack class and attack_start (the first call, in file order, at or after the first
+// exploit time) from the recording's metadata.
+void ApplyLidDsMeta(const LidDsMeta& meta, Trace* t) {
+  t->label = meta.label;
+  t->group = meta.group;
+  t->attack_start = Trace::npos;
+  if (!meta.has_exploit_time) return;
+  for (size_t i = 0; i < t->ts_ns.size(); ++i) {
+    if (t->ts_ns[i] >= meta.exploit_ns) {
+      t->attack_start = i;
+      return;
+    }
+  }
+}
+
+// Transparent hashing so syscall names are looked up by string_view without a copy.
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
+// Incremental parser of one LID-DS .sc text: lines in (without their '\n'), a trace out. What
+// it keeps between lines (syscall numbers by name, the latest entry event per thread) is
+// copied, so the text can be streamed from a zip member instead of held whole.
+class ScParser {
+ public:
+  // `source` names the text in messages ("r.sc", "r.zip/r.sc").
+  explicit ScParser(std::string source) : source_(std::move(source)) {
+    trace_.table = SyscallTable::kX86_64;
+  }
+
+  Status Line(std::string_view line) {
+    ++line_no_;
+    tokens_.clear();
+    for (std::string_view tok : Split(line, ' ', true)) {
+      if (tok != "\r") tokens_.push_back(tok);
+    }
+    if (!tokens_.empty() && !tokens_.back().empty() && tokens_.back().back() == '\r') {
+      tokens_.back().remove_suffix(1);
+    }
+    if (tokens_.empty()) return OkStatus();
+    if (tokens_.size() < 7) {
+      return InvalidArgumentError(Where(source_, line_no_) +
+                                  ": expected 'timestamp user_id pid process_name "
+                                  "thread_id syscall direction [args]', got " +
+                                  std::to_string(tokens_.size()) + " fields");
+    }
+    uint64_t ts = 0, pid = 0, tid = 0;
+    if (!ParseUnsigned(tokens_[0], &ts)) return FieldError("timestamp", tokens_[0]);
+    if (!ParseUnsigned(tokens_[2], &pid)) return FieldError("pid", tokens_[2]);
+    if (!ParseUnsigned(tokens_[4], &tid) || tid > UINT32_MAX) {
+      return FieldError("thread id", tokens_[4]);
+    }
+    std::string_view name = tokens_[5];
+    std::string_view dir = tokens_[6];
+    if (dir != "<" && dir != ">") {
+      return InvalidArgumentError(Where(source_, line_no_) + ": direction '" +
+                                  std::string(dir.substr(0, 40)) + "' is neither '<' nor '>'");
+    }
+    args_.assign(tokens_.begin() + 7, tokens_.end());
+    if (dir == ">") {
+      // Kept as one string (tokens never hold a space) so its buffer is reused per thread.
+      Enter& e = enters_[static_cast<uint32_t>(tid)];
+      e.name.assign(name);
+      e.args.clear();
+      for (std::string_view a : args_) {
+        if (!e.args.empty()) e.args += ' ';
+        e.args.append(a);
+      }
+      return OkStatus();
+    }
+    auto num_it = numbers_.find(name);
+    if (num_it == numbers_.end()) {
+      num_it = numbers_.emplace(std::string(name), runtime::SyscallNumber(name)).first;
+    }
+    int32_t number = num_it->second;
+    if (number < 0 || number > kMaxSyscall) return OkStatus();  // switch, procexit, ...
+    trace_.calls.push_back(static_cast<uint16_t>(number));
+    trace_.tids.push_back(static_cast<uint32_t>(tid));
+    trace_.ts_ns.push_back(ts);
+    enter_args_.clear();
+    auto e = enters_.find(static_cast<uint32_t>(tid));
+    if (e != enters_.end() && e->second.name == name) {
+      for (std::string_view a : Split(e->second.args, ' ', true)) enter_args_.push_back(a);
+    }
+    AddActivities(FamilyOf(name), ts, tokens_[3], tokens_[1], args_, enter_args_, &users_, &trace_);
+    // The entry is consumed; an empty name never matches a call.
+    if (e != enters_.end()) e->second.name.clear();
+    return OkStatus();
+  }
+
+  // The trace read so far (labels are ApplyLidDsMeta's).
+  StatusOr<Trace> Finish(std::string id) {
+    if (trace_.calls.empty()) return InvalidArgumentError(source_ + ": no system call exit events");
+    trace_.id = std::move(id);
+    return std::move(trace_);
+  }
+
+ private:
+  struct Enter {
+    std::string name;
+    std::string args;
+  };
+
+  Status FieldError(std::string_view field, std::string_view value) const {
+    return InvalidArgumentError(Where(source_, line_no_) + ": " + std::string(field) + " '" +
+                                std::string(value.substr(0, 40)) + "' is not a number");
+  }
+
+  std::string source_;
+  size_t line_no_ = 0;
+  Trace trace_;
+  // Syscall name -> x86-64 number (-1: not a system call).
+  std::unordered_map<std::string, int32_t, NameHash, std::equal_to<>> numbers_;
+  std::unordered_map<uint32_t, Enter> enters_;  // the latest entry event per thread
+  std::set<std::pair<std::string, std::string>> users_;
+  std::vector<std::string_view> tokens_;
+  std::vector<std::string_view> args_;
+  std::vector<std::string_view> enter_args_;
+};
 
 // ---- ReadTraces helpers ----
 
@@ -501,91 +628,197 @@ StatusOr<Trace> ParseLidDsRecording(std::string_view sc, std::string_view json,
                                     std::string_view id) {
   LidDsMeta meta;
   if (!json.empty()) {
-    VIGIL_ASSIGN_OR_RETURN(meta, ParseLidDsJson(json, id));
+    VIGIL_ASSIGN_OR_RETURN(meta, ParseLidDsJson(json, std::string(id) + ".json"));
   }
-  Trace t;
-  t.id = std::string(id);
-  t.group = meta.group;
-  t.label = meta.label;
-  t.table = SyscallTable::kX86_64;
-  std::string sc_name = std::string(id) + ".sc";
-
-  std::unordered_map<std::string_view, int32_t> numbers;  // syscall name -> number (-1: none)
-  // The latest entry event per thread: its call name and arguments.
-  std::unordered_map<uint64_t, std::pair<std::string_view, std::vector<std::string_view>>> enters;
-  std::set<std::pair<std::string, std::string>> users;
-  const std::vector<std::string_view> no_args;
-  std::vector<std::string_view> tokens;
-  size_t line_no = 0;
+  ScParser parser(std::string(id) + ".sc");
   size_t pos = 0;
   while (pos < sc.size()) {
     size_t nl = sc.find('\n', pos);
     if (nl == std::string_view::npos) nl = sc.size();
-    std::string_view line = sc.substr(pos, nl - pos);
+    VIGIL_RETURN_IF_ERROR(parser.Line(sc.substr(pos, nl - pos)));
     pos = nl + 1;
-    ++line_no;
-    tokens.clear();
-    for (std::string_view tok : Split(line, ' ', true)) {
-      if (tok != "\r") tokens.push_back(tok);
-    }
-    if (!tokens.empty() && !tokens.back().empty() && tokens.back().back() == '\r') {
-      tokens.back().remove_suffix(1);
-    }
-    if (tokens.empty()) continue;
-    std::string where = Where(sc_name, line_no);
-    if (tokens.size() < 7) {
-      return InvalidArgumentError(where +
-                                  ": expected 'timestamp user_id pid process_name "
-                                  "thread_id syscall direction [args]', got " +
-                                  std::to_string(tokens.size()) + " fields");
-    }
-    uint64_t ts = 0, pid = 0, tid = 0;
-    if (!ParseUnsigned(tokens[0], &ts)) {
-      return InvalidArgumentError(where + ": timestamp '" + std::string(tokens[0].substr(0, 40)) +
-                                  "' is not a number");
-    }
-    if (!ParseUnsigned(tokens[2], &pid)) {
-      return InvalidArgumentError(where + ": pid '" + std::string(tokens[2].substr(0, 40)) +
-                                  "' is not a number");
-    }
-    if (!ParseUnsigned(tokens[4], &tid) || tid > UINT32_MAX) {
-      return InvalidArgumentError(where + ": thread id '" + std::string(tokens[4].substr(0, 40)) +
-                                  "' is not a number");
-    }
-    std::string_view name = tokens[5];
-    std::string_view dir = tokens[6];
-    if (dir != "<" && dir != ">") {
-      return InvalidArgumentError(where + ": direction '" + std::string(dir.substr(0, 40)) +
-                                  "' is neither '<' nor '>'");
-    }
-    std::vector<std::string_view> args(tokens.begin() + 7, tokens.end());
-    if (dir == ">") {
-      enters[tid] = {name, std::move(args)};
-      continue;
-    }
-    auto [num_it, inserted] = numbers.emplace(name, -1);
-    if (inserted) num_it->second = runtime::SyscallNumber(name);
-    int32_t number = num_it->second;
-    if (number < 0 || number > kMaxSyscall) continue;  // not a system call (switch, procexit)
-    t.calls.push_back(static_cast<uint16_t>(number));
-    t.tids.push_back(static_cast<uint32_t>(tid));
-    t.ts_ns.push_back(ts);
-    auto e = enters.find(tid);
-    const std::vector<std::string_view>& enter =
-        (e != enters.end() && e->second.first == name) ? e->second.second : no_args;
-    AddActivities(FamilyOf(name), ts, tokens[3], tokens[1], args, enter, &users, &t);
-    if (e != enters.end()) enters.erase(e);
-    if (meta.has_exploit_time && t.attack_start == Trace::npos && ts >= meta.exploit_ns) {
-      t.attack_start = t.calls.size() - 1;
-    }
   }
-  if (t.calls.empty()) return InvalidArgumentError(sc_name + ": no system call exit events");
   // The recording is in time order per CPU but sysdig may interleave CPUs slightly; the
   // activities follow the calls' order, which is the file's.
+  VIGIL_ASSIGN_OR_RETURN(Trace t, parser.Finish(std::string(id)));
+  ApplyLidDsMeta(meta, &t);
   return t;
 }
 
 namespace {
+
+struct ArchiveDeleter {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+using ArchivePtr = std::unique_ptr<archive, ArchiveDeleter>;
+
+std::string ArchiveError(archive* a) {
+  const char* e = archive_error_string(a);
+  return e != nullptr ? e : "unknown error";
+}
+
+ArchivePtr NewZipReader() {
+  ArchivePtr a(archive_read_new());
+  if (a) archive_read_support_format_zip(a.get());
+  return a;
+}
+
+// Feeds the current member's data to `line`, one line at a time (without the '\n'), in blocks
+// of 64 KiB: at most one partial line is held. `where` names "<zip>/<member>".
+Status StreamMember(archive* a, const std::string& where, uint64_t max_bytes, uint64_t max_line,
+                    const std::function<Status(std::string_view)>& line) {
+  std::vector<char> buf(1 << 16);
+  std::string carry;
+  uint64_t total = 0;
+  size_t lines = 0;
+  auto too_long = [&] {
+    return InvalidArgumentError(where + ":" + std::to_string(lines + 1) +
+                                ": line longer than the limit of " + std::to_string(max_line) +
+                                " bytes");
+  };
+  for (;;) {
+    la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
+    if (n < 0) return DataLossError(where + ": corrupt member data: " + ArchiveError(a));
+    if (n == 0) break;
+    total += static_cast<uint64_t>(n);
+    if (total > max_bytes) {
+      return ResourceExhaustedError(where + ": member larger than the limit of " +
+                                    std::to_string(max_bytes) + " bytes");
+    }
+    std::string_view chunk(buf.data(), static_cast<size_t>(n));
+    size_t pos = 0;
+    for (size_t nl = chunk.find('\n'); nl != std::string_view::npos; nl = chunk.find('\n', pos)) {
+      std::string_view piece = chunk.substr(pos, nl - pos);
+      pos = nl + 1;
+      if (carry.empty()) {
+        if (piece.size() > max_line) return too_long();
+        VIGIL_RETURN_IF_ERROR(line(piece));
+      } else {
+        carry.append(piece);
+        if (carry.size() > max_line) return too_long();
+        VIGIL_RETURN_IF_ERROR(line(carry));
+        carry.clear();
+      }
+      ++lines;
+    }
+    carry.append(chunk.substr(pos));
+    if (carry.size() > max_line) return too_long();
+  }
+  if (!carry.empty()) VIGIL_RETURN_IF_ERROR(line(carry));
+  return OkStatus();
+}
+
+// The current member's whole data, at most `max_bytes`.
+StatusOr<std::string> ReadMember(archive* a, const std::string& where, uint64_t max_bytes) {
+  std::string out;
+  char buf[1 << 14];
+  for (;;) {
+    la_ssize_t n = archive_read_data(a, buf, sizeof(buf));
+    if (n < 0) return DataLossError(where + ": corrupt member data: " + ArchiveError(a));
+    if (n == 0) break;
+    if (out.size() + static_cast<uint64_t>(n) > max_bytes) {
+      return ResourceExhaustedError(where + ": member larger than the limit of " +
+                                    std::to_string(max_bytes) + " bytes");
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// One recording from an opened zip. `shown` names the zip in messages, `id` is the trace id
+// (its last component the recording name, which names the members).
+StatusOr<Trace> ReadZipRecording(archive* a, const std::string& shown, const std::string& id,
+                                 Label label, const LidDsZipLimits& limits) {
+  const std::string stem(Basename(id));
+  const std::string sc_name = stem + ".sc";
+  const std::string json_name = stem + ".json";
+  std::optional<Trace> parsed;  // set once the .sc member is read
+  std::optional<std::string> json;
+  for (;;) {
+    archive_entry* entry = nullptr;
+    int rc = archive_read_next_header(a, &entry);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc < ARCHIVE_WARN) {
+      return DataLossError(shown + ": corrupt zip archive: " + ArchiveError(a));
+    }
+    if (archive_entry_filetype(entry) != AE_IFREG) continue;
+    const char* raw = archive_entry_pathname(entry);
+    std::string_view name = Basename(raw != nullptr ? raw : "");
+    // Unread data (.res, .pcap, duplicates) is skipped by the next header read.
+    const bool is_sc = name == sc_name && !parsed.has_value();
+    const bool is_json = name == json_name && !json.has_value();
+    if (!is_sc && !is_json) continue;
+    const std::string where = shown + "/" + std::string(name);
+    const uint64_t max = is_sc ? limits.max_sc_bytes : limits.max_json_bytes;
+    if (archive_entry_size_is_set(entry) && archive_entry_size(entry) >= 0 &&
+        static_cast<uint64_t>(archive_entry_size(entry)) > max) {
+      return ResourceExhaustedError(
+          where + ": member of " + std::to_string(archive_entry_size(entry)) +
+          " bytes, larger than the limit of " + std::to_string(max) + " bytes");
+    }
+    if (is_json) {
+      VIGIL_ASSIGN_OR_RETURN(std::string text, ReadMember(a, where, max));
+      if (text.empty()) return InvalidArgumentError(where + ": empty file");
+      json = std::move(text);
+      continue;
+    }
+    ScParser sc(where);
+    VIGIL_RETURN_IF_ERROR(StreamMember(a, where, max, limits.max_line_bytes,
+                                       [&sc](std::string_view l) { return sc.Line(l); }));
+    // The metadata may follow the .sc: labels are applied after the loop.
+    VIGIL_ASSIGN_OR_RETURN(parsed, sc.Finish(id));
+  }
+  if (!parsed.has_value()) {
+    return NotFoundError(shown + ": no member " + sc_name +
+                         " (a LID-DS recording zip holds <name>.sc and <name>.json)");
+  }
+  Trace t = std::move(*parsed);
+  if (json.has_value()) {
+    VIGIL_ASSIGN_OR_RETURN(LidDsMeta meta, ParseLidDsJson(*json, shown + "/" + json_name));
+    ApplyLidDsMeta(meta, &t);
+  } else if (label == Label::kUnknown) {
+    return NotFoundError(shown + ": no member " + json_name +
+                         " (the recording's metadata says whether it is an attack; or give "
+                         "the label)");
+  }
+  if (label != Label::kUnknown) t.label = label;
+  return t;
+}
+
+}  // namespace
+
+StatusOr<Trace> ParseLidDsZip(std::string_view zip, std::string_view id, Label label,
+                              const LidDsZipLimits& limits) {
+  const std::string shown = std::string(id) + ".zip";
+  ArchivePtr a = NewZipReader();
+  if (!a) return InternalError(shown + ": cannot allocate an archive reader");
+  if (archive_read_open_memory(a.get(), zip.data(), zip.size()) != ARCHIVE_OK) {
+    return DataLossError(shown + ": not a zip archive: " + ArchiveError(a.get()));
+  }
+  return ReadZipRecording(a.get(), shown, std::string(id), label, limits);
+}
+
+namespace {
+
+// A LID-DS recording zip at `canonical` in `fs`: streamed from the host file when `host` is
+// given, read into memory (bounded) otherwise. `id` is the trace id (the user's path without
+// ".zip").
+StatusOr<Trace> ReadZipFile(const FileSystem& fs, const RealFileSystem* host,
+                            const std::string& canonical, const std::string& id, Label label) {
+  const std::string shown = id + ".zip";
+  if (host == nullptr) {
+    auto bytes = fs.ReadFile(canonical, kMaxDatasetFileBytes);
+    if (!bytes.ok()) return NameAs(bytes.status(), canonical, shown);
+    return ParseLidDsZip(*bytes, id, label);
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::string host_path, host->HostPath(canonical));
+  ArchivePtr a = NewZipReader();
+  if (!a) return InternalError(shown + ": cannot allocate an archive reader");
+  if (archive_read_open_filename(a.get(), host_path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    return DataLossError(shown + ": cannot open as a zip archive: " + ArchiveError(a.get()));
+  }
+  return ReadZipRecording(a.get(), shown, id, label, LidDsZipLimits());
+}
 
 // ReadTraces over `fs`; ids and messages name files below `display` (the path as the user
 // wrote it) instead of `path` (absolute inside `fs`).
@@ -612,7 +845,7 @@ StatusOr<std::vector<Trace>> ReadTracesAs(const FileSystem& fs, DatasetFormat fo
       case DatasetFormat::kUnm:
         return IsUnmTraceFile(name);
       case DatasetFormat::kLidDs:
-        return EndsWith(name, ".sc");
+        return EndsWith(name, ".sc") || EndsWith(name, ".zip");
       case DatasetFormat::kVigil:
         return EndsWith(name, ".vgl");
     }
@@ -651,6 +884,15 @@ StatusOr<std::vector<Trace>> ReadTracesAs(const FileSystem& fs, DatasetFormat fo
       auto traces = ReadVigilCapture(host_path, options);
       if (!traces.ok()) return NameAs(traces.status(), host_path, id);
       for (Trace& t : *traces) out.push_back(std::move(t));
+      continue;
+    }
+    if (format == DatasetFormat::kLidDs && EndsWith(canonical, ".zip")) {
+      const std::string stem = canonical.substr(0, canonical.size() - 4);
+      // A recording unpacked beside its zip is read once, from the loose files.
+      if (root_info->type == FileType::kDirectory && fs.Exists(stem + ".sc")) continue;
+      const std::string id_stem = EndsWith(id, ".zip") ? id.substr(0, id.size() - 4) : id;
+      VIGIL_ASSIGN_OR_RETURN(Trace t, ReadZipFile(fs, host, canonical, id_stem, label));
+      out.push_back(std::move(t));
       continue;
     }
     auto text_or = fs.ReadFile(canonical, kMaxDatasetFileBytes);

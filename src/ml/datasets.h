@@ -61,6 +61,25 @@ StatusOr<std::vector<Trace>> ParseUnmTraces(std::string_view text, std::string_v
 StatusOr<Trace> ParseLidDsRecording(std::string_view sc, std::string_view json,
                                     std::string_view id);
 
+// LID-DS 2021 as distributed: each recording is `<name>.zip` holding `<name>.sc`,
+// `<name>.json`, `<name>.res` and `<name>.pcap` (members matched by their name after any
+// directory; .res, .pcap and anything else are skipped unread). The .sc member is streamed
+// through the parser, never held whole; the limits below bound what a hostile or corrupt zip
+// can make the reader use. Exceeding one is ResourceExhausted naming the zip and the member.
+struct LidDsZipLimits {
+  uint64_t max_sc_bytes = uint64_t{4} << 30;  // uncompressed .sc (about 20 M calls)
+  uint64_t max_json_bytes = uint64_t{1} << 20;
+  uint64_t max_line_bytes = uint64_t{1} << 20;  // one .sc line
+};
+
+// One recording zip held in memory; `id` is the trace id (the zip's path without ".zip"), its
+// last component the recording name. Messages name "<id>.zip" and, for a member's content,
+// "<id>.zip/<member>[:<line>]". Errors: DataLoss for a corrupt or non-zip archive; NotFound
+// for a missing <name>.sc, or a missing <name>.json when `label` is kUnknown (as for loose
+// files); the parse errors of ParseLidDsRecording. A given `label` overrides the JSON's.
+StatusOr<Trace> ParseLidDsZip(std::string_view zip, std::string_view id,
+                              Label label = Label::kUnknown, const LidDsZipLimits& limits = {});
+
 // Reads every trace under `path` (a file or a directory, walked recursively in sorted name
 // order, so the output order is deterministic) from `fs`.
 //   ADFA-LD: files named *.txt. Label kUnknown = infer: a path under "Attack_Data_Master" or
@@ -71,7 +90,13 @@ StatusOr<Trace> ParseLidDsRecording(std::string_view sc, std::string_view json,
 //     attack, one containing "normal" is normal; group = the program's directory (the one
 //     above that component) without its "4. " numbering.
 //   LID-DS: every <name>.sc with its <name>.json beside it (required when `label` is
-//     kUnknown); label from the JSON "exploit" unless `label` says otherwise.
+//     kUnknown), and every <name>.zip recording (ParseLidDsZip; streamed from host files) that
+//     has no loose <name>.sc beside it; label from the JSON "exploit" unless `label` says
+//     otherwise. A scenario's folders map as the dataset defines them: training/*.zip and
+//     validation/*.zip are normal runs, test/normal/*.zip normal and
+//     test/normal_and_attack/*.zip attacks (their JSON says exploit: true and when), so
+//     `eval --train S/training --validation S/validation --attack S/test` is the LID-DS
+//     protocol.
 //   Vigil: capture files (*.vgl in a directory) replayed by ReadVigilCapture (capture.h),
 //     one trace per workload; only from the host filesystem (Unimplemented over others).
 // A given `label` (not kUnknown) overrides inference for every trace. NotFound when `path`

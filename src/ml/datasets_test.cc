@@ -1,14 +1,18 @@
 #include "ml/datasets.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "base/fs.h"
+#include "ml/eval.h"
 
 namespace vigil::ml {
 namespace {
@@ -171,6 +175,235 @@ TEST(LidDs, FixtureRecordings) {
                      "file_write sh /tmp/x.sh 1",
                  }));
   EXPECT_EQ(a.activities[3].ts_ns, 1631209051000003000u);
+}
+
+// ---- LID-DS 2021 as distributed: one zip per recording ----
+
+// A zip of `members` (name, content) written with libarchive, deflated.
+std::string WriteZip(const std::vector<std::pair<std::string, std::string>>& members) {
+  std::string out;
+  archive* w = archive_write_new();
+  archive_write_set_format_zip(w);
+  archive_write_set_bytes_per_block(w, 0);
+  archive_write_open2(
+      w, &out, nullptr,
+      [](archive*, void* client, const void* buf, size_t n) -> la_ssize_t {
+        static_cast<std::string*>(client)->append(static_cast<const char*>(buf), n);
+        return static_cast<la_ssize_t>(n);
+      },
+      nullptr, nullptr);
+  for (const auto& [name, content] : members) {
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, static_cast<la_int64_t>(content.size()));
+    archive_write_header(w, e);
+    archive_write_data(w, content.data(), content.size());
+    archive_entry_free(e);
+  }
+  archive_write_close(w);
+  archive_write_free(w);
+  return out;
+}
+
+std::string FileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << path;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string ZipScenario() { return Fixtures() + "/lidds-zip/CVE-2017-7529"; }
+
+void ExpectSameRecording(const Trace& a, const Trace& b) {
+  EXPECT_EQ(a.calls, b.calls);
+  EXPECT_EQ(a.tids, b.tids);
+  EXPECT_EQ(a.ts_ns, b.ts_ns);
+  EXPECT_EQ(a.label, b.label);
+  EXPECT_EQ(a.group, b.group);
+  EXPECT_EQ(a.attack_start, b.attack_start);
+  EXPECT_EQ(a.table, b.table);
+  ASSERT_EQ(a.activities.size(), b.activities.size());
+  for (size_t i = 0; i < a.activities.size(); ++i) {
+    EXPECT_EQ(Describe(a.activities[i]), Describe(b.activities[i]));
+    EXPECT_EQ(a.activities[i].ts_ns, b.activities[i].ts_ns);
+  }
+}
+
+TEST(LidDsZip, ScenarioFoldersAsDistributed) {
+  auto loose_normal =
+      ReadTraces(DatasetFormat::kLidDs, Fixtures() + "/lidds/training", Label::kUnknown);
+  auto loose_attack =
+      ReadTraces(DatasetFormat::kLidDs, Fixtures() + "/lidds/test", Label::kUnknown);
+  ASSERT_TRUE(loose_normal.ok() && loose_attack.ok());
+
+  auto training = ReadTraces(DatasetFormat::kLidDs, ZipScenario() + "/training", Label::kUnknown);
+  ASSERT_TRUE(training.ok()) << training.status();
+  ASSERT_EQ(training->size(), 1u);
+  EXPECT_EQ((*training)[0].id, ZipScenario() + "/training/calm_apache_1");
+  ExpectSameRecording((*training)[0], (*loose_normal)[0]);
+
+  auto validation =
+      ReadTraces(DatasetFormat::kLidDs, ZipScenario() + "/validation", Label::kUnknown);
+  ASSERT_TRUE(validation.ok()) << validation.status();
+  ASSERT_EQ(validation->size(), 1u);
+  EXPECT_EQ((*validation)[0].label, Label::kNormal);
+
+  // test/normal and test/normal_and_attack (the .sc precedes the .json in these zips).
+  auto test = ReadTraces(DatasetFormat::kLidDs, ZipScenario() + "/test", Label::kUnknown);
+  ASSERT_TRUE(test.ok()) << test.status();
+  ASSERT_EQ(test->size(), 2u);
+  EXPECT_EQ((*test)[0].id, ZipScenario() + "/test/normal/calm_apache_4");
+  EXPECT_EQ((*test)[0].label, Label::kNormal);
+  EXPECT_EQ((*test)[1].id, ZipScenario() + "/test/normal_and_attack/acidic_apache_2");
+  ExpectSameRecording((*test)[1], (*loose_attack)[0]);
+  EXPECT_EQ((*test)[1].attack_start, 2u);
+
+  // One zip given as the path; a given label wins over the metadata.
+  auto one =
+      ReadTraces(DatasetFormat::kLidDs,
+                 ZipScenario() + "/test/normal_and_attack/acidic_apache_2.zip", Label::kNormal);
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ((*one)[0].id, ZipScenario() + "/test/normal_and_attack/acidic_apache_2");
+  EXPECT_EQ((*one)[0].label, Label::kNormal);
+
+  // The LID-DS protocol end to end: train, calibrate on validation, score the test set.
+  TrainOptions options;
+  options.model = "stide";
+  options.threads = 1;
+  auto result = Evaluate(*training, *validation, *test, options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->attack_traces, 1u);
+  ASSERT_TRUE(result->lidds.has_value());
+  EXPECT_EQ(result->lidds->attack_recordings, 1u);
+  EXPECT_EQ(result->lidds->normal_recordings, 1u);
+}
+
+TEST(LidDsZip, InMemoryFilesystemAndUnpackedRecordings) {
+  MemFileSystem fs;
+  std::string zip = FileText(ZipScenario() + "/test/normal_and_attack/acidic_apache_2.zip");
+  fs.AddFile("/s/test/normal_and_attack/r.zip",
+             WriteZip({{"r.sc", FileText(Fixtures() + "/lidds/test/normal_and_attack/"
+                                                      "acidic_apache_2.sc")},
+                       {"r.json", FileText(Fixtures() + "/lidds/test/normal_and_attack/"
+                                                        "acidic_apache_2.json")}}));
+  auto ts = ReadTraces(fs, DatasetFormat::kLidDs, "/s", Label::kUnknown);
+  ASSERT_TRUE(ts.ok()) << ts.status();
+  ASSERT_EQ(ts->size(), 1u);
+  EXPECT_EQ((*ts)[0].id, "/s/test/normal_and_attack/r");
+  EXPECT_EQ((*ts)[0].group, "CVE-2017-7529");
+  // Unpacked beside its zip, a recording is read once, from the loose files.
+  fs.AddFile("/s/test/normal_and_attack/r.sc", "1 0 1 a 1 read <\n");
+  fs.AddFile("/s/test/normal_and_attack/r.json", R"({"exploit": false})");
+  ts = ReadTraces(fs, DatasetFormat::kLidDs, "/s", Label::kUnknown);
+  ASSERT_TRUE(ts.ok()) << ts.status();
+  ASSERT_EQ(ts->size(), 1u);
+  EXPECT_EQ((*ts)[0].calls, (std::vector<uint16_t>{0}));
+  fs.AddFile("/bad/x.zip", "PK\x03\x04 not really");
+  EXPECT_EQ(ReadTraces(fs, DatasetFormat::kLidDs, "/bad", Label::kUnknown).status().code(),
+            StatusCode::kDataLoss);
+}
+
+TEST(LidDsZip, Errors) {
+  const std::string sc = "1 0 1 a 1 read <\n2 0 1 a 1 write <\n";
+  const std::string json = R"({"exploit": false})";
+  auto message = [](const StatusOr<Trace>& t) { return t.status().message(); };
+
+  EXPECT_EQ(message(ParseLidDsZip(WriteZip({{"r.json", json}, {"r.res", "x"}}), "d/r")),
+            "d/r.zip: no member r.sc (a LID-DS recording zip holds <name>.sc and <name>.json)");
+  EXPECT_EQ(message(ParseLidDsZip(WriteZip({{"r.sc", sc}}), "d/r")),
+            "d/r.zip: no member r.json (the recording's metadata says whether it is an attack; "
+            "or give the label)");
+  auto labelled = ParseLidDsZip(WriteZip({{"r.sc", sc}}), "d/r", Label::kNormal);
+  ASSERT_TRUE(labelled.ok()) << labelled.status();
+  EXPECT_EQ(labelled->calls, (std::vector<uint16_t>{0, 1}));
+  EXPECT_EQ(labelled->label, Label::kNormal);
+  // Members inside a folder of the zip are found by name.
+  EXPECT_TRUE(ParseLidDsZip(WriteZip({{"r/r.sc", sc}, {"r/r.json", json}}), "r").ok());
+
+  // Content errors name the zip, the member and the line or field.
+  EXPECT_EQ(
+      message(ParseLidDsZip(
+          WriteZip({{"r.sc", "1 0 1 a 1 read <\n1 0 x a 1 read <\n"}, {"r.json", json}}), "r")),
+      "r.zip/r.sc:2: pid 'x' is not a number");
+  EXPECT_EQ(message(ParseLidDsZip(WriteZip({{"r.json", "{}"}, {"r.sc", sc}}), "r")),
+            "r.zip/r.json: field 'exploit' is missing or not a boolean");
+  EXPECT_EQ(message(ParseLidDsZip(WriteZip({{"r.json", ""}, {"r.sc", sc}}), "r")),
+            "r.zip/r.json: empty file");
+
+  // Limits: member sizes and line length.
+  LidDsZipLimits small;
+  small.max_sc_bytes = 20;
+  EXPECT_EQ(message(ParseLidDsZip(WriteZip({{"r.sc", sc}, {"r.json", json}}), "r", Label::kUnknown,
+                                  small)),
+            "r.zip/r.sc: member of 35 bytes, larger than the limit of 20 bytes");
+  auto over =
+      ParseLidDsZip(WriteZip({{"r.sc", sc}, {"r.json", json}}), "r", Label::kUnknown, small);
+  EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
+  LidDsZipLimits short_lines;
+  short_lines.max_line_bytes = 16;
+  EXPECT_EQ(message(ParseLidDsZip(WriteZip({{"r.sc", sc}, {"r.json", json}}), "r", Label::kUnknown,
+                                  short_lines)),
+            "r.zip/r.sc:2: line longer than the limit of 16 bytes");  // line 1 is 16 bytes
+  LidDsZipLimits small_json;
+  small_json.max_json_bytes = 4;
+  EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(message(ParseLidDsZip(WriteZip({{"r.sc", sc}, {"r.json", json}}), "r", Label::kUnknown,
+                                  small_json)),
+            "r.zip/r.json: member of 18 bytes, larger than the limit of 4 bytes");
+
+  // Not a zip, a truncated zip and a corrupted one: DataLoss naming the zip.
+  auto not_zip = ParseLidDsZip("just text", "r");
+  EXPECT_EQ(not_zip.status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(message(not_zip).rfind("r.zip: ", 0), 0u) << message(not_zip);
+  std::string good = WriteZip({{"r.json", json}, {"r.sc", std::string(4000, '\n') + sc}});
+  ASSERT_TRUE(ParseLidDsZip(good, "r").ok());
+  // (A cut in the central directory alone may still read: the members are intact.)
+  for (size_t cut : {good.size() / 2, size_t{40}, size_t{10}}) {
+    auto truncated = ParseLidDsZip(good.substr(0, cut), "r");
+    EXPECT_FALSE(truncated.ok()) << cut;
+    EXPECT_EQ(message(truncated).rfind("r.zip", 0), 0u) << message(truncated);
+  }
+  std::string flipped = good;
+  for (size_t i = 60; i < 90 && i < flipped.size(); ++i)
+    flipped[i] = static_cast<char>(~flipped[i]);
+  auto corrupt = ParseLidDsZip(flipped, "r");
+  EXPECT_FALSE(corrupt.ok());
+  EXPECT_EQ(message(corrupt).rfind("r.zip", 0), 0u) << message(corrupt);
+}
+
+// A recording far larger than the reader's 64 KiB blocks streams to the same trace as the
+// whole-text parser, from memory and from a host file.
+TEST(LidDsZip, StreamsLargeRecordings) {
+  std::string sc;
+  for (int i = 0; i < 20000; ++i) {
+    std::string ts = std::to_string(1631209040000000000ull + static_cast<uint64_t>(i) * 1000);
+    std::string tid = std::to_string(100 + i % 7);
+    sc += ts + " 33 100 apache2 " + tid + " read > fd=9(<4t>172.17.0.1:5->172.17.0.2:80) size=8\n";
+    sc += ts + " 33 100 apache2 " + tid +
+          (i % 3 == 0 ? " read < res=8 data=AAAA\n" : " close < res=0\n");
+  }
+  const std::string json = FileText(Fixtures() + "/lidds/training/calm_apache_1.json");
+  auto whole = ParseLidDsRecording(sc, json, "big");
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ASSERT_EQ(whole->calls.size(), 20000u);
+  std::string zip = WriteZip({{"big.sc", sc}, {"big.json", json}, {"big.pcap", "x"}});
+  ASSERT_GT(sc.size(), 20u * 65536u / 10u);
+  auto streamed = ParseLidDsZip(zip, "big");
+  ASSERT_TRUE(streamed.ok()) << streamed.status();
+  ExpectSameRecording(*streamed, *whole);
+
+  char dir[] = "/tmp/vigil-lidds-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string path = std::string(dir) + "/big.zip";
+  std::ofstream(path, std::ios::binary) << zip;
+  auto from_file = ReadTraces(DatasetFormat::kLidDs, dir, Label::kUnknown);
+  ASSERT_TRUE(from_file.ok()) << from_file.status();
+  ASSERT_EQ(from_file->size(), 1u);
+  EXPECT_EQ((*from_file)[0].id, std::string(dir) + "/big");
+  ExpectSameRecording((*from_file)[0], *whole);
+  std::remove(path.c_str());
+  rmdir(dir);
 }
 
 TEST(ReadTraces, AdfaLayoutInfersLabelsAndClasses) {

@@ -80,14 +80,53 @@ ModelOptions MarkovModel::options() const {
 size_t MarkovModel::ngrams() const {
   size_t n = 0;
   for (const auto& t : ngrams_) n += t.size();
+  for (const auto& t : score_) n += t.size();
   return n;
 }
 
 size_t MarkovModel::MemoryBytes() const {
-  size_t bytes = 0;
+  size_t bytes = frozen_body_.capacity();
   for (const auto& t : ngrams_) bytes += t.MemoryBytes();
-  for (const auto& t : contexts_) bytes += t.MemoryBytes();
+  for (const auto& t : score_) bytes += t.MemoryBytes();
   return bytes;
+}
+
+size_t MarkovModel::ScoreTable::Index(uint64_t key, size_t home) {
+  // murmur3's finaliser spreads base-1025 keys; the product maps it onto [0, home).
+  key ^= key >> 33;
+  key *= 0xff51afd7ed558ccdULL;
+  key ^= key >> 33;
+  key *= 0xc4ceb9fe1a85ec53ULL;
+  key ^= key >> 33;
+  return static_cast<size_t>((static_cast<unsigned __int128>(key) * home) >> 64);
+}
+
+void MarkovModel::ScoreTable::Build(const std::vector<uint64_t>& keys) {
+  size_ = keys.size();
+  home_ = keys.size() + keys.size() * 2 / 3 + 1;  // load <= 0.6
+  slots_.assign(home_ + 1, ScoreSlot{});
+  for (uint64_t key : keys) {
+    size_t i = Index(key, home_);
+    while (slots_[i].key != 0) ++i;
+    slots_[i].key = key;
+    if (i + 1 == slots_.size()) slots_.emplace_back();  // keep an empty slot last
+  }
+  slots_.shrink_to_fit();
+}
+
+void MarkovModel::Thaw() {
+  if (!prepared_) return;
+  std::vector<FlatTable<Entry>> tables;
+  SyscallTable table;
+  bool learned = false;
+  uint64_t dropped = 0;
+  // The model's own encoding of counts it holds: decoding cannot fail.
+  Status st = DecodeBody(frozen_body_, &tables, &table, &learned, &dropped);
+  if (st.ok()) ngrams_ = std::move(tables);
+  score_.clear();
+  frozen_body_.clear();
+  frozen_body_.shrink_to_fit();
+  prepared_ = false;
 }
 
 void MarkovModel::LearnThread(const uint16_t* calls, size_t count) {
@@ -121,9 +160,9 @@ void MarkovModel::LearnThread(const uint16_t* calls, size_t count) {
 
 Status MarkovModel::Learn(const Trace& trace) {
   VIGIL_RETURN_IF_ERROR(CheckLearnTable("markov", learned_, table_, trace));
+  Thaw();
   table_ = trace.table;
   learned_ = true;
-  prepared_ = false;
   ngrams_.resize(order_ + 1);
   if (SingleThread(trace)) {
     LearnThread(trace.calls.data(), trace.calls.size());
@@ -147,15 +186,24 @@ Status MarkovModel::Merge(const Model& other_model) {
   }
   if (!other->learned_) return OkStatus();
   VIGIL_RETURN_IF_ERROR(CheckMergeTable("markov", learned_, table_, other->table_));
+  // A frozen source keeps its counts encoded: decode them (its own encoding, so it is valid).
+  std::vector<FlatTable<Entry>> decoded;
+  if (other->prepared_) {
+    SyscallTable table;
+    bool learned = false;
+    uint64_t dropped = 0;
+    VIGIL_RETURN_IF_ERROR(DecodeBody(other->frozen_body_, &decoded, &table, &learned, &dropped));
+  }
+  const std::vector<FlatTable<Entry>>& source = other->prepared_ ? decoded : other->ngrams_;
+  Thaw();
   table_ = other->table_;
   learned_ = true;
-  prepared_ = false;
   ngrams_.resize(order_ + 1);
   size_t total = ngrams();
   dropped_ += other->dropped_;
   // Lower orders first, so a capped merge keeps every learned n-gram's suffix and context.
-  for (int k = 0; k <= order_; ++k) {
-    for (const auto& slot : other->ngrams_[k].slots()) {
+  for (size_t k = 0; k <= static_cast<size_t>(order_) && k < source.size(); ++k) {
+    for (const auto& slot : source[k].slots()) {
       if (slot.key == 0) continue;
       Entry* e = ngrams_[k].Find(slot.key);
       if (e == nullptr) {
@@ -177,55 +225,96 @@ Status MarkovModel::Merge(const Model& other_model) {
 
 Status MarkovModel::Prepare() {
   if (!learned_) return FailedPreconditionError("markov: nothing learned");
+  if (prepared_) return OkStatus();
   ngrams_.resize(order_ + 1);
-  contexts_.assign(order_ + 1, FlatTable<Context>());
-  root_ = Context();
+  std::vector<ScoreTable> score(order_ + 1);
+  std::vector<uint64_t> keys;
+  for (int k = 0; k <= order_; ++k) {
+    keys.clear();
+    for (const auto& slot : ngrams_[k].slots()) {
+      if (slot.key != 0) keys.push_back(slot.key);
+    }
+    score[k].Build(keys);
+  }
+  // Context statistics C(h) and T(h), per slot of the table of h's own length (order k - 1),
+  // while preparing; the root (the empty context) apart.
+  uint64_t root_total = 0, root_types = 0;
+  std::vector<std::vector<uint64_t>> totals(order_ + 1), types(order_ + 1);
+  for (int k = 0; k < order_; ++k) {
+    totals[k].assign(score[k].slots().size(), 0);
+    types[k].assign(score[k].slots().size(), 0);
+  }
+  // The slot index, in score[k - 1], of the context of an n-gram of order k.
+  auto context_of = [&](int k, uint64_t key, uint16_t last) -> StatusOr<size_t> {
+    const ScoreSlot* c = score[k - 1].Find(NgramNonZero(ContextKey(key, last)));
+    if (c == nullptr) {
+      return DataLossError("markov body: an n-gram of " + std::to_string(k + 1) +
+                           " calls without its context (the n-grams are not prefix-closed)");
+    }
+    return static_cast<size_t>(c - score[k - 1].slots().data());
+  };
   for (int k = 0; k <= order_; ++k) {
     for (const auto& slot : ngrams_[k].slots()) {
       if (slot.key == 0) continue;
-      Context* ctx = &root_;
+      uint64_t* total = &root_total;
+      uint64_t* type = &root_types;
       if (k > 0) {
-        bool inserted = false;
-        ctx = &contexts_[k].Insert(NgramNonZero(ContextKey(slot.key, slot.value.last)), &inserted);
+        VIGIL_ASSIGN_OR_RETURN(size_t at, context_of(k, slot.key, slot.value.last));
+        total = &totals[k - 1][at];
+        type = &types[k - 1][at];
       }
       // Saturating: a hostile body's counts must not wrap a total below its parts (a
       // probability above 1, or a division by zero).
-      ctx->total =
-          ctx->total > UINT64_MAX - slot.value.count ? UINT64_MAX : ctx->total + slot.value.count;
-      ctx->types += 1;
+      *total = *total > UINT64_MAX - slot.value.count ? UINT64_MAX : *total + slot.value.count;
+      *type += 1;
     }
   }
-  auto gamma = [](Context& c) {
-    c.log_gamma = static_cast<float>(
-        std::log2(static_cast<double>(c.types) / static_cast<double>(c.total + c.types)));
+  auto gamma = [](uint64_t total, uint64_t type) {
+    return static_cast<float>(
+        std::log2(static_cast<double>(type) / static_cast<double>(total + type)));
   };
-  if (root_.types > 0) gamma(root_);
-  for (int k = 1; k <= order_; ++k) {
-    for (auto& slot : contexts_[k].slots()) {
-      if (slot.key != 0) gamma(slot.value);
+  const float root_gamma = root_types > 0 ? gamma(root_total, root_types) : 0.0f;
+  for (int k = 0; k < order_; ++k) {
+    auto& slots = score[k].slots();
+    for (size_t i = 0; i < slots.size(); ++i) {
+      // An n-gram nothing extends is no context: its escape factor is 1 (log 0).
+      if (slots[i].key != 0 && types[k][i] > 0)
+        slots[i].log_gamma = gamma(totals[k][i], types[k][i]);
     }
   }
   // Interpolated probabilities, shortest n-grams first (each uses its suffix's).
   for (int k = 0; k <= order_; ++k) {
     const uint64_t top = Power(kNgramBase, k);
-    for (auto& slot : ngrams_[k].slots()) {
+    for (const auto& slot : ngrams_[k].slots()) {
       if (slot.key == 0) continue;
-      Entry& e = slot.value;
+      const Entry& e = slot.value;
       double lower = 1.0 / kAlphabet;
-      const Context* ctx = &root_;
+      uint64_t ctx_total = root_total, ctx_types = root_types;
       if (k > 0) {
-        const Entry* suffix =
-            ngrams_[k - 1].Find(NgramNonZero(slot.key - NgramDigit(e.first) * top));
-        // A suffix is always learned with its n-gram; a hostile body may lack it.
-        if (suffix != nullptr) lower = std::exp2(static_cast<double>(suffix->logp));
-        ctx = contexts_[k].Find(NgramNonZero(ContextKey(slot.key, e.last)));
+        const ScoreSlot* suffix =
+            score[k - 1].Find(NgramNonZero(slot.key - NgramDigit(e.first) * top));
+        if (suffix == nullptr) {
+          return DataLossError("markov body: an n-gram of " + std::to_string(k + 1) +
+                               " calls without its suffix (the n-grams are not suffix-closed)");
+        }
+        lower = std::exp2(static_cast<double>(suffix->logp));
+        VIGIL_ASSIGN_OR_RETURN(size_t at, context_of(k, slot.key, e.last));
+        ctx_total = totals[k - 1][at];
+        ctx_types = types[k - 1][at];
       }
       const double c = static_cast<double>(e.count);
-      const double total = static_cast<double>(ctx->total);
-      const double types = static_cast<double>(ctx->types);
-      e.logp = static_cast<float>(std::log2((c + types * lower) / (total + types)));
+      const double total = static_cast<double>(ctx_total);
+      const double type = static_cast<double>(ctx_types);
+      score[k].Find(slot.key)->logp =
+          static_cast<float>(std::log2((c + type * lower) / (total + type)));
     }
   }
+  frozen_body_ = EncodeTables();
+  frozen_body_.shrink_to_fit();
+  score_ = std::move(score);
+  root_log_gamma_ = root_gamma;
+  ngrams_.clear();
+  ngrams_.shrink_to_fit();
   prepared_ = true;
   return OkStatus();
 }
@@ -233,7 +322,7 @@ Status MarkovModel::Prepare() {
 void MarkovModel::ThreadSurprises(const uint16_t* calls, size_t count, float* out) const {
   uint64_t keys[kMaxOrder + 1] = {};
   uint64_t ctx_keys[kMaxOrder + 1] = {};
-  const float root_gamma = root_.log_gamma;
+  const float root_gamma = root_log_gamma_;
   const float uniform = static_cast<float>(-std::log2(kAlphabet));
   // Calls in the longest learned n-gram ending at the previous call. Learned n-grams are
   // prefix-closed (the first k calls of a learned (k+1)-gram were learned one call earlier,
@@ -253,14 +342,16 @@ void MarkovModel::ThreadSurprises(const uint16_t* calls, size_t count, float* ou
     const size_t start = std::min(m, match);
     match = 0;
     for (size_t k = start + 1; k-- > 0;) {
-      const Entry* e = ngrams_[k].Find(NgramNonZero(keys[k]));
+      const ScoreSlot* e = score_[k].Find(NgramNonZero(keys[k]));
       if (e != nullptr) {
         logp += e->logp;
         match = k + 1;
         break;
       }
       if (k > 0) {
-        const Context* ctx = contexts_[k].Find(NgramNonZero(ctx_keys[k]));
+        // The context of k calls is the k-gram learned before this call (its log_gamma is 0
+        // when nothing extends it: escape factor 1).
+        const ScoreSlot* ctx = score_[k - 1].Find(NgramNonZero(ctx_keys[k]));
         if (ctx != nullptr) logp += ctx->log_gamma;
       }
     }
@@ -403,7 +494,9 @@ Score MarkovModel::ScoreTrace(const Trace& trace, const ScoreOptions& options) c
   return score;
 }
 
-std::string MarkovModel::SaveBody() const {
+std::string MarkovModel::SaveBody() const { return prepared_ ? frozen_body_ : EncodeTables(); }
+
+std::string MarkovModel::EncodeTables() const {
   ByteWriter out;
   WriteBodyHeader(out, kBodyVersion, table_);
   out.U8(learned_ ? 1 : 0);
@@ -429,7 +522,9 @@ std::string MarkovModel::SaveBody() const {
   return out.Take();
 }
 
-Status MarkovModel::LoadBody(std::string_view body) {
+Status MarkovModel::DecodeBody(std::string_view body, std::vector<FlatTable<Entry>>* tables_out,
+                               SyscallTable* table_out, bool* learned_out,
+                               uint64_t* dropped_out) const {
   ByteReader in(body, "markov body");
   VIGIL_ASSIGN_OR_RETURN(SyscallTable table, ReadBodyHeader(in, kBodyVersion));
   VIGIL_ASSIGN_OR_RETURN(uint64_t learned, in.Bounded("learned flag", 0, 1));
@@ -464,12 +559,26 @@ Status MarkovModel::LoadBody(std::string_view body) {
     }
   }
   VIGIL_RETURN_IF_ERROR(in.ExpectEnd());
+  *tables_out = std::move(tables);
+  *table_out = table;
+  *learned_out = learned != 0;
+  *dropped_out = dropped;
+  return OkStatus();
+}
+
+Status MarkovModel::LoadBody(std::string_view body) {
+  std::vector<FlatTable<Entry>> tables;
+  SyscallTable table;
+  bool learned = false;
+  uint64_t dropped = 0;
+  VIGIL_RETURN_IF_ERROR(DecodeBody(body, &tables, &table, &learned, &dropped));
   table_ = table;
-  learned_ = learned != 0;
+  learned_ = learned;
   prepared_ = false;
   dropped_ = dropped;
   ngrams_ = std::move(tables);
-  contexts_.clear();
+  score_.clear();
+  frozen_body_.clear();
   return OkStatus();
 }
 

@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "ml/adfa_testutil.h"
 #include "ml/bag.h"
 #include "ml/ensemble.h"
 #include "ml/markov.h"
@@ -136,6 +138,61 @@ TEST(Markov, PinnedWittenBellSurprise) {
   // A call never seen: the root escape times 1/1024.
   markov->Surprises(MakeTrace({9}), &s);
   EXPECT_NEAR(s[0], -std::log2(3.0 / 9 / v), 1e-5);
+}
+
+// FNV-1a over 64-bit words.
+uint64_t Fnv(uint64_t h, uint64_t word) { return (h ^ word) * 1099511628211ull; }
+constexpr uint64_t kFnvBasis = 1469598103934665603ull;
+
+// Prepare freezes markov into compact tables (markov.h). The scores are those of the hash
+// tables they replaced, bit for bit: the values below were printed by the model before the
+// change, on the first 200 ADFA-LD Validation traces (trace scores, per-event scores, body).
+TEST(Markov, FrozenTablesKeepAdfaScores) {
+  const testing::Adfa* adfa = testing::LoadAdfa();
+  if (adfa == nullptr) GTEST_SKIP() << testing::SharedDatasets() << " is absent";
+  auto m = Trained("markov", adfa->train);
+  ScoreOptions no_reasons;
+  no_reasons.max_reasons = 0;
+  uint64_t traces = kFnvBasis, events = kFnvBasis;
+  std::vector<float> ev;
+  for (size_t i = 0; i < 200; ++i) {
+    double v = m->ScoreTrace(adfa->validation[i], no_reasons).value;
+    uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof(bits));
+    traces = Fnv(traces, bits);
+    m->ScoreEvents(adfa->validation[i], &ev);
+    for (float f : ev) {
+      uint32_t b = 0;
+      std::memcpy(&b, &f, sizeof(b));
+      events = Fnv(events, b);
+    }
+  }
+  EXPECT_EQ(traces, 0x37a688352a1d6b6dull);
+  EXPECT_EQ(events, 0xa3c7f2d50e1fd6f1ull);
+  std::string body = m->SaveBody();
+  EXPECT_EQ(body.size(), 1457062u);
+  uint64_t body_hash = kFnvBasis;
+  for (char c : body) body_hash = Fnv(body_hash, static_cast<uint8_t>(c));
+  EXPECT_EQ(body_hash, 0xa434197ba007cb44ull);
+  // 27.0 MB in the learning tables before the change.
+  EXPECT_LT(m->MemoryBytes(), size_t{8} << 20);
+  std::printf("markov on ADFA-LD: %zu n-grams, %zu bytes after Prepare\n",
+              dynamic_cast<MarkovModel&>(*m).ngrams(), m->MemoryBytes());
+
+  // Learning or merging after Prepare decodes the frozen counts exactly: the same model as
+  // learning everything at once.
+  const size_t half = adfa->train.size() / 2;
+  std::vector<Trace> first(adfa->train.begin(), adfa->train.begin() + half);
+  std::vector<Trace> second(adfa->train.begin() + half, adfa->train.end());
+  auto resumed = Trained("markov", first);
+  for (const Trace& t : second) ASSERT_TRUE(resumed->Learn(t).ok());
+  ASSERT_TRUE(resumed->Prepare().ok());
+  EXPECT_EQ(resumed->SaveBody(), body);
+  auto merged = Trained("markov", second);
+  auto frozen_first = Trained("markov", first);
+  ASSERT_TRUE(merged->Merge(*frozen_first).ok());
+  ASSERT_TRUE(merged->Prepare().ok());
+  EXPECT_EQ(merged->SaveBody(), body);
 }
 
 TEST(Markov, WindowAggregate) {
