@@ -55,10 +55,96 @@ void AssignArgs(std::string_view args, std::vector<std::string>* out) {
   out->resize(n);
 }
 
+// pid -> T*: open addressing with linear probing in a power-of-two array at most half full;
+// an erase shifts the rest of its run back (no tombstones). One multiply and, nearly always,
+// one cache line per lookup, where std::unordered_map takes a division and a node.
+template <typename T>
+class PidIndex {
+ public:
+  PidIndex() : slots_(kMinSlots) {}
+  size_t size() const { return size_; }
+  T* Get(uint32_t pid) const {
+    for (size_t i = Home(pid);; i = (i + 1) & Mask()) {
+      const Slot& s = slots_[i];
+      if (s.value == nullptr) return nullptr;
+      if (s.pid == pid) return s.value;
+    }
+  }
+  // `pid` must be absent.
+  void Put(uint32_t pid, T* value) {
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
+    size_t i = Home(pid);
+    while (slots_[i].value != nullptr) i = (i + 1) & Mask();
+    slots_[i] = Slot{pid, value};
+    ++size_;
+  }
+  // Removes `pid`; returns its value, nullptr when absent.
+  T* Take(uint32_t pid) {
+    size_t i = Home(pid);
+    for (;; i = (i + 1) & Mask()) {
+      if (slots_[i].value == nullptr) return nullptr;
+      if (slots_[i].pid == pid) break;
+    }
+    T* value = slots_[i].value;
+    // Backward shift: move each later entry of the run whose home is not in (i, j] into the
+    // hole, so every remaining entry stays reachable from its home.
+    for (size_t j = i;;) {
+      j = (j + 1) & Mask();
+      if (slots_[j].value == nullptr) break;
+      size_t home = Home(slots_[j].pid);
+      bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+      if (stays) continue;
+      slots_[i] = slots_[j];
+      i = j;
+    }
+    slots_[i] = Slot{};
+    --size_;
+    return value;
+  }
+  // Calls fn(T*) on every value (teardown).
+  template <typename Fn>
+  void ForEach(Fn fn) const {
+    for (const Slot& s : slots_) {
+      if (s.value != nullptr) fn(s.value);
+    }
+  }
+
+ private:
+  static constexpr size_t kMinSlots = 1024;
+  struct Slot {
+    uint32_t pid = 0;
+    T* value = nullptr;
+  };
+  size_t Mask() const { return slots_.size() - 1; }
+  size_t Home(uint32_t pid) const {
+    // Fibonacci hashing: the top bits of pid * 2^64/phi.
+    return static_cast<size_t>((pid * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    --shift_;
+    size_ = 0;
+    for (const Slot& s : old) {
+      if (s.value != nullptr) Put(s.pid, s.value);
+    }
+  }
+  std::vector<Slot> slots_;
+  int shift_ = 64 - 10;  // log2(kMinSlots) bits of hash
+  size_t size_ = 0;
+};
+static_assert(1024 == (size_t{1} << 10));
+
 class StateImpl : public State {
  public:
   explicit StateImpl(const StateOptions& options)
       : options_(options), containers_(ResolverOptions(options)) {}
+  ~StateImpl() override {
+    procs_.ForEach([](Entry* e) { delete e; });
+    for (Entry* e : free_) delete e;
+  }
+  StateImpl(const StateImpl&) = delete;
+  StateImpl& operator=(const StateImpl&) = delete;
 
   Status LoadExisting() override;
   void Apply(const Event& event) override;
@@ -66,9 +152,24 @@ class StateImpl : public State {
     const Entry* e = Find(pid);
     return e == nullptr ? nullptr : &e->info;
   }
-  const ContainerInfo& Container(uint64_t cgroup_id) override { return containers_.Get(cgroup_id); }
+  const ContainerInfo& Container(uint64_t cgroup_id) override {
+    if (!recorded_.empty()) {  // a replay with container records (SetContainerInfo)
+      if (auto it = recorded_.find(cgroup_id); it != recorded_.end()) return it->second;
+    }
+    return containers_.Get(cgroup_id);
+  }
+  void SetContainerInfo(uint64_t cgroup_id, const ContainerInfo& info) override {
+    if (recorded_.size() >= options_.max_containers && recorded_.count(cgroup_id) == 0) {
+      recorded_.erase(recorded_.begin());
+    }
+    recorded_[cgroup_id] = info;
+  }
   size_t process_count() const override { return procs_.size(); }
-  size_t container_count() const override { return containers_.container_count(); }
+  size_t container_count() const override {
+    size_t n = containers_.container_count();
+    for (const auto& [id, info] : recorded_) n += info.id.empty() ? 0 : 1;
+    return n;
+  }
   const ProcessInfo* Ancestor(uint32_t pid, int generation) const override;
   void WaitForContainerLookups(int timeout_ms) override { containers_.WaitIdle(timeout_ms); }
   StateStats stats() const override { return stats_; }
@@ -100,20 +201,23 @@ class StateImpl : public State {
   // lookups of the event just applied) are of the same process: the last hit is cached.
   Entry* Find(uint32_t pid) const {
     if (last_ != nullptr && last_pid_ == pid) return last_;
-    auto it = procs_.find(pid);
-    if (it == procs_.end()) return nullptr;
+    Entry* e = procs_.Get(pid);
+    if (e == nullptr) return nullptr;
     last_pid_ = pid;
-    last_ = const_cast<Entry*>(&it->second);
+    last_ = e;
     return last_;
   }
-  void Erase(std::unordered_map<uint32_t, Entry>::iterator it) {
-    if (last_ == &it->second) last_ = nullptr;
-    procs_.erase(it);
-  }
+  // A cleared entry, recycled when one is free: its strings and argv keep their buffers
+  // (fork, exec and exit then allocate nothing in the steady state).
+  Entry* NewEntry();
+  // Drops `e` (in the index under `pid`) and its child list; recycles or frees it.
+  void Erase(uint32_t pid, Entry* e);
   void LinkLive(Entry* e);
   void UnlinkLive(Entry* e);
 
-  Entry& Insert(uint32_t pid, ProcessInfo info);
+  // Indexes `entry` (from NewEntry, filled) as `pid`, replacing a process with that pid or
+  // evicting one when the table is full.
+  Entry& Insert(uint32_t pid, Entry* entry);
   void Remove(uint32_t pid);
   void MakeRoom();
   // `follow_cgroup`: take the event's cgroup id as the process's current one (false for
@@ -132,7 +236,10 @@ class StateImpl : public State {
 
   StateOptions options_;
   ContainerResolver containers_;
-  std::unordered_map<uint32_t, Entry> procs_;  // node-based: pointers stay valid until erase
+  // SetContainerInfo's entries (a replay's container records); they win over containers_.
+  std::map<uint64_t, ContainerInfo> recorded_;
+  PidIndex<Entry> procs_;     // entries are allocated one by one: pointers stay valid until erase
+  std::vector<Entry*> free_;  // recycled entries, at most kMaxFreeEntries
   mutable uint32_t last_pid_ = 0;
   mutable Entry* last_ = nullptr;
   Entry* oldest_live_ = nullptr;
@@ -159,14 +266,49 @@ void StateImpl::UnlinkLive(Entry* e) {
   e->older = e->newer = nullptr;
 }
 
-StateImpl::Entry& StateImpl::Insert(uint32_t pid, ProcessInfo info) {
-  if (procs_.count(pid)) {
+constexpr size_t kMaxFreeEntries = 1024;
+
+StateImpl::Entry* StateImpl::NewEntry() {
+  if (free_.empty()) return new Entry;
+  Entry* e = free_.back();
+  free_.pop_back();
+  return e;
+}
+
+void StateImpl::Erase(uint32_t pid, Entry* e) {
+  procs_.Take(pid);
+  children_.erase(pid);
+  if (last_ == e) last_ = nullptr;
+  if (free_.size() >= kMaxFreeEntries) {
+    delete e;
+    return;
+  }
+  // Back to defaults, keeping the buffers of the strings and argv.
+  ProcessInfo fresh;
+  fresh.comm = std::move(e->info.comm);
+  fresh.exe = std::move(e->info.exe);
+  fresh.args = std::move(e->info.args);
+  fresh.cwd = std::move(e->info.cwd);
+  fresh.comm.clear();
+  fresh.exe.clear();
+  fresh.args.clear();
+  fresh.cwd.clear();
+  e->info = std::move(fresh);
+  e->seq = 0;
+  e->exited = false;
+  e->older = e->newer = nullptr;
+  e->child_slot = 0;
+  free_.push_back(e);
+}
+
+StateImpl::Entry& StateImpl::Insert(uint32_t pid, Entry* fresh) {
+  if (procs_.Get(pid) != nullptr) {
     Remove(pid);  // pid reuse: the new process replaces the old one
   } else if (procs_.size() >= options_.max_processes) {
     MakeRoom();
   }
-  Entry& entry = procs_[pid];
-  entry.info = std::move(info);
+  procs_.Put(pid, fresh);
+  Entry& entry = *fresh;
   entry.info.pid = pid;
   entry.seq = next_seq_++;
   entry.exited = false;
@@ -198,18 +340,18 @@ void StateImpl::DropChild(const Entry& child) {
     if (Entry* moved = Find(v[i])) moved->child_slot = static_cast<uint32_t>(i);
   }
   v.pop_back();
-  if (v.empty()) children_.erase(it);
+  // A known parent keeps its (empty) list for its next child; Erase drops it with the entry.
+  if (v.empty() && procs_.Get(ppid) == nullptr) children_.erase(it);
 }
 
 void StateImpl::Remove(uint32_t pid) {
-  auto it = procs_.find(pid);
-  if (it == procs_.end()) return;
-  if (!it->second.exited) {  // an exit already unlinked it
-    UnlinkLive(&it->second);
-    DropChild(it->second);
+  Entry* e = procs_.Get(pid);
+  if (e == nullptr) return;
+  if (!e->exited) {  // an exit already unlinked it
+    UnlinkLive(e);
+    DropChild(*e);
   }
-  children_.erase(pid);
-  Erase(it);
+  Erase(pid, e);
 }
 
 // Evicts one process: the oldest exited one, else the oldest live one.
@@ -217,10 +359,9 @@ void StateImpl::MakeRoom() {
   while (!exited_.empty()) {
     auto [pid, seq] = exited_.front();
     exited_.pop_front();
-    auto it = procs_.find(pid);
-    if (it != procs_.end() && it->second.seq == seq && it->second.exited) {
-      children_.erase(pid);
-      Erase(it);
+    Entry* e = procs_.Get(pid);
+    if (e != nullptr && e->seq == seq && e->exited) {
+      Erase(pid, e);
       ++stats_.processes_evicted;
       return;
     }
@@ -240,13 +381,14 @@ StateImpl::Entry& StateImpl::GetOrStub(const Event& e, bool follow_cgroup) {
     return *entry;
   }
   ++stats_.unknown_pids;
-  ProcessInfo p;
+  Entry* entry = NewEntry();
+  ProcessInfo& p = entry->info;
   p.ppid = e.ppid;
   p.uid = e.uid;
-  p.comm = std::string(e.comm);
+  p.comm.assign(e.comm);
   p.cgroup_id = e.cgroup_id;
   p.start_ns = e.ts_ns;
-  return Insert(e.pid, std::move(p));
+  return Insert(e.pid, entry);
 }
 
 void StateImpl::OnFork(const Event& e) {
@@ -255,7 +397,8 @@ void StateImpl::OnFork(const Event& e) {
     if (Find(e.pid) == nullptr) GetOrStub(e);
     return;
   }
-  ProcessInfo child;
+  Entry* entry = NewEntry();
+  ProcessInfo& child = entry->info;
   if (const Entry* parent = Find(e.ppid)) {
     const ProcessInfo& pp = parent->info;
     child.comm = pp.comm;
@@ -280,7 +423,7 @@ void StateImpl::OnFork(const Event& e) {
   if (!e.cwd.empty()) child.cwd.assign(e.cwd);
   if (e.cgroup_id != 0) child.cgroup_id = e.cgroup_id;
   child.start_ns = e.ts_ns;
-  Insert(e.pid, std::move(child));
+  Insert(e.pid, entry);
 }
 
 void StateImpl::OnExec(const Event& e) {
@@ -301,9 +444,9 @@ void StateImpl::OnExec(const Event& e) {
 }
 
 void StateImpl::OnExit(const Event& e) {
-  auto it = procs_.find(e.pid);
-  if (it == procs_.end() || it->second.exited) return;
-  Entry& entry = it->second;
+  Entry* found = procs_.Get(e.pid);
+  if (found == nullptr || found->exited) return;
+  Entry& entry = *found;
   entry.exited = true;
   UnlinkLive(&entry);
   exited_.emplace_back(e.pid, entry.seq);
@@ -337,11 +480,8 @@ void StateImpl::OnExit(const Event& e) {
   while (exited_.size() > keep) {
     auto [pid, seq] = exited_.front();
     exited_.pop_front();
-    auto old = procs_.find(pid);
-    if (old != procs_.end() && old->second.seq == seq && old->second.exited) {
-      children_.erase(pid);
-      Erase(old);
-    }
+    Entry* old = procs_.Get(pid);
+    if (old != nullptr && old->seq == seq && old->exited) Erase(pid, old);
   }
 }
 
@@ -659,8 +799,8 @@ const ProcessInfo* StateImpl::Ancestor(uint32_t pid, int generation) const {
   const ProcessInfo* p = Process(pid);
   for (int i = 0; i < generation && p != nullptr; ++i) {
     if (p->ppid == 0 || p->ppid == p->pid) return nullptr;
-    auto it = procs_.find(p->ppid);  // not through the cache: keep it on the event's process
-    p = it == procs_.end() ? nullptr : &it->second.info;
+    const Entry* up = procs_.Get(p->ppid);    // not through the cache: keep it on the event's
+    p = up == nullptr ? nullptr : &up->info;  // process
   }
   return p;
 }
@@ -699,7 +839,7 @@ Status StateImpl::LoadExisting() {
     boot = ParseBootTime(*stat);
   }
   for (uint32_t pid : pids) {
-    if (procs_.count(pid)) continue;  // events already told us more
+    if (procs_.Get(pid) != nullptr) continue;  // events already told us more
     StatusOr<ProcFsProcess> read =
         ReadProcFsProcess(options_.proc_root, pid, boot, options_.max_fds_per_process);
     if (!read.ok()) {
@@ -712,7 +852,9 @@ Status StateImpl::LoadExisting() {
       pp.info.cgroup_id = containers_.IdOfPath(pp.cgroup_path);
       if (pp.info.cgroup_id != 0) containers_.GetByPath(pp.info.cgroup_id, pp.cgroup_path);
     }
-    Insert(pid, std::move(pp.info));
+    Entry* entry = NewEntry();
+    entry->info = std::move(pp.info);
+    Insert(pid, entry);
   }
   return OkStatus();
 }

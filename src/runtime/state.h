@@ -388,6 +388,15 @@ class State {
   // them (start-up and tests; the event path never needs it).
   virtual void WaitForContainerLookups(int timeout_ms) = 0;
   virtual StateStats stats() const = 0;
+
+  // Appended by C1 (container records of a replay, issue 8): from now on Container(cgroup_id)
+  // answers `info` (a copy), whatever the runtime lookups say, until another call for the same
+  // id. The agent calls it for each container record of a recording, between events, so a
+  // replay attributes events to the containers the recording agent resolved. Invalidates
+  // references Container() returned, as Apply() does. Entries are bounded (max_containers;
+  // the lowest cgroup id is dropped first). Not pure, so test doubles that answer Container()
+  // themselves need not implement it; the default ignores the call.
+  virtual void SetContainerInfo(uint64_t cgroup_id, const ContainerInfo& info) {}
 };
 
 }  // namespace vigil::runtime
