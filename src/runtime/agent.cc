@@ -21,6 +21,15 @@ std::string ThisHostname() {
   return buf;
 }
 
+constexpr size_t kMaxRecordedContainers = 4096;
+
+bool SameContainer(const ContainerInfo& a, const ContainerInfo& b) {
+  return a.cgroup_id == b.cgroup_id && a.id == b.id && a.name == b.name && a.image == b.image &&
+         a.image_digest == b.image_digest && a.runtime == b.runtime && a.pod == b.pod &&
+         a.pod_namespace == b.pod_namespace && a.workload == b.workload &&
+         a.cgroup_path == b.cgroup_path && a.labels == b.labels;
+}
+
 constexpr EventType kTypes[] = {EventType::kSyscall,       EventType::kProcessFork,
                                 EventType::kProcessExec,   EventType::kProcessExit,
                                 EventType::kSyscallCounts, EventType::kDrops};
@@ -83,6 +92,17 @@ StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentOptions& options,
     } else {
       // Not fatal: events flow without enrichment (state is built in parallel, issue 8).
       agent->summary_.state_note = state.status().message();
+    }
+    auto* replay = dynamic_cast<ReplaySource*>(agent->source_.get());
+    if (replay != nullptr && agent->state_ != nullptr) {
+      // A recording's container records reach the State before the events after them, so
+      // rules see the containers the recording agent saw.
+      ContainerRecordCallback previous = replay->on_container();
+      State* target = agent->state_.get();
+      replay->set_on_container([target, previous](uint64_t cgroup_id, const ContainerInfo& info) {
+        if (previous) previous(cgroup_id, info);
+        target->SetContainerInfo(cgroup_id, info);
+      });
     }
   } else {
     agent->summary_.state_note = "disabled";
@@ -149,8 +169,12 @@ void Agent::OnEvent(const Event& e) {
     ReloadDetectors();
   }
   counters_.Count(e);
-  if (recorder_ != nullptr && record_status_.ok()) record_status_ = recorder_->Write(e);
   if (state_ != nullptr) state_->Apply(e);
+  if (recorder_ != nullptr && record_status_.ok()) {
+    // After Apply: the container the detectors will see for this event is recorded before it.
+    if (state_ != nullptr && e.cgroup_id > 1) RecordContainer(e.cgroup_id);
+    if (record_status_.ok()) record_status_ = recorder_->Write(e);
+  }
   last_ts_ns_ = e.ts_ns;
   if (window_start_ns_ == 0) window_start_ns_ = e.ts_ns;
   if (e.ts_ns >= window_start_ns_ + kDropWindowNs) {
@@ -172,6 +196,22 @@ void Agent::OnEvent(const Event& e) {
     output_status_ = output_->Write(line_);
   }
   for (const auto& d : detectors_) d->OnEvent(e, state_.get(), *this);
+}
+
+void Agent::RecordContainer(uint64_t cgroup_id) {
+  const ContainerInfo& c = state_->Container(cgroup_id);
+  auto it = recorded_containers_.find(cgroup_id);
+  if (it == recorded_containers_.end()) {
+    // A replay answers the host entry for a cgroup it has no record of: nothing to write.
+    if (c.id.empty()) return;
+    if (recorded_containers_.size() >= kMaxRecordedContainers) recorded_containers_.clear();
+    it = recorded_containers_.emplace(cgroup_id, ContainerInfo{}).first;
+  } else if (SameContainer(it->second, c)) {
+    return;
+  }
+  it->second = c;
+  record_status_ = recorder_->WriteContainer(cgroup_id, c);
+  ++summary_.recorded_containers;
 }
 
 std::string Agent::RenderMetrics() {

@@ -84,10 +84,11 @@ struct AgentSummary {
   uint64_t alerts = 0;
   uint64_t output_dropped = 0;  // lines the output could not deliver
   uint64_t recorded = 0;
-  double seconds = 0;          // wall time of Run
-  double cpu_seconds = 0;      // this process's CPU time during Run
-  uint64_t reloads = 0;        // SIGHUP reloads that succeeded (every detector reloaded)
-  uint64_t reload_errors = 0;  // reloads where a detector kept its previous configuration
+  uint64_t recorded_containers = 0;  // container records written with them
+  double seconds = 0;                // wall time of Run
+  double cpu_seconds = 0;            // this process's CPU time during Run
+  uint64_t reloads = 0;              // SIGHUP reloads that succeeded (every detector reloaded)
+  uint64_t reload_errors = 0;        // reloads where a detector kept its previous configuration
   bool state_enabled = false;
   std::string state_note;  // why enrichment is off, when it is
   std::string source;
@@ -123,6 +124,9 @@ class Agent : private AlertEmitter {
  private:
   explicit Agent(const AgentOptions& options) : options_(options) {}
   void OnEvent(const Event& e);
+  // Writes a container record for `cgroup_id` when the State's answer differs from what the
+  // recording already says about it (first sight of a container, metadata merged later).
+  void RecordContainer(uint64_t cgroup_id);
   void EmitDropAlert(uint64_t time_ns);
   void Emit(const Alert& alert) override;
   void ReloadDetectors();
@@ -133,6 +137,9 @@ class Agent : private AlertEmitter {
   std::unique_ptr<State> state_;
   std::unique_ptr<AlertOutput> output_;
   std::unique_ptr<RecordWriter> recorder_;
+  // What the recording says about each cgroup so far (bounded: cleared past 4096 entries,
+  // which only repeats records).
+  std::map<uint64_t, ContainerInfo> recorded_containers_;
   std::unique_ptr<MetricsServer> metrics_;
   EventCounters counters_;
   AgentSummary summary_;

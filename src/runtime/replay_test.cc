@@ -16,11 +16,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "runtime/agent.h"
+#include "runtime/state.h"
 #include "runtime/synthetic.h"
 #include "runtime/syscalls.h"
 
@@ -366,6 +369,231 @@ TEST(Replay, PacingFollowsRecordedTime) {
   EXPECT_EQ(got.size(), 6u);
   EXPECT_GE(took, std::chrono::milliseconds(45));
   EXPECT_LT(took, std::chrono::milliseconds(2000));
+}
+
+TEST(Crc32c, HardwareAndSoftwareAgree) {
+  const char* check = "123456789";  // the standard check value of CRC-32C
+  EXPECT_EQ(Crc32c(check, 9), 0xE3069283u);
+  EXPECT_EQ(Crc32cSoftware(check, 9), 0xE3069283u);
+  std::mt19937_64 rng(7);
+  std::string buf(70000, '\0');
+  for (char& c : buf) c = static_cast<char>(rng());
+  // Every length up to 300 at every alignment mod 8, long blocks, and chained calls.
+  for (size_t len = 0; len <= 300; ++len) {
+    for (size_t off = 0; off < 8; ++off) {
+      uint32_t seed = static_cast<uint32_t>(rng());
+      ASSERT_EQ(Crc32c(buf.data() + off, len, seed), Crc32cSoftware(buf.data() + off, len, seed))
+          << "len " << len << " offset " << off;
+    }
+  }
+  for (int i = 0; i < 50; ++i) {
+    size_t off = rng() % 1000, len = rng() % (buf.size() - 1000);
+    ASSERT_EQ(Crc32c(buf.data() + off, len), Crc32cSoftware(buf.data() + off, len));
+    size_t cut = len / 3;
+    EXPECT_EQ(Crc32c(buf.data() + off + cut, len - cut, Crc32c(buf.data() + off, cut)),
+              Crc32cSoftware(buf.data() + off, len));
+  }
+  std::printf("crc32 instruction used: %s\n", Crc32cHardware() ? "yes" : "no");
+}
+
+// A replay's State as the agent builds it: events alone, no lookups on this host.
+std::unique_ptr<State> ReplayState() {
+  StateOptions so;
+  so.query_runtimes = false;
+  so.async_metadata = false;
+  so.proc_root = "/dev/null/proc";
+  so.cgroup_root = "/dev/null/cgroup";
+  so.host_root = "/dev/null/host";
+  auto state = State::Create(so);
+  EXPECT_TRUE(state.ok()) << state.status();
+  return state.ok() ? std::move(*state) : nullptr;
+}
+
+void ExpectSameContainer(const ContainerInfo& a, const ContainerInfo& b, size_t i) {
+  SCOPED_TRACE("event " + std::to_string(i));
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.runtime, b.runtime);
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.image, b.image);
+  EXPECT_EQ(a.image_digest, b.image_digest);
+  EXPECT_EQ(a.labels, b.labels);
+  EXPECT_EQ(a.pod, b.pod);
+  EXPECT_EQ(a.pod_namespace, b.pod_namespace);
+  EXPECT_EQ(a.workload, b.workload);
+  EXPECT_EQ(a.cgroup_id, b.cgroup_id);
+  EXPECT_EQ(a.cgroup_path, b.cgroup_path);
+}
+
+ContainerInfo Podman(uint64_t cgroup, char hex, std::string name, std::string image) {
+  ContainerInfo c;
+  c.id = std::string(64, hex);
+  c.runtime = "podman";
+  c.name = std::move(name);
+  c.image = std::move(image);
+  if (!c.image.empty()) c.image_digest = "sha256:" + std::string(64, 'd');
+  c.cgroup_id = cgroup;
+  c.cgroup_path = "/machine.slice/libpod-" + c.id + ".scope";
+  return c;
+}
+
+// A recording with container records: the id-only first sight of a container, its metadata
+// merged later, a second container, a change of image, a cgroup that goes back to the host,
+// across many blocks. Written with the in-memory writer together with what a live State
+// would have answered for each event; the replay, through State::SetContainerInfo, answers
+// the same ContainerInfo for every event.
+struct ContainerRecording {
+  std::string file;
+  SyntheticBuilder builder;          // owns the events' strings
+  std::vector<ContainerInfo> truth;  // per event: the container of its cgroup
+  size_t records = 0;
+  const std::vector<Event>& events() const { return builder.events(); }
+};
+
+ContainerRecording WriteContainerRecording() {
+  ContainerRecording r;
+  ContainerInfo host;
+  host.runtime = "host";
+  host.cgroup_id = 1;
+  host.cgroup_path = "/";
+  ContainerInfo web = Podman(7001, 'a', "", "");  // first sight: id only
+  ContainerInfo web_full = Podman(7001, 'a', "web", "docker.io/library/nginx:1.25");
+  web_full.labels = {{"app", "web"}, {"io.kubernetes.pod.uid", "1234-5678"}, {"tier", ""}};
+  web_full.pod = "web-7d9f";
+  web_full.pod_namespace = "shop";
+  web_full.workload = "Deployment/web";
+  ContainerInfo db = Podman(7002, 'b', "db", "docker.io/library/postgres:16");
+  ContainerInfo web_new = web_full;
+  web_new.image = "docker.io/library/nginx:1.27";
+  // Phase k's change is recorded before its events (3000 each: several blocks).
+  const std::vector<std::pair<uint64_t, ContainerInfo>> changes = {
+      {7001, web}, {7001, web_full}, {7002, db}, {7001, web_new}, {7002, host}};
+  constexpr int kPerPhase = 3000;
+  SyntheticBuilder& b = r.builder;
+  for (size_t phase = 0; phase <= changes.size(); ++phase) {
+    b.At(1767225600000000000ull + phase * 1000000000ull);
+    for (int i = 0; i < kPerPhase; ++i) {
+      uint64_t cgroup = i % 3 == 0 ? 7001 : i % 3 == 1 ? 7002 : 1;
+      b.Pid(100 + i % 7).Cgroup(cgroup).Comm(i % 2 ? "nginx" : "postgres");
+      b.Open("/var/lib/data/" + std::to_string(i % 50), O_RDONLY);
+    }
+  }
+  std::map<uint64_t, ContainerInfo> current;
+  auto w = RecordWriter::CreateInMemory(&r.file, CaptureInfo::ForThisHost("synthetic"));
+  for (size_t i = 0; i < b.events().size(); ++i) {
+    size_t phase = i / kPerPhase;
+    if (i % kPerPhase == 0 && phase < changes.size()) {
+      current[changes[phase].first] = changes[phase].second;
+      EXPECT_TRUE(w->WriteContainer(changes[phase].first, changes[phase].second).ok());
+      ++r.records;
+    }
+    const Event& e = b.events()[i];
+    EXPECT_TRUE(w->Write(e).ok());
+    auto it = current.find(e.cgroup_id);
+    r.truth.push_back(it == current.end() ? host : it->second);
+  }
+  EXPECT_TRUE(w->Close().ok());
+  EXPECT_EQ(w->containers(), r.records);
+  return r;
+}
+
+TEST(Replay, ContainerRecordsAttributeEveryEventAsLive) {
+  ContainerRecording rec = WriteContainerRecording();
+  std::unique_ptr<State> state = ReplayState();
+  ASSERT_NE(state, nullptr);
+  ReplayOptions ro;
+  size_t callbacks = 0;
+  ro.on_container = [&](uint64_t cgroup, const ContainerInfo& info) {
+    ++callbacks;
+    state->SetContainerInfo(cgroup, info);
+  };
+  auto src = ReplaySource::OpenBuffer(rec.file, "containers.vgl", ro);
+  ASSERT_TRUE(src.ok()) << src.status();
+  EXPECT_EQ((*src)->version(), 2);
+  size_t i = 0;
+  for (;;) {
+    auto n = (*src)->Poll(std::chrono::milliseconds(0), [&](const Event& e) {
+      ASSERT_LT(i, rec.events().size());
+      ExpectSame(e, rec.events()[i], i);
+      state->Apply(e);
+      ExpectSameContainer(state->Container(e.cgroup_id), rec.truth[i], i);
+      ++i;
+    });
+    if (!n.ok()) {
+      EXPECT_TRUE(IsOutOfRange(n.status())) << n.status();
+      break;
+    }
+  }
+  EXPECT_EQ(i, rec.events().size());
+  EXPECT_EQ(callbacks, rec.records);
+  EXPECT_EQ((*src)->container_records(), rec.records);
+  EXPECT_EQ((*src)->Stats().events, rec.events().size());  // records are not events
+  // Without a callback the records are checked and skipped: the same events.
+  auto plain = ReplaySource::OpenBuffer(rec.file, "containers.vgl");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(ReplayAll(**plain).size(), rec.events().size());
+}
+
+// The agent wires both sides: replaying a recording with container records feeds its State,
+// and recording that replay writes container records again, so the second recording
+// attributes every event the same way.
+TEST(Replay, AgentRecordsTheContainersItsStateSaw) {
+  ContainerRecording rec = WriteContainerRecording();
+  auto dir =
+      std::filesystem::temp_directory_path() / ("vigil-replay-agent-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::string in = (dir / "in.vgl").string(), out = (dir / "out.vgl").string();
+  {
+    std::ofstream f(in, std::ios::binary);
+    f << rec.file;
+  }
+  AgentOptions o;
+  o.replay = in;
+  o.record = out;
+  o.output = (dir / "alerts.jsonl").string();
+  o.hostname = "test";
+  auto agent = Agent::Create(o);
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  ASSERT_TRUE((*agent)->summary().state_enabled) << (*agent)->summary().state_note;
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE((*agent)->Run(stop).ok());
+  EXPECT_EQ((*agent)->summary().recorded, rec.events().size());
+  // One record per change that an event of the cgroup saw (the writer's five, here).
+  EXPECT_EQ((*agent)->summary().recorded_containers, rec.records);
+  std::unique_ptr<State> state = ReplayState();
+  ReplayOptions ro;
+  ro.on_container = [&](uint64_t cgroup, const ContainerInfo& info) {
+    state->SetContainerInfo(cgroup, info);
+  };
+  auto src = ReplaySource::Open(out, ro);
+  ASSERT_TRUE(src.ok()) << src.status();
+  size_t i = 0;
+  for (;;) {
+    auto n = (*src)->Poll(std::chrono::milliseconds(0), [&](const Event& e) {
+      ASSERT_LT(i, rec.truth.size());
+      state->Apply(e);
+      ExpectSameContainer(state->Container(e.cgroup_id), rec.truth[i], i);
+      ++i;
+    });
+    if (!n.ok()) break;
+  }
+  EXPECT_EQ(i, rec.events().size());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Replay, Version1HasNoContainerRecords) {
+  ContainerRecording rec = WriteContainerRecording();
+  // The same bytes labelled version 1 (header checksum recomputed): the container record
+  // is an unknown record type there.
+  std::string v1 = rec.file;
+  v1[8] = 1;
+  uint16_t header =
+      static_cast<uint16_t>(static_cast<uint8_t>(v1[10]) | (static_cast<uint8_t>(v1[11]) << 8));
+  uint32_t crc = Crc32c(v1.data(), header - 4u);
+  for (int k = 0; k < 4; ++k) v1[header - 4 + k] = static_cast<char>((crc >> (8 * k)) & 0xff);
+  Status s = ReplayError(v1);
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss) << s;
+  EXPECT_NE(s.message().find("unknown record type 64"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("bad.vgl: offset "), std::string::npos) << s;
 }
 
 // Recordings committed under testdata/runtime/replay/<case>/ replay to the events listed in
