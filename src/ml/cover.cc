@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/logging.h"
 #include "ml/codec.h"
 #include "ml/model_checks.h"
 #include "ml/models.h"
@@ -261,22 +262,42 @@ ModelOptions CoverModel::options() const {
                        {"max_calls", std::to_string(max_calls_)}});
 }
 
-Status CoverModel::Add(std::vector<uint16_t> calls, uint64_t count, std::string_view what) {
-  if (calls.empty() || count == 0) return OkStatus();
+void CoverModel::Add(std::vector<uint16_t> calls, uint64_t count, std::string_view what) {
+  if (calls.empty() || count == 0) return;
   auto it = sequences_.find(calls);
   if (it != sequences_.end()) {
-    it->second += count;
-    return OkStatus();
+    it->second = it->second > UINT64_MAX - count ? UINT64_MAX : it->second + count;
+    return;
   }
-  if (stored_calls_ + calls.size() > max_calls_) {
-    return ResourceExhaustedError(
-        "cover: " + std::string(what) + " would store " +
-        std::to_string(stored_calls_ + calls.size()) +
-        " distinct calls, more than max_calls=" + std::to_string(max_calls_));
+  const uint64_t room = max_calls_ - stored_calls_;
+  if (calls.size() <= room) {
+    stored_calls_ += calls.size();
+    sequences_.emplace(std::move(calls), count);
+    return;
   }
-  stored_calls_ += calls.size();
-  sequences_.emplace(std::move(calls), count);
-  return OkStatus();
+  const bool first = dropped_sequences_ == 0;
+  ++dropped_sequences_;
+  const uint64_t lost = calls.size() - room;
+  dropped_calls_ =
+      lost > (UINT64_MAX - dropped_calls_) / count ? UINT64_MAX : dropped_calls_ + lost * count;
+  if (room > 0) {
+    // The prefix that fits is real behaviour: keep it (unless it is already stored).
+    calls.resize(room);
+    auto [prefix, inserted] = sequences_.emplace(std::move(calls), count);
+    if (inserted) {
+      stored_calls_ += room;
+    } else {
+      prefix->second = prefix->second > UINT64_MAX - count ? UINT64_MAX : prefix->second + count;
+    }
+  }
+  if (first) WarnDropped(what);
+}
+
+void CoverModel::WarnDropped(std::string_view when) const {
+  spdlog::warn(
+      "cover: max_calls={} reached ({}): {} distinct sequences kept ({} calls); {} sequences "
+      "dropped or truncated so far ({} calls not stored); raise max_calls to keep them",
+      max_calls_, when, sequences_.size(), stored_calls_, dropped_sequences_, dropped_calls_);
 }
 
 Status CoverModel::Learn(const Trace& trace) {
@@ -284,13 +305,16 @@ Status CoverModel::Learn(const Trace& trace) {
   table_ = trace.table;
   learned_ = true;
   prepared_ = false;
-  if (SingleThread(trace)) return Add(trace.calls, 1, "trace " + trace.id);
+  if (SingleThread(trace)) {
+    Add(trace.calls, 1, "learning trace " + trace.id);
+    return OkStatus();
+  }
   ThreadSplit split = SplitThreads(trace);
   for (const std::vector<size_t>& idx : split.index) {
     std::vector<uint16_t> calls;
     calls.reserve(idx.size());
     for (size_t p : idx) calls.push_back(trace.calls[p]);
-    VIGIL_RETURN_IF_ERROR(Add(std::move(calls), 1, "trace " + trace.id));
+    Add(std::move(calls), 1, "learning trace " + trace.id);
   }
   return OkStatus();
 }
@@ -306,14 +330,17 @@ Status CoverModel::Merge(const Model& other_model) {
   table_ = other->table_;
   learned_ = true;
   prepared_ = false;
-  for (const auto& [calls, count] : other->sequences_) {
-    VIGIL_RETURN_IF_ERROR(Add(calls, count, "merge"));
-  }
+  dropped_sequences_ += other->dropped_sequences_;
+  dropped_calls_ = other->dropped_calls_ > UINT64_MAX - dropped_calls_
+                       ? UINT64_MAX
+                       : dropped_calls_ + other->dropped_calls_;
+  for (const auto& [calls, count] : other->sequences_) Add(calls, count, "merging");
   return OkStatus();
 }
 
 Status CoverModel::Prepare() {
   if (!learned_) return FailedPreconditionError("cover: nothing learned");
+  if (dropped_sequences_ > 0) WarnDropped("preparing");
   index_.Clear();
   for (const auto& [calls, count] : sequences_) index_.Add(calls);
   index_.Freeze();
@@ -443,12 +470,16 @@ std::string CoverModel::SaveBody() const {
     out.Varint(calls.size());
     for (uint16_t c : calls) out.Varint(c);
   }
+  out.Varint(dropped_sequences_);
+  out.Varint(dropped_calls_);
   return out.Take();
 }
 
 Status CoverModel::LoadBody(std::string_view body) {
   ByteReader in(body, "cover body");
-  VIGIL_ASSIGN_OR_RETURN(SyscallTable table, ReadBodyHeader(in, kBodyVersion));
+  // Version 1 (no dropped figures) is still read.
+  const uint8_t version = !body.empty() && body[0] == 1 ? 1 : kBodyVersion;
+  VIGIL_ASSIGN_OR_RETURN(SyscallTable table, ReadBodyHeader(in, version));
   VIGIL_ASSIGN_OR_RETURN(uint64_t learned, in.Bounded("learned flag", 0, 1));
   // Every sequence takes at least three bytes (count, length, one call): a larger count is
   // corrupt and must not drive the loop.
@@ -475,9 +506,16 @@ Status CoverModel::LoadBody(std::string_view body) {
     auto it = sequences.emplace_hint(sequences.end(), std::move(calls), times);
     prev = &it->first;
   }
+  uint64_t dropped_sequences = 0, dropped_calls = 0;
+  if (version >= 2) {
+    VIGIL_ASSIGN_OR_RETURN(dropped_sequences, in.Varint("dropped sequences"));
+    VIGIL_ASSIGN_OR_RETURN(dropped_calls, in.Varint("dropped calls"));
+  }
   VIGIL_RETURN_IF_ERROR(in.ExpectEnd());
   if (learned == 0 && count != 0) return in.Error("learned flag", "sequences in an empty model");
   table_ = table;
+  dropped_sequences_ = dropped_sequences;
+  dropped_calls_ = dropped_calls;
   learned_ = learned != 0;
   sequences_ = std::move(sequences);
   stored_calls_ = stored;

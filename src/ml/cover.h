@@ -25,11 +25,21 @@
 //   support=1                 a training stretch counts only when at least this many training
 //                             sequences (with multiplicity) contain it; 2 ignores what a single
 //                             training trace alone shows
-//   max_calls=4000000         bound on the stored distinct calls: Learn/Merge (and LoadBody)
-//                             beyond it is ResourceExhausted (DataLoss). Sequences plus index
-//                             take about 35 bytes per stored call (ADFA-LD: 296k calls, 10 MB);
+//   max_calls=4000000         bound on the stored distinct calls. Sequences plus index take
+//                             about 35 bytes per stored call (ADFA-LD: 296k calls, 10 MB);
 //                             Prepare about 1,000 instructions and, while building, up to
-//                             about 100 bytes per stored call (the default bound: ~400 MB)
+//                             about 100 bytes per stored call (the default bound: ~400 MB).
+//
+// Reaching max_calls never fails a training run. What is kept is decided in learning order:
+// every distinct sequence is kept whole while it fits; the first one that does not fit is kept
+// truncated to the calls that still fit (its prefix: real training behaviour, so its substrings
+// stay valid evidence of normality); later new sequences are dropped. Repeats of a kept
+// sequence still add to its count. dropped_sequences() and dropped_calls() (with
+// multiplicity) say what was lost; they are saved in the body and summed by Merge, and a
+// warning with these figures is logged when the bound is first reached and at every Prepare
+// after it. Once the bound was reached Merge(A, B) may differ from learning A's and B's traces
+// (Merge adds B's sequences in their sorted order). LoadBody still rejects (DataLoss) a body
+// storing more than max_calls, which no model with these options writes.
 #pragma once
 
 #include <cstdint>
@@ -87,7 +97,8 @@ class CallAutomaton {
 
 class CoverModel : public Model {
  public:
-  static constexpr uint8_t kBodyVersion = 1;
+  // Version 2 adds the dropped figures; version 1 bodies (none dropped) still load.
+  static constexpr uint8_t kBodyVersion = 2;
   enum class Aggregate : uint8_t { kSegments, kMean, kTop };
   static StatusOr<std::unique_ptr<CoverModel>> Create(const ModelOptions& options);
 
@@ -106,6 +117,10 @@ class CoverModel : public Model {
 
   size_t sequences() const { return sequences_.size(); }  // distinct sequences learned
   uint64_t stored_calls() const { return stored_calls_; }
+  // What max_calls kept out (see above): sequences dropped or truncated, and their calls that
+  // were not stored, with multiplicity.
+  uint64_t dropped_sequences() const { return dropped_sequences_; }
+  uint64_t dropped_calls() const { return dropped_calls_; }
   const std::map<std::vector<uint16_t>, uint64_t>& sequence_counts() const { return sequences_; }
   // The matching statistic L_i of every call (per thread), in trace order. Requires Prepare.
   void MatchLengths(const Trace& trace, std::vector<uint32_t>* match) const;
@@ -113,7 +128,10 @@ class CoverModel : public Model {
  private:
   CoverModel(Aggregate aggregate, int top, uint64_t support, uint64_t max_calls)
       : aggregate_(aggregate), top_(top), support_(support), max_calls_(max_calls) {}
-  Status Add(std::vector<uint16_t> calls, uint64_t count, std::string_view what);
+  // Stores `count` occurrences of a sequence within max_calls (see above); `what` names the
+  // source in the warning.
+  void Add(std::vector<uint16_t> calls, uint64_t count, std::string_view what);
+  void WarnDropped(std::string_view when) const;
 
   Aggregate aggregate_;
   int top_;
@@ -123,6 +141,8 @@ class CoverModel : public Model {
   bool learned_ = false;
   std::map<std::vector<uint16_t>, uint64_t> sequences_;
   uint64_t stored_calls_ = 0;
+  uint64_t dropped_sequences_ = 0;
+  uint64_t dropped_calls_ = 0;
   bool prepared_ = false;
   CallAutomaton index_;
 };

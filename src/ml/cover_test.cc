@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -211,15 +212,51 @@ TEST(Cover, BodyRoundTripAndCorruption) {
   EXPECT_FALSE(Make({})->LoadBody(body + "x").ok());
 }
 
-TEST(Cover, MaxCallsBound) {
+// Reaching max_calls keeps what fits in learning order, truncates the sequence that crosses
+// the bound, drops later new ones, and says so (cover.h); it never fails the training run.
+TEST(Cover, MaxCallsBoundKeepsWhatFits) {
   auto m = Make({"max_calls=5"});
   ASSERT_TRUE(m->Learn(MakeTrace({1, 2, 3})).ok());
-  ASSERT_TRUE(m->Learn(MakeTrace({1, 2, 3})).ok());  // a repeat stores nothing new
-  Status st = m->Learn(MakeTrace({4, 5, 6}));
-  EXPECT_EQ(st.code(), StatusCode::kResourceExhausted) << st.ToString();
-  EXPECT_NE(st.ToString().find("max_calls=5"), std::string::npos);
+  ASSERT_TRUE(m->Learn(MakeTrace({1, 2, 3})).ok());     // a repeat stores nothing new
+  ASSERT_TRUE(m->Learn(MakeTrace({4, 5, 6, 7})).ok());  // 2 calls fit: kept as 4 5
+  ASSERT_TRUE(m->Learn(MakeTrace({1, 2, 3})).ok());     // repeats still count
+  // Two threads: 8 9 is new and nothing fits any more; 1 2 3 counts.
+  ASSERT_TRUE(m->Learn(MakeTrace({8, 1, 9, 2, 3}, {7, 6, 7, 6, 6})).ok());
+  EXPECT_EQ(m->stored_calls(), 5u);
+  EXPECT_EQ(m->dropped_sequences(), 2u);
+  EXPECT_EQ(m->dropped_calls(), 4u);  // 6 7, then 8 9
+  EXPECT_EQ(m->sequence_counts(),
+            (std::map<std::vector<uint16_t>, uint64_t>{{{1, 2, 3}, 4}, {{4, 5}, 1}}));
+  ASSERT_TRUE(m->Prepare().ok());
+  std::vector<uint32_t> match;
+  m->MatchLengths(MakeTrace({4, 5, 6, 7}), &match);
+  EXPECT_EQ(match, (std::vector<uint32_t>{1, 2, 0, 0}));
+
+  // The figures survive a body round trip and add up in a merge (which is bounded too).
+  std::string body = m->SaveBody();
+  auto back = Make({"max_calls=5"});
+  ASSERT_TRUE(back->LoadBody(body).ok());
+  EXPECT_EQ(back->dropped_sequences(), 2u);
+  EXPECT_EQ(back->dropped_calls(), 4u);
+  EXPECT_EQ(back->SaveBody(), body);
+  auto other = Make({"max_calls=5"});
+  ASSERT_TRUE(other->Learn(MakeTrace({1, 2, 3})).ok());
+  ASSERT_TRUE(other->Learn(MakeTrace({6, 6, 6})).ok());  // 2 of 3 calls fit
+  ASSERT_TRUE(other->Merge(*m).ok());
+  EXPECT_EQ(other->stored_calls(), 5u);
+  EXPECT_EQ(other->sequence_counts(),
+            (std::map<std::vector<uint16_t>, uint64_t>{{{1, 2, 3}, 5}, {{6, 6}, 1}}));
+  EXPECT_EQ(other->dropped_sequences(), 2u + 1u + 1u);  // m's, 6 6 6's, and m's 4 5
+  EXPECT_EQ(other->dropped_calls(), 4u + 1u + 2u);
+  // A body storing more than max_calls is no body these options write.
   auto small = Make({"max_calls=2"});
-  EXPECT_FALSE(small->LoadBody(m->SaveBody()).ok());
+  EXPECT_FALSE(small->LoadBody(body).ok());
+  // Version 1 bodies (before the dropped figures) still load: table x86_64, one sequence 1 2
+  // seen 3 times.
+  auto v1 = Make({});
+  ASSERT_TRUE(v1->LoadBody(std::string("\x01\x01\x01\x01\x03\x02\x01\x02", 8)).ok());
+  EXPECT_EQ(v1->sequence_counts(), (std::map<std::vector<uint16_t>, uint64_t>{{{1, 2}, 3}}));
+  EXPECT_EQ(v1->dropped_sequences(), 0u);
 }
 
 TEST(Cover, TableMismatchAndOptions) {
