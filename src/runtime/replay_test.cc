@@ -596,8 +596,9 @@ TEST(Replay, Version1HasNoContainerRecords) {
   EXPECT_NE(s.message().find("bad.vgl: offset "), std::string::npos) << s;
 }
 
-// Recordings committed under testdata/runtime/replay/<case>/ replay to the events listed in
-// events.txt beside them: a format change that breaks old recordings fails here.
+// Recordings committed under testdata/runtime/replay/<case>/ replay to the events (and
+// container records) listed in expected.txt beside them: a format change that breaks old
+// recordings fails here. `basic` and its damaged copies are version 1, `containers` version 2.
 TEST(Replay, CommittedRecordingsStillReplay) {
   const char* root = std::getenv("VIGIL_SOURCE_DIR");
   std::filesystem::path dir = std::filesystem::path(root ? root : ".") / "testdata/runtime/replay";
@@ -609,8 +610,15 @@ TEST(Replay, CommittedRecordingsStillReplay) {
     SCOPED_TRACE(c.path().string());
     std::ifstream want_in(c.path() / "expected.txt");
     std::string want((std::istreambuf_iterator<char>(want_in)), {});
-    auto src = ReplaySource::Open((c.path() / "capture.vgl").string());
     std::string got;
+    // Version 2 container records: one line each, where they come in the stream.
+    ReplayOptions ro;
+    ro.on_container = [&](uint64_t cgroup, const ContainerInfo& info) {
+      got += "container " + std::to_string(cgroup) + " " + info.id.substr(0, 12) + " " +
+             info.runtime + " " + info.name + " " + info.image + " " + info.pod_namespace + "/" +
+             info.pod + " " + std::to_string(info.labels.size()) + " labels\n";
+    };
+    auto src = ReplaySource::Open((c.path() / "capture.vgl").string(), ro);
     if (!src.ok()) {
       got = "error: " + src.status().ToString() + "\n";
     } else {
