@@ -15,6 +15,7 @@
 #include <map>
 #include <ostream>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -925,7 +926,12 @@ FdInfo& FdTable::operator[](int64_t fd) {
   Rep& r = Mut();
   if (fd >= 0 && fd < kDense) {
     size_t i = static_cast<size_t>(fd);
-    if (r.dense.size() <= i) r.dense.resize(i + 1, value_type(-1, FdInfo{}));
+    // Free slots built in place (resize() copies a prototype, out of line, on every call);
+    // the vector's own doubling bounds the reallocations.
+    while (r.dense.size() <= i) {
+      r.dense.emplace_back(std::piecewise_construct, std::forward_as_tuple(-1),
+                           std::forward_as_tuple());
+    }
     value_type& slot = r.dense[i];
     if (slot.first < 0) {
       slot.first = static_cast<int64_t>(i);

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,106 @@ TEST(AppendSockAddrTest, SameTextAsSockAddrToString) {
   odd.family = 17;  // AF_PACKET
   AppendSockAddr(odd, &out);
   EXPECT_EQ(out, SockAddrToString(odd));
+}
+
+InetEndpoint Endpoint(std::string_view spec) {
+  StatusOr<SockAddr> a = ParseSockAddr(spec);
+  InetEndpoint ep;
+  EXPECT_TRUE(a.ok() && InetEndpoint::From(*a, &ep)) << spec;
+  return ep;
+}
+
+// FdName keeps IPv4/IPv6 socket names in binary and reads as the text the std::string it
+// replaced held; copies of a binary name format again rather than sharing the cached text.
+TEST(FdNameTest, BinarySocketNamesReadAsText) {
+  FdName none;
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none, "");
+  EXPECT_FALSE(none.binary());
+
+  FdName bound;
+  bound.SetBound(Endpoint("0.0.0.0:8080"));
+  EXPECT_TRUE(bound.binary());
+  EXPECT_FALSE(bound.connected());
+  EXPECT_FALSE(bound.empty());
+  ASSERT_NE(bound.server(), nullptr);
+  EXPECT_EQ(bound.server()->port, 8080);
+  EXPECT_EQ(bound.client(), nullptr);
+  EXPECT_EQ(bound, "0.0.0.0:8080");
+
+  FdName copy = bound;  // formatted already on the source: the copy formats itself
+  EXPECT_TRUE(copy.binary());
+  EXPECT_EQ(copy.str(), "0.0.0.0:8080");
+
+  FdName conn;
+  conn.SetConnected(Endpoint("10.0.0.5:41000"), Endpoint("[2001:db8::1]:443"));
+  EXPECT_TRUE(conn.connected());
+  EXPECT_EQ(conn.size(), std::string("10.0.0.5:41000->[2001:db8::1]:443").size());
+  EXPECT_EQ(conn.substr(0, conn.find("->")), "10.0.0.5:41000");
+  EXPECT_EQ(conn.rfind(':'), conn.size() - 4);
+  ASSERT_NE(conn.client(), nullptr);
+  EXPECT_EQ(conn.client()->family, AF_INET);
+  EXPECT_EQ(conn.server()->family, AF_INET6);
+
+  FdName peer_only;
+  peer_only.SetConnected(InetEndpoint{}, Endpoint("10.1.1.1:4444"));
+  EXPECT_EQ(peer_only, "->10.1.1.1:4444");
+  EXPECT_EQ(peer_only.client(), nullptr);
+
+  // Reads as std::string / std::string_view, and a text assignment ends the binary form.
+  std::string as_string = conn;
+  std::string_view as_view = conn;
+  EXPECT_EQ(as_string, as_view);
+  conn = "/etc/passwd";
+  EXPECT_FALSE(conn.binary());
+  EXPECT_FALSE(conn.connected());
+  EXPECT_EQ(conn.server(), nullptr);
+  EXPECT_EQ(conn, "/etc/passwd");
+  conn.SetBound(Endpoint("127.0.0.1:53"));  // and a socket assignment ends the text
+  EXPECT_EQ(conn, "127.0.0.1:53");
+  FdName assigned;
+  assigned = "/tmp/x";
+  assigned = peer_only;
+  EXPECT_EQ(assigned, "->10.1.1.1:4444");
+  std::ostringstream os;
+  os << assigned;
+  EXPECT_EQ(os.str(), "->10.1.1.1:4444");
+}
+
+// The names State gives sockets, across families and through fork and exec (the child's copy
+// of a binary name reads the same).
+TEST(FdNameTest, StateNamesSocketsAsBefore) {
+  auto state = NewState();
+  SyntheticBuilder b;
+  b.Pid(10).Ppid(1).Socket(AF_INET6, SOCK_STREAM).Ret(3).Bind("[::]:6379", 3).Listen(3);
+  b.Accept("[::1]:50000", 3).Ret(4);
+  b.Socket(AF_UNIX, SOCK_STREAM).Ret(5).Bind("unix:/run/app.sock", 5).Listen(5);
+  b.Accept("unix:", 5).Ret(6);
+  b.Socket(AF_INET, SOCK_STREAM).Ret(7).Bind("127.0.0.1:40000", 7).Connect("10.0.0.2:443", 7);
+  b.Socket(AF_INET, SOCK_STREAM).Ret(8).Connect("10.0.0.3:80", 8).Connect("10.0.0.4:80", 8);
+  b.Socket(AF_UNIX, SOCK_STREAM).Ret(9).Connect("unix:/run/docker.sock", 9);
+  b.Accept("192.168.1.9:1234", 99).Ret(10);  // listener unknown
+  b.Fork(11).Exec("/bin/sh", {"sh"});
+  ApplyAll(state.get(), b);
+  ASSERT_TRUE(b.status().ok()) << b.status();
+  for (uint32_t pid : {10u, 11u}) {
+    const ProcessInfo* p = state->Process(pid);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->fds.at(3).name, "[::]:6379") << pid;
+    EXPECT_EQ(p->fds.at(4).name, "[::1]:50000->[::]:6379") << pid;
+    EXPECT_EQ(p->fds.at(4).kind, FdKind::kIpv6) << pid;
+    EXPECT_EQ(p->fds.at(5).name, "unix:/run/app.sock") << pid;
+    EXPECT_EQ(p->fds.at(6).name, "unix:->unix:/run/app.sock") << pid;
+    EXPECT_EQ(p->fds.at(7).name, "127.0.0.1:40000->10.0.0.2:443") << pid;
+    EXPECT_EQ(p->fds.at(8).name, "->10.0.0.4:80") << pid;
+    EXPECT_EQ(p->fds.at(9).name, "->unix:/run/docker.sock") << pid;
+    EXPECT_EQ(p->fds.at(10).name, "192.168.1.9:1234->") << pid;
+  }
+  const FdName& accepted = state->Process(11)->fds.at(4).name;
+  ASSERT_TRUE(accepted.binary());
+  ASSERT_NE(accepted.server(), nullptr);
+  EXPECT_EQ(accepted.server()->port, 6379);
+  EXPECT_EQ(accepted.client()->port, 50000);
 }
 
 TEST(CapabilitiesTest, CapsetForkAndExec) {
