@@ -355,6 +355,10 @@ TraceAssembler::TraceAssembler(std::string name, runtime::State* state,
 
 TraceAssembler::~TraceAssembler() = default;
 
+void TraceAssembler::SetContainerInfo(uint64_t cgroup_id, const runtime::ContainerInfo& info) {
+  impl_->state->SetContainerInfo(cgroup_id, info);
+}
+
 runtime::EventSink TraceAssembler::Sink() {
   return [this](const Event& e) { Add(e); };
 }
@@ -559,13 +563,28 @@ StatusOr<std::vector<Trace>> TracesFromSource(runtime::EventSource* source, std:
   VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<TraceAssembler> assembler,
                          TraceAssembler::Create(std::move(name), options));
   runtime::EventSink sink = assembler->Sink();
-  while (true) {
+  auto* replay = dynamic_cast<runtime::ReplaySource*>(source);
+  runtime::ContainerRecordCallback previous;
+  if (replay != nullptr) {
+    previous = replay->on_container();
+    TraceAssembler* target = assembler.get();
+    replay->set_on_container(
+        [target, previous](uint64_t cgroup_id, const runtime::ContainerInfo& info) {
+          if (previous) previous(cgroup_id, info);
+          target->SetContainerInfo(cgroup_id, info);
+        });
+  }
+  Status status;
+  while (status.ok()) {
     StatusOr<size_t> n = source->Poll(std::chrono::milliseconds(0), sink);
     if (!n.ok()) {
       if (n.status().code() == StatusCode::kOutOfRange) break;
-      return n.status();
+      status = n.status();
     }
   }
+  // The assembler dies here: the source keeps no callback into it.
+  if (replay != nullptr) replay->set_on_container(std::move(previous));
+  VIGIL_RETURN_IF_ERROR(status);
   if (stats != nullptr) *stats = assembler->stats();
   return assembler->Take();
 }

@@ -4,9 +4,12 @@
 //
 // Workloads (Trace::group; Trace::id is "<capture name>#<workload>"):
 //   - a process in a container the State resolved: "container:<name>" (the short id when the
-//     runtime gave no name); with a sidecar or CaptureOptions::workloads entry for its cgroup
-//     id, that name instead (a replay cannot resolve another host's containers: its cgroup
-//     ids mean nothing here, so the State sees every process as a host process);
+//     runtime gave no name). A replay cannot resolve another host's containers (its cgroup
+//     ids mean nothing here): it learns them from the recording's container records
+//     (capture format version 2, runtime/replay.h), which the reader hands to the State, so
+//     a recording names its containers as the recording agent saw them. A sidecar or
+//     CaptureOptions::workloads entry for a cgroup id overrides that name (and names the
+//     containers of version 1 recordings, which have no records);
 //   - any other process: its executable ("/usr/sbin/nginx"; "comm:<comm>" when the State
 //     never saw its exec or the executable is just "/").
 // An execution is an activity of the workload of the process that called execve, as it was
@@ -55,9 +58,10 @@ namespace vigil::ml {
 
 struct CaptureOptions {
   Label label = Label::kUnknown;  // given to every trace
-  // Workload names by cgroup id, for recordings whose containers the State cannot resolve.
+  // Workload names by cgroup id: they override the name of the container a recording's
+  // container records (or the State) give the cgroup, and name cgroups nothing else names.
   // ReadVigilCapture also reads "<capture>.workloads" when it exists: one "cgroup_id name"
-  // pair per line ('#' starts a comment); entries here win.
+  // pair per line ('#' starts a comment); entries here win over the sidecar's.
   std::map<uint64_t, std::string> workloads;
   // Bounds (memory is bounded whatever the recording): further workloads, calls and
   // activities are not stored and are counted in CaptureStats.
@@ -105,6 +109,9 @@ class TraceAssembler {
   TraceAssembler& operator=(const TraceAssembler&) = delete;
 
   void Add(const runtime::Event& event);
+  // Hands a recording's container record to the State the assembler reads (what
+  // TracesFromSource wires for a ReplaySource); call between events, in stream order.
+  void SetContainerInfo(uint64_t cgroup_id, const runtime::ContainerInfo& info);
   // A sink that calls Add; valid while the assembler lives.
   runtime::EventSink Sink();
   // The traces since the last Take, in order of each workload's first event.
@@ -122,7 +129,9 @@ class TraceAssembler {
 StatusOr<std::vector<Trace>> ReadVigilCapture(const std::string& path,
                                               const CaptureOptions& options = {},
                                               CaptureStats* stats = nullptr);
-// The same over any source (a SyntheticSource in tests, a ReplaySource opened elsewhere).
+// The same over any source (a SyntheticSource in tests, a ReplaySource opened elsewhere). A
+// ReplaySource's container records reach the assembler's State (its on_container callback
+// is chained, not replaced).
 StatusOr<std::vector<Trace>> TracesFromSource(runtime::EventSource* source, std::string name,
                                               const CaptureOptions& options = {},
                                               CaptureStats* stats = nullptr);

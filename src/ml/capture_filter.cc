@@ -2,7 +2,8 @@
 // belong to one container and to the host processes that run it, so a recording of a whole
 // host can be committed as a small fixture (testdata/ml/captures/record.sh uses it). Kept:
 // events of cgroup CGROUP_ID, of processes whose comm is one of COMM (conmon, crun) and of
-// their descendants (followed through forks), and every kDrops event (a loss stays visible).
+// their descendants (followed through forks), every kDrops event (a loss stays visible), and
+// the container records (capture format version 2) of CGROUP_ID, where they come.
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -38,6 +39,11 @@ int main(int argc, char** argv) {
   std::set<uint32_t> kept;
   vigil::Status write_status;
   uint64_t written = 0;
+  (*in)->set_on_container([&](uint64_t cgroup_id, const ContainerInfo& info) {
+    if (cgroup_id != cgroup) return;
+    vigil::Status s = (*out)->WriteContainer(cgroup_id, info);
+    if (!s.ok() && write_status.ok()) write_status = s;
+  });
   EventSink sink = [&](const Event& e) {
     bool keep = e.type == EventType::kDrops || e.cgroup_id == cgroup || comms.count(e.comm) ||
                 kept.count(e.pid) || (e.type == EventType::kProcessFork && kept.count(e.ppid));

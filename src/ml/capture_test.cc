@@ -251,6 +251,63 @@ TEST(CaptureTest, RecordingReplaysToTheSameTraces) {
   std::filesystem::remove_all(dir);
 }
 
+// A version 2 recording names its container from its container records: no sidecar
+// needed; a sidecar entry for the cgroup still wins.
+TEST(CaptureTest, ContainerRecordsNameTheWorkload) {
+  runtime::SyntheticBuilder b;
+  testing::BuildWebServer(b, 2, Inject::kShell);
+  runtime::ContainerInfo web;
+  web.id = std::string(64, 'c');
+  web.runtime = "podman";
+  web.name = "shop-web";
+  web.image = "docker.io/library/nginx:1.25";
+  web.cgroup_id = kWebCgroup;
+  std::string bytes;
+  {
+    auto writer = runtime::RecordWriter::CreateInMemory(&bytes, runtime::CaptureInfo{});
+    ASSERT_TRUE(writer->WriteContainer(kWebCgroup, web).ok());
+    for (const runtime::Event& e : b.events()) ASSERT_TRUE(writer->Write(e).ok());
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  std::string dir = ::testing::TempDir() + "/vigil_capture_records_test";
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/web.vgl";
+  {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+  }
+  auto read = ReadVigilCapture(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  const Trace* named = Find(*read, "container:shop-web");
+  ASSERT_NE(named, nullptr) << "the container record names the cgroup";
+  // The same events as with a workloads map naming the cgroup (the behaviour is unchanged).
+  CaptureOptions options;
+  options.workloads[kWebCgroup] = "web";
+  auto replay = runtime::ReplaySource::OpenBuffer(bytes, "mem.vgl");
+  ASSERT_TRUE(replay.ok());
+  auto mapped = TracesFromSource(replay->get(), "web-2", options);
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  const Trace* web_trace = Find(*mapped, "web");
+  ASSERT_NE(web_trace, nullptr) << "options.workloads overrides the record's name";
+  EXPECT_EQ(Find(*mapped, "container:shop-web"), nullptr);
+  EXPECT_EQ(named->calls, web_trace->calls);
+  EXPECT_EQ(named->activities.size(), web_trace->activities.size());
+  // The sidecar overrides too.
+  {
+    FILE* f = std::fopen((path + ".workloads").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fprintf(f, "%llu frontend\n", static_cast<unsigned long long>(kWebCgroup));
+    std::fclose(f);
+  }
+  auto overridden = ReadVigilCapture(path);
+  ASSERT_TRUE(overridden.ok()) << overridden.status();
+  EXPECT_NE(Find(*overridden, "frontend"), nullptr);
+  EXPECT_EQ(Find(*overridden, "container:shop-web"), nullptr);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(CaptureTest, AssemblerOnACallersStateTakesIncrementally) {
   runtime::StateOptions so;
   so.query_runtimes = false;
