@@ -2,8 +2,10 @@
 # `vigil agent` live (label kernel): capture for 2 s while this script opens a file and runs a
 # process, record it, and check that the recording replays to exactly the lines the live run
 # wrote (issue 8: "a recording replayed yields the same events"). Skips (77) without root or
-# when the live source cannot load (the message says why). Rules are off (--no-rules): a live
-# alert can name a container that a replay, which has no container metadata, sees as the host.
+# when the live source cannot load (the message says why). Rules are off (--no-rules): live,
+# the State also knows the host's processes from /proc (ancestry, exe), which a replay, built
+# from the recorded events alone, does not; src/rules/live_rules_test.sh compares the
+# container-attributed alerts of a replay with the live run's.
 set -u
 VIGIL=${VIGIL_BIN:?VIGIL_BIN not set}
 [ "$(id -u)" = 0 ] || { echo "skip: live capture needs root"; exit 77; }
