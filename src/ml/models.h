@@ -18,5 +18,7 @@ StatusOr<std::unique_ptr<Model>> NewEnsembleModel(const ModelOptions& options);
 StatusOr<std::unique_ptr<Model>> NewBagModel(const ModelOptions& options);
 // Appended by M4: sequence covering over a suffix automaton of the training traces (cover.h).
 StatusOr<std::unique_ptr<Model>> NewCoverModel(const ModelOptions& options);
+// Appended by N1: an LSTM language model of the syscall stream, in Eigen (lstm.h).
+StatusOr<std::unique_ptr<Model>> NewLstmModel(const ModelOptions& options);
 
 }  // namespace vigil::ml

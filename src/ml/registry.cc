@@ -36,6 +36,9 @@ const Entry kModels[] = {
     {{"cover", "sequence covering: training stretches needed to piece the trace together",
       Granularity::kPerEvent},
      NewCoverModel},
+    {{"lstm", "LSTM language model of each thread's calls: mean surprisal per call (Kim et al.)",
+      Granularity::kPerEvent},
+     NewLstmModel},
 };
 
 }  // namespace
