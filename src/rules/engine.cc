@@ -13,7 +13,6 @@
 #include <optional>
 #include <set>
 #include <sstream>
-#include <unordered_set>
 
 #include "base/strings.h"
 #include "rules/condition.h"
@@ -31,11 +30,62 @@ using TypeSet = std::bitset<kEventTypeCodes>;
 
 namespace {
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+// Strings mapped to bit sets, for membership tests (`in`, `pmatch`, and the guard tests of one
+// field): the items sorted by length and then by bytes, with the range of each length, so a
+// lookup is an index by the value's length and a binary search of equal-length memcmp's in
+// that range; no hashing, and most values are rejected by their length alone.
+class StringTable {
+ public:
+  void Add(std::string s, uint64_t bits) { items_.push_back({std::move(s), bits}); }
+  // Sorts, merges duplicates and indexes the items; call once after the Adds.
+  void Finish() {
+    std::sort(items_.begin(), items_.end(), [](const Item& a, const Item& b) {
+      return a.text.size() != b.text.size() ? a.text.size() < b.text.size() : a.text < b.text;
+    });
+    std::vector<Item> merged;
+    for (Item& it : items_) {
+      if (!merged.empty() && merged.back().text == it.text) {
+        merged.back().bits |= it.bits;
+      } else {
+        merged.push_back(std::move(it));
+      }
+    }
+    items_ = std::move(merged);
+    size_t max = items_.empty() ? 0 : items_.back().text.size();
+    first_.assign(max + 2, 0);
+    for (const Item& it : items_) ++first_[it.text.size() + 1];
+    for (size_t i = 1; i < first_.size(); ++i) first_[i] += first_[i - 1];
+  }
+  // The bits of `s`, 0 when it is not an item.
+  uint64_t Find(std::string_view s) const {
+    size_t n = s.size();
+    if (n + 1 >= first_.size()) return 0;
+    uint32_t lo = first_[n], hi = first_[n + 1];
+    while (lo < hi) {  // binary search among the items of length n
+      uint32_t mid = (lo + hi) / 2;
+      int c = n == 0 ? 0 : memcmp(items_[mid].text.data(), s.data(), n);
+      if (c == 0) return items_[mid].bits;
+      if (c < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return 0;
+  }
+  bool Contains(std::string_view s) const { return Find(s) != 0; }
+  size_t size() const { return items_.size(); }
+
+  struct Item {
+    std::string text;
+    uint64_t bits = 0;
+  };
+  const std::vector<Item>& items() const { return items_; }
+
+ private:
+  std::vector<Item> items_;
+  std::vector<uint32_t> first_;  // first_[n]: index of the first item of length n
 };
-using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 
 enum class Op : uint8_t {
   kEq,
@@ -163,7 +213,9 @@ struct Node {
   // kCmp
   FieldSpec field;
   Op op = Op::kEq;
-  int slot = 0;
+  int slot = 0;            // per-node scratch (LoadOptions::unoptimized: no field cache)
+  int field_slot = -1;     // the field's per-event cache entry (one per distinct field)
+  int client_slot = -1;    // both_ends: client_field's
   int memo = -1;           // identical comparisons (shared macros) share one per-event result
   bool numeric = false;    // compare numbers (kNumber/kBool field with a numeric operator)
   bool both_ends = false;  // fd.net: the client or the server address
@@ -171,12 +223,9 @@ struct Node {
   FieldSpec client_field;  // both_ends: fd.cnet
   std::string str;
   int64_t num = 0;
-  StringSet strs;  // in (string), pmatch prefixes
-  // Lengths of the strings in `strs` (the last bit: any of 255 bytes or more): a value whose
-  // length no item has is rejected without hashing it.
-  std::bitset<256> lens;
-  std::unordered_set<int64_t> nums;  // in (numbers)
-  std::vector<Cidr> cidrs;           // in/= on addresses with a network
+  StringTable strs;           // in (string), pmatch prefixes (bits 1)
+  std::vector<int64_t> nums;  // in (numbers), sorted
+  std::vector<Cidr> cidrs;    // in/= on addresses with a network
   std::vector<std::string> globs;
 };
 
@@ -199,14 +248,24 @@ struct CompiledRule {
   std::vector<OutputPiece> output;
 };
 
+// A field's value for the current event: extracted on first use, then shared by every
+// comparison on that field (proc.args built once, however many `contains` test it).
+struct CachedField {
+  uint64_t gen = 0;  // the event (Scratch::gen) `value` belongs to
+  Value value;
+  std::string buf;  // holds the value when it had to be built
+};
+
 // Per-thread evaluation scratch, reused across events and engines.
 struct Scratch {
   EvalContext ctx;
   std::vector<std::string> slots;
   std::string extra;
+  std::string walk;                // proc.aname without [N]: the generation being tested
   uint64_t gen = 0;                // the current event's number on this thread
   std::vector<uint64_t> memo_gen;  // per memo id: the event its result belongs to
   std::vector<uint8_t> memo_value;
+  std::vector<CachedField> fields;  // per field slot
 };
 Scratch& ThreadScratch() {
   thread_local Scratch s;
@@ -232,7 +291,7 @@ bool MatchValue(const Node& n, const Value& v, Scratch& sc) {
       case Op::kGe:
         return v.n >= n.num;
       case Op::kIn:
-        return n.nums.count(v.n) > 0;
+        return std::binary_search(n.nums.begin(), n.nums.end(), v.n);
       default:
         return false;
     }
@@ -245,8 +304,7 @@ bool MatchValue(const Node& n, const Value& v, Scratch& sc) {
     case Op::kNe:
       return s != n.str;
     case Op::kIn:
-      if (!n.lens.test(std::min<size_t>(s.size(), 255))) return false;
-      return n.strs.find(s) != n.strs.end();
+      return n.strs.Contains(s);
     case Op::kContains:
       return s.find(n.str) != std::string_view::npos;
     case Op::kIContains:
@@ -256,13 +314,10 @@ bool MatchValue(const Node& n, const Value& v, Scratch& sc) {
     case Op::kEndswith:
       return s.ends_with(n.str);
     case Op::kPmatch: {
-      auto has = [&](std::string_view prefix) {
-        return n.lens.test(std::min<size_t>(prefix.size(), 255)) &&
-               n.strs.find(prefix) != n.strs.end();
-      };
-      if (has(s)) return true;
+      // The value or one of its parent directories is an item (items have no trailing '/').
+      if (n.strs.Contains(s)) return true;
       for (size_t i = s.size(); i > 0; --i) {
-        if (s[i - 1] == '/' && has(s.substr(0, i == 1 ? 1 : i - 1))) return true;
+        if (s[i - 1] == '/' && n.strs.Contains(s.substr(0, i == 1 ? 1 : i - 1))) return true;
       }
       return false;
     }
@@ -286,6 +341,27 @@ bool MatchValue(const Node& n, const Value& v, Scratch& sc) {
 
 bool EvalCompare(const Node& n, Scratch& sc);
 
+// `field`'s value for the current event, through the cache when it has a slot.
+inline Value FieldValue(const FieldSpec& field, int field_slot, int node_slot, Scratch& sc) {
+  if (field_slot < 0) return sc.ctx.Get(field, &sc.slots[node_slot]);
+  CachedField& c = sc.fields[field_slot];
+  if (c.gen != sc.gen) {
+    c.value = sc.ctx.Get(field, &c.buf);
+    c.gen = sc.gen;
+  }
+  return c.value;
+}
+
+// A comparison, through its memo: identical comparisons of different rules run once per event.
+inline bool EvalCompareMemo(const Node& n, Scratch& sc) {
+  if (n.memo < 0) return EvalCompare(n, sc);
+  if (sc.memo_gen[n.memo] == sc.gen) return sc.memo_value[n.memo];
+  bool r = EvalCompare(n, sc);
+  sc.memo_gen[n.memo] = sc.gen;
+  sc.memo_value[n.memo] = r;
+  return r;
+}
+
 bool Eval(const Node& n, const runtime::Event& e, Scratch& sc) {
   switch (n.kind) {
     case Node::Kind::kAnd:
@@ -308,54 +384,42 @@ bool Eval(const Node& n, const runtime::Event& e, Scratch& sc) {
       int code = EventTypeCode(e);
       return code >= 0 && n.types.test(code);
     }
-    case Node::Kind::kCmp: {
-      if (n.memo >= 0 && sc.memo_gen[n.memo] == sc.gen) return sc.memo_value[n.memo];
-      bool r = EvalCompare(n, sc);
-      if (n.memo >= 0) {
-        sc.memo_gen[n.memo] = sc.gen;
-        sc.memo_value[n.memo] = r;
-      }
-      return r;
-    }
+    case Node::Kind::kCmp:
+      return EvalCompareMemo(n, sc);
   }
   return false;
 }
 
 bool EvalCompare(const Node& n, Scratch& sc) {
-  {
-    {
-      std::string* scratch = &sc.slots[n.slot];
-      if (n.field.index < 0) {
-        // proc.aname / proc.apid without [N]: any ancestor; `!=` holds when none is equal.
-        bool negate = n.op == Op::kNe;
-        for (int g = 1; g <= 64; ++g) {
-          Value v = sc.ctx.Ancestor(n.field.id, g, scratch);
-          if (v.kind == Value::Kind::kNone) break;
-          if (negate) {
-            bool equal = n.numeric ? v.n == n.num : v.s == n.str;
-            if (equal) return false;
-          } else if (MatchValue(n, v, sc)) {
-            return true;
-          }
-        }
-        return negate;
+  if (n.field.index < 0) {
+    // proc.aname / proc.apid without [N]: any ancestor; `!=` holds when none is equal.
+    bool negate = n.op == Op::kNe;
+    for (int g = 1; g <= 64; ++g) {
+      Value v = sc.ctx.Ancestor(n.field.id, g, &sc.walk);
+      if (v.kind == Value::Kind::kNone) break;
+      if (negate) {
+        bool equal = n.numeric ? v.n == n.num : v.s == n.str;
+        if (equal) return false;
+      } else if (MatchValue(n, v, sc)) {
+        return true;
       }
-      Value v = sc.ctx.Get(n.field, scratch);
-      if (n.op == Op::kNet) {
-        // A missing address matches no network, for = and != alike (as any missing value).
-        bool any = v.kind != Value::Kind::kNone;
-        bool hit = MatchValue(n, v, sc);
-        if (n.both_ends) {
-          Value c = sc.ctx.Get(n.client_field, scratch);
-          any = any || c.kind != Value::Kind::kNone;
-          hit = hit || MatchValue(n, c, sc);
-        }
-        return any && (n.negate ? !hit : hit);
-      }
-      return MatchValue(n, v, sc);
     }
+    return negate;
   }
-  return false;
+  Value v = FieldValue(n.field, n.field_slot, n.slot, sc);
+  if (n.op == Op::kNet) {
+    // A missing address matches no network, for = and != alike (as any missing value).
+    bool any = v.kind != Value::Kind::kNone;
+    bool hit = MatchValue(n, v, sc);
+    if (n.both_ends) {
+      Value c = n.client_slot < 0 ? sc.ctx.Get(n.client_field, &sc.walk)
+                                  : FieldValue(n.client_field, n.client_slot, n.slot, sc);
+      any = any || c.kind != Value::Kind::kNone;
+      hit = hit || MatchValue(n, c, sc);
+    }
+    return any && (n.negate ? !hit : hit);
+  }
+  return MatchValue(n, v, sc);
 }
 
 // Event types a tree can match: nullopt-like `pure` tells whether the tree only tests
@@ -485,9 +549,24 @@ int Cost(const Node& n) {
     case FieldId::kUserUid:
     case FieldId::kGroupGid:
       break;
+    case FieldId::kEvtArg:
+      // Flags, modes, addresses and argv are rendered as text for evt.arg.
+      switch (n.field.arg_id) {
+        case ArgId::kFlags:
+        case ArgId::kMode:
+        case ArgId::kAddr:
+        case ArgId::kArgs:
+        case ArgId::kRequest:
+        case ArgId::kDomain:
+          c += 12;
+          break;
+        default:
+          c += 2;
+          break;
+      }
+      break;
     case FieldId::kProcName:
     case FieldId::kEvtRes:
-    case FieldId::kEvtArg:
     case FieldId::kEvtRawarg:
       c += 2;
       break;
@@ -586,6 +665,8 @@ std::unique_ptr<Node> Specialize(const Node& n, int code) {
       c->field = n.field;
       c->op = n.op;
       c->slot = n.slot;
+      c->field_slot = n.field_slot;
+      c->client_slot = n.client_slot;
       c->memo = n.memo;
       c->numeric = n.numeric;
       c->both_ends = n.both_ends;
@@ -594,7 +675,6 @@ std::unique_ptr<Node> Specialize(const Node& n, int code) {
       c->str = n.str;
       c->num = n.num;
       c->strs = n.strs;
-      c->lens = n.lens;
       c->nums = n.nums;
       c->cidrs = n.cidrs;
       c->globs = n.globs;
@@ -656,8 +736,9 @@ struct CompileIssue {
 
 class Compiler {
  public:
-  Compiler(const LoadedFiles& files, int* slots, int* memos)
-      : files_(files), slots_(slots), memos_(memos) {
+  // `optimized` false: no memos and no field cache (LoadOptions::unoptimized).
+  Compiler(const LoadedFiles& files, int* slots, int* memos, int* fields, bool optimized)
+      : files_(files), slots_(slots), memos_(memos), fields_(fields), optimized_(optimized) {
     for (const auto& [name, def] : files.macros) {
       StatusOr<AstPtr> ast = ParseCondition(def.condition);
       if (ast.ok()) {
@@ -869,7 +950,9 @@ class Compiler {
   // event however many rules contain it.
   std::unique_ptr<Node> CompileCompare(const Ast& a, CompileIssue* issue) {
     std::unique_ptr<Node> n = CompileCompareOnce(a, issue);
-    if (!n || n->kind != Node::Kind::kCmp) return n;
+    if (!n || n->kind != Node::Kind::kCmp || !optimized_) return n;
+    n->field_slot = FieldSlot(n->field);
+    if (n->both_ends) n->client_slot = FieldSlot(n->client_field);
     std::vector<std::string> vals;
     Expand(a.values, a.list_op, &vals);
     std::string key = a.name + '\x01' + a.op;
@@ -975,26 +1058,27 @@ class Compiler {
                                   type == FieldType::kBool ? "boolean" : "number", v));
         }
         if (n->op == Op::kIn) {
-          n->nums.insert(x);
+          n->nums.push_back(x);
         } else {
           n->num = x;
         }
       }
+      std::sort(n->nums.begin(), n->nums.end());
       return n;
     }
     switch (n->op) {
       case Op::kIn:
         for (std::string& v : vals) {
-          n->lens.set(std::min<size_t>(v.size(), 255));
-          n->strs.insert(std::move(v));
+          n->strs.Add(std::move(v), 1);
         }
+        n->strs.Finish();
         break;
       case Op::kPmatch:
         for (std::string& v : vals) {
           while (v.size() > 1 && v.back() == '/') v.pop_back();
-          n->lens.set(std::min<size_t>(v.size(), 255));
-          n->strs.insert(std::move(v));
+          n->strs.Add(std::move(v), 1);
         }
+        n->strs.Finish();
         break;
       case Op::kGlob:
         n->globs = std::move(vals);
@@ -1012,15 +1096,171 @@ class Compiler {
     return n;
   }
 
+  // The cache slot of a field: one per distinct extraction (spellings of one field, such as
+  // fd.ip and fd.net, share it; proc.aname[N] differs per N, evt.arg.X per X).
+  int FieldSlot(const FieldSpec& f) {
+    std::string key = fmt::format("{}\x01{}\x01{}", static_cast<int>(f.id), f.index, f.arg);
+    auto [it, inserted] = field_ids_.emplace(std::move(key), *fields_);
+    if (inserted) ++*fields_;
+    return it->second;
+  }
+
   const LoadedFiles& files_;
   int* slots_;
   int* memos_;
+  int* fields_;
+  bool optimized_;
+  std::map<std::string, int> field_ids_;
   std::map<std::string, int> memo_ids_;
   std::map<std::string, AstPtr> macros_;
   std::map<std::string, std::string> macro_errors_;
   std::vector<std::string>* notes_ = nullptr;
   size_t nodes_ = 0;  // nodes compiled for the current rule
   static constexpr size_t kMaxNodesPerRule = 20000;
+};
+
+// The guard tests of one event type on one field, evaluated together: the value extracted
+// once, one table lookup for every equality and membership test (and pmatch's exact items),
+// then the prefix, suffix and substring tests. Each test is a bit; Match returns those that
+// hold, exactly as MatchValue would decide each test alone.
+struct FieldGuards {
+  FieldSpec field;
+  int field_slot = -1;
+  StringTable exact;  // =, in; pmatch items (the value itself)
+  struct Affix {
+    std::string text;
+    uint64_t bits = 0;
+    bool dir = false;  // pmatch: a parent directory of the value (the next byte is '/')
+    // Up to 8 bytes of the text as a little-endian word and the mask of those bytes: the
+    // first 8 of a prefix, the last 8 of a suffix (then in the high bytes), compared with
+    // one load of the value's head or tail before any memcmp.
+    uint64_t word = 0, mask = 0;
+  };
+  std::vector<Affix> prefixes;  // startswith; pmatch items other than "" and "/"
+  std::vector<Affix> suffixes;  // endswith
+  std::vector<std::pair<std::string, uint64_t>> contains;
+  std::vector<std::pair<int64_t, uint64_t>> numbers;  // numeric = and in, sorted by value
+  bool strings = false;                               // any string test
+
+  // Adds `n` as `bit` when its operator is one Match handles; false otherwise.
+  bool Add(const Node& n, uint64_t bit) {
+    if (n.numeric) {
+      if (n.op == Op::kEq) {
+        numbers.push_back({n.num, bit});
+      } else if (n.op == Op::kIn) {
+        for (int64_t x : n.nums) numbers.push_back({x, bit});
+      } else {
+        return false;
+      }
+      return true;
+    }
+    switch (n.op) {
+      case Op::kEq:
+        exact.Add(n.str, bit);
+        break;
+      case Op::kIn:
+        for (const StringTable::Item& it : n.strs.items()) exact.Add(it.text, bit);
+        break;
+      case Op::kPmatch:
+        for (const StringTable::Item& it : n.strs.items()) {
+          exact.Add(it.text, bit);
+          // "" matches only itself; "/" is the parent of every absolute path.
+          if (!it.text.empty()) prefixes.push_back(MakePrefix(it.text, bit, it.text != "/"));
+        }
+        break;
+      case Op::kStartswith:
+        prefixes.push_back(MakePrefix(n.str, bit, false));
+        break;
+      case Op::kEndswith: {
+        Affix a{n.str, bit, false, 0, 0};
+        size_t k = std::min<size_t>(8, n.str.size());
+        for (size_t i = 0; i < k; ++i) {
+          size_t shift = 8 * (8 - k + i);
+          a.word |= uint64_t{static_cast<uint8_t>(n.str[n.str.size() - k + i])} << shift;
+          a.mask |= uint64_t{0xff} << shift;
+        }
+        suffixes.push_back(std::move(a));
+        break;
+      }
+      case Op::kContains:
+        contains.push_back({n.str, bit});
+        break;
+      default:
+        return false;
+    }
+    strings = true;
+    return true;
+  }
+
+  static Affix MakePrefix(const std::string& text, uint64_t bit, bool dir) {
+    Affix a{text, bit, dir, 0, 0};
+    for (size_t i = 0; i < std::min<size_t>(8, text.size()); ++i) {
+      a.word |= uint64_t{static_cast<uint8_t>(text[i])} << (8 * i);
+      a.mask |= uint64_t{0xff} << (8 * i);
+    }
+    return a;
+  }
+
+  void Finish() {
+    exact.Finish();
+    std::sort(numbers.begin(), numbers.end());
+    std::vector<std::pair<int64_t, uint64_t>> merged;
+    for (const auto& [x, bits] : numbers) {
+      if (!merged.empty() && merged.back().first == x) {
+        merged.back().second |= bits;
+      } else {
+        merged.push_back({x, bits});
+      }
+    }
+    numbers = std::move(merged);
+  }
+
+  uint64_t Match(const Value& v, Scratch& sc) const {
+    if (v.kind == Value::Kind::kNone) return 0;
+    uint64_t bits = 0;
+    if (v.kind == Value::Kind::kNumber && !numbers.empty()) {
+      auto it = std::lower_bound(numbers.begin(), numbers.end(), v.n,
+                                 [](const auto& p, int64_t x) { return p.first < x; });
+      if (it != numbers.end() && it->first == v.n) bits |= it->second;
+    }
+    if (!strings) return bits;
+    // String operators on a number compare its rendering, as MatchValue does.
+    std::string_view s = v.s;
+    if (v.kind == Value::Kind::kNumber) s = EvalContext::Render(field, v, &sc.extra);
+    bits |= exact.Find(s);
+    size_t n = s.size();
+    if (!prefixes.empty()) {
+      uint64_t head = 0;
+      if (n >= 8) memcpy(&head, s.data(), 8);
+      for (const Affix& a : prefixes) {
+        size_t k = a.text.size();
+        if (n < k + a.dir) continue;
+        if (n >= 8 ? (head & a.mask) != a.word : memcmp(s.data(), a.text.data(), k) != 0) {
+          continue;
+        }
+        if (k > 8 && memcmp(s.data() + 8, a.text.data() + 8, k - 8) != 0) continue;
+        if (a.dir && s[k] != '/') continue;
+        bits |= a.bits;
+      }
+    }
+    if (!suffixes.empty()) {
+      uint64_t tail = 0;
+      if (n >= 8) memcpy(&tail, s.data() + n - 8, 8);
+      for (const Affix& a : suffixes) {
+        size_t k = a.text.size();
+        if (n < k) continue;
+        if (n >= 8 ? (tail & a.mask) != a.word : memcmp(s.data() + n - k, a.text.data(), k) != 0) {
+          continue;
+        }
+        if (k > 8 && memcmp(s.data() + n - k, a.text.data(), k - 8) != 0) continue;
+        bits |= a.bits;
+      }
+    }
+    for (const auto& [needle, b] : contains) {
+      if (s.find(needle) != std::string_view::npos) bits |= b;
+    }
+    return bits;
+  }
 };
 
 }  // namespace
@@ -1033,15 +1273,204 @@ struct Engine::Impl {
   struct Candidate {
     uint32_t rule = 0;
     const Node* root = nullptr;  // owned by `specialized`
+    // Bits of TypeIndex::guards: the condition implies that one of them holds, so the rule is
+    // evaluated only when one did. 0: no guard, always evaluated.
+    uint64_t guard = 0;
   };
-  std::vector<std::vector<Candidate>> by_type;
+  struct TypeIndex {
+    std::vector<Candidate> rules;
+    // The comparisons guards use (at most 64, each once however many rules share it),
+    // evaluated first on every event of the type: bit i of a guard is guards[i]. Owned by
+    // `specialized`.
+    std::vector<const Node*> guards;
+    // How they are evaluated: grouped by field where the operator allows (then `recorded`
+    // lists the memo id and bit of each, to record the results for the conditions), the rest
+    // one by one.
+    std::vector<FieldGuards> fields;
+    std::vector<std::pair<int, uint64_t>> recorded;  // memo id, bit
+    std::vector<std::pair<const Node*, uint64_t>> single;
+  };
+  std::vector<TypeIndex> by_type;
   std::vector<std::unique_ptr<Node>> specialized;
   int slots = 0;
   int memos = 0;
+  int fields = 0;
   mutable std::atomic<uint64_t> evt_num{0};
 };
 
 namespace {
+
+// Guards. A rule's specialized condition usually starts with a test that rules out nearly every
+// event of the type (fd.name in (...), proc.name in (...), fd.sport in (...)); several rules often
+// share it. Per event type, each rule gets a guard: comparisons one of which holds whenever
+// the condition does (a conjunct's guard, or the union of every disjunct's guard). Process
+// evaluates the type's guard comparisons once per event into a bit set and evaluates the
+// condition only of the rules whose guard has a bit in it; the results go to the memos, so the
+// conditions reuse them. Conditions have no side effects, so evaluating a comparison the
+// condition's short-circuit order would have skipped changes nothing but the cost.
+struct GuardChoice {
+  std::vector<const Node*> tests;
+  double pass = 1;  // a rough probability that one of the tests holds on an ordinary event
+  int cost = 0;
+  double Score() const { return pass * 1000 + cost; }
+};
+
+// A rough probability that a guard-eligible comparison holds: tests on fields with few
+// values (result codes, fd types, booleans, container identity) rarely rule an event out;
+// tests on process names rule out less than tests on paths, addresses and ports, because a
+// few programs (often the very servers a rule lists) make most of the events.
+double GuardPass(const Node& n) {
+  switch (n.field.id) {
+    case FieldId::kEvtRes:
+    case FieldId::kEvtFailed:
+    case FieldId::kEvtIsOpenRead:
+    case FieldId::kEvtIsOpenWrite:
+    case FieldId::kEvtIsOpenExec:
+    case FieldId::kFdType:
+    case FieldId::kFdTypechar:
+    case FieldId::kFdL4proto:
+    case FieldId::kFdSockfamily:
+    case FieldId::kProcTty:
+    case FieldId::kUserName:
+    case FieldId::kGroupName:
+    case FieldId::kContainerId:
+    case FieldId::kContainerFullId:
+    case FieldId::kContainerName:
+    case FieldId::kContainerImage:
+    case FieldId::kContainerImageRepo:
+    case FieldId::kContainerImageTag:
+    case FieldId::kContainerImageDigest:
+    case FieldId::kK8sNsName:
+    case FieldId::kK8sPodName:
+    case FieldId::kThreadCapEffective:
+    case FieldId::kThreadCapPermitted:
+      return 0.5;
+    default:
+      break;
+  }
+  if (n.field.type == FieldType::kBool) return 0.5;
+  switch (n.op) {
+    case Op::kLt:
+    case Op::kLe:
+    case Op::kGt:
+    case Op::kGe:
+      return 0.5;
+    default:
+      break;
+  }
+  switch (n.field.id) {
+    case FieldId::kProcName:
+    case FieldId::kProcExe:
+    case FieldId::kProcExepath:
+    case FieldId::kProcPname:
+    case FieldId::kProcPexe:
+    case FieldId::kProcPexepath:
+    case FieldId::kProcAname:
+    case FieldId::kProcCwd:
+    case FieldId::kUserUid:
+    case FieldId::kGroupGid:
+      return 0.1;
+    default:
+      return n.op == Op::kEq || n.op == Op::kIn ? 0.02 : 0.05;
+  }
+}
+
+// Guard tests other rules of the type already use: free for one more rule.
+using SharedTests = std::map<int, int>;  // memo id -> rules using it
+
+// The guard `n` implies with the least expected work, nullopt when it implies none (a
+// negation, an inequality, an ancestor walk). Tests in `shared` (but not only in `own`) cost
+// nothing.
+std::optional<GuardChoice> GuardOf(const Node& n, const SharedTests& shared,
+                                   const std::set<int>& own) {
+  switch (n.kind) {
+    case Node::Kind::kCmp: {
+      if (n.memo < 0 || n.field.index < 0 || n.op == Op::kNe || n.op == Op::kExists ||
+          (n.op == Op::kNet && n.negate)) {
+        return std::nullopt;
+      }
+      auto it = shared.find(n.memo);
+      bool free = it != shared.end() && it->second > static_cast<int>(own.count(n.memo));
+      return GuardChoice{{&n}, GuardPass(n), free ? 0 : Cost(n)};
+    }
+    case Node::Kind::kAnd: {
+      std::optional<GuardChoice> best;
+      for (const auto& k : n.kids) {
+        std::optional<GuardChoice> g = GuardOf(*k, shared, own);
+        if (g && (!best || g->Score() < best->Score())) best = std::move(g);
+      }
+      return best;
+    }
+    case Node::Kind::kOr: {
+      GuardChoice all;
+      all.pass = 0;
+      for (const auto& k : n.kids) {
+        std::optional<GuardChoice> g = GuardOf(*k, shared, own);
+        if (!g) return std::nullopt;
+        all.tests.insert(all.tests.end(), g->tests.begin(), g->tests.end());
+        all.pass = std::min(1.0, all.pass + g->pass);
+        all.cost += g->cost;
+      }
+      return all;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+// Gives each candidate of `index` its guard (see GuardChoice). Each rule's guard is chosen
+// alone first; then again with the tests other rules' first choices use counted as free, so
+// rules converge on shared tests.
+void BuildGuards(Engine::Impl::TypeIndex* index) {
+  std::vector<std::optional<GuardChoice>> first;
+  SharedTests uses;
+  for (const Engine::Impl::Candidate& cand : index->rules) {
+    first.push_back(GuardOf(*cand.root, {}, {}));
+    if (!first.back()) continue;
+    std::set<int> memos;
+    for (const Node* t : first.back()->tests) memos.insert(t->memo);
+    for (int m : memos) ++uses[m];
+  }
+  std::map<int, int> bit_of_memo;
+  for (size_t r = 0; r < index->rules.size(); ++r) {
+    if (!first[r]) continue;
+    std::set<int> own;
+    for (const Node* t : first[r]->tests) own.insert(t->memo);
+    std::optional<GuardChoice> g = GuardOf(*index->rules[r].root, uses, own);
+    if (!g || g->tests.empty()) continue;
+    size_t added = 0;
+    for (const Node* t : g->tests) added += bit_of_memo.count(t->memo) == 0;
+    if (index->guards.size() + added > 64) continue;  // past 64 tests: no guard
+    uint64_t bits = 0;
+    for (const Node* t : g->tests) {
+      auto [it, inserted] = bit_of_memo.emplace(t->memo, static_cast<int>(index->guards.size()));
+      if (inserted) index->guards.push_back(t);
+      bits |= uint64_t{1} << it->second;
+    }
+    index->rules[r].guard = bits;
+  }
+  std::map<int, size_t> field_of_slot;
+  for (size_t i = 0; i < index->guards.size(); ++i) {
+    const Node& t = *index->guards[i];
+    uint64_t bit = uint64_t{1} << i;
+    if (t.field_slot >= 0 && t.field.index >= 0) {
+      auto [it, inserted] = field_of_slot.emplace(t.field_slot, index->fields.size());
+      if (inserted) {
+        index->fields.emplace_back();
+        index->fields.back().field = t.field;
+        index->fields.back().field_slot = t.field_slot;
+      }
+      if (index->fields[it->second].Add(t, bit)) {
+        index->recorded.push_back({t.memo, bit});
+        continue;
+      }
+    }
+    index->single.push_back({&t, bit});
+  }
+  for (FieldGuards& f : index->fields) f.Finish();
+  std::erase_if(index->fields,
+                [](const FieldGuards& f) { return !f.strings && f.numbers.empty(); });
+}
 
 // Compiles loaded definitions; every problem goes to `diags`. With `stop`, returns at the
 // first error.
@@ -1049,7 +1478,7 @@ std::unique_ptr<Engine::Impl> CompileAll(const LoadedFiles& files, const LoadOpt
                                          bool stop, std::vector<Diagnostic>* diags,
                                          size_t* skipped) {
   auto impl = std::make_unique<Engine::Impl>();
-  Compiler compiler(files, &impl->slots, &impl->memos);
+  Compiler compiler(files, &impl->slots, &impl->memos, &impl->fields, !options.unoptimized);
   for (const auto& [name, err] : compiler.macro_errors()) {
     const auto& def = files.macros.at(name);
     diags->push_back(Diagnostic{Diagnostic::Level::kError, def.loc.file, def.loc.line,
@@ -1115,13 +1544,21 @@ std::unique_ptr<Engine::Impl> CompileAll(const LoadedFiles& files, const LoadOpt
     bool pure;
     TypeSet types = TypesOf(*impl->rules[i].root, &pure);
     for (int c = 0; c < kEventTypeCodes; ++c) {
+      if (options.unoptimized) {
+        // Every rule on every type, its whole condition as compiled.
+        impl->by_type[c].rules.push_back({i, impl->rules[i].root.get()});
+        continue;
+      }
       if (!types.test(c)) continue;
       std::unique_ptr<Node> root = Specialize(*impl->rules[i].root, c);
       if (root->kind == Node::Kind::kFalse) continue;
-      impl->by_type[c].push_back({i, root.get()});
+      impl->by_type[c].rules.push_back({i, root.get()});
       impl->specialized.push_back(std::move(root));
     }
     impl->infos.push_back(impl->rules[i].info);
+  }
+  if (!options.unoptimized) {
+    for (Engine::Impl::TypeIndex& index : impl->by_type) BuildGuards(&index);
   }
   return impl;
 }
@@ -1199,17 +1636,30 @@ void Engine::Process(const runtime::Event& event, runtime::State* state,
   uint64_t num = impl_->evt_num.fetch_add(1, std::memory_order_relaxed) + 1;
   int code = EventTypeCode(event);
   if (code < 0) return;
-  const std::vector<Impl::Candidate>& candidates = impl_->by_type[code];
-  if (candidates.empty()) return;
+  const Impl::TypeIndex& index = impl_->by_type[code];
+  if (index.rules.empty()) return;
   Scratch& sc = ThreadScratch();
   if (sc.slots.size() < static_cast<size_t>(impl_->slots)) sc.slots.resize(impl_->slots);
   if (sc.memo_gen.size() < static_cast<size_t>(impl_->memos)) {
     sc.memo_gen.resize(impl_->memos, 0);
     sc.memo_value.resize(impl_->memos, 0);
   }
-  ++sc.gen;  // invalidates every memo of the previous event (on any engine)
+  if (sc.fields.size() < static_cast<size_t>(impl_->fields)) sc.fields.resize(impl_->fields);
+  ++sc.gen;  // invalidates every memo and cached field of the previous event (on any engine)
   sc.ctx.Reset(&event, state, num);
-  for (const Impl::Candidate& cand : candidates) {
+  uint64_t held = 0;  // the guard tests that hold
+  for (const FieldGuards& f : index.fields) {
+    held |= f.Match(FieldValue(f.field, f.field_slot, 0, sc), sc);
+  }
+  for (const auto& [memo, bit] : index.recorded) {
+    sc.memo_gen[memo] = sc.gen;
+    sc.memo_value[memo] = (held & bit) != 0;
+  }
+  for (const auto& [test, bit] : index.single) {
+    if (EvalCompareMemo(*test, sc)) held |= bit;
+  }
+  for (const Impl::Candidate& cand : index.rules) {
+    if (cand.guard != 0 && (cand.guard & held) == 0) continue;
     if (!Eval(*cand.root, event, sc)) continue;
     const CompiledRule& rule = impl_->rules[cand.rule];
     Alert alert;

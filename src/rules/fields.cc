@@ -521,6 +521,27 @@ std::string_view CachedName(uint32_t id, bool group) {
   return cache.emplace(key, std::move(name)).first->second;
 }
 
+ArgId ArgIdOf(std::string_view a) {
+  static constexpr std::pair<std::string_view, ArgId> kArgs[] = {
+      {"name", ArgId::kPath},       {"path", ArgId::kPath},      {"pathname", ArgId::kPath},
+      {"filename", ArgId::kPath},   {"target", ArgId::kPath},    {"oldpath", ArgId::kPath},
+      {"source", ArgId::kPath},     {"src", ArgId::kPath},       {"dev", ArgId::kPath},
+      {"exe", ArgId::kExe},         {"linkpath", ArgId::kPath2}, {"newpath", ArgId::kPath2},
+      {"dest", ArgId::kPath2},      {"dir", ArgId::kPath2},      {"res", ArgId::kRes},
+      {"fd", ArgId::kFd},           {"dirfd", ArgId::kDirfd},    {"oldfd", ArgId::kDirfd},
+      {"newfd", ArgId::kNewfd},     {"flags", ArgId::kFlags},    {"mode", ArgId::kMode},
+      {"request", ArgId::kRequest}, {"pid", ArgId::kPid},        {"uid", ArgId::kUidGid},
+      {"gid", ArgId::kUidGid},      {"domain", ArgId::kDomain},  {"type", ArgId::kType},
+      {"addr", ArgId::kAddr},       {"tuple", ArgId::kAddr},     {"cmd", ArgId::kCmd},
+      {"nstype", ArgId::kCmd},      {"size", ArgId::kSize},      {"length", ArgId::kSize},
+      {"args", ArgId::kArgs},       {"cwd", ArgId::kCwd},
+  };
+  for (const auto& [name, id] : kArgs) {
+    if (name == a) return id;
+  }
+  return ArgId::kOther;
+}
+
 }  // namespace
 
 FieldLookup ResolveField(std::string_view text, FieldSpec* out) {
@@ -546,6 +567,7 @@ FieldLookup ResolveField(std::string_view text, FieldSpec* out) {
       out->id = prefix == "evt.arg." ? FieldId::kEvtArg : FieldId::kEvtRawarg;
       out->type = out->id == FieldId::kEvtArg ? FieldType::kString : FieldType::kNumber;
       out->arg = std::string(name.substr(prefix.size()));
+      out->arg_id = ArgIdOf(out->arg);
       // Raw path-like arguments stay strings.
       if (out->id == FieldId::kEvtRawarg) {
         static constexpr std::string_view kStringArgs[] = {
@@ -881,78 +903,83 @@ Value EvalContext::Get(const FieldSpec& f, std::string* scratch) {
     case FieldId::kEvtArg:
     case FieldId::kEvtRawarg: {
       bool raw = f.id == FieldId::kEvtRawarg;
-      const std::string& a = f.arg;
       bool open = e.type == EventType::kSyscall && IsOpen(e.syscall);
-      if (a == "name" || a == "path" || a == "pathname" || a == "filename" || a == "target" ||
-          a == "oldpath" || a == "source" || a == "src" || a == "dev") {
-        return StrOrNone(e.path);
-      }
-      if (a == "exe") return StrOrNone(exec ? e.exe : e.path);
-      if (a == "linkpath" || a == "newpath" || a == "dest" || a == "dir") return StrOrNone(e.path2);
-      if (a == "res") return Num(e.ret);
-      if (a == "fd") return open ? Num(e.ret) : e.fd >= 0 ? Num(e.fd) : None();
-      if (a == "dirfd" || a == "oldfd") return e.fd == -1 ? None() : Num(e.fd);
-      if (a == "newfd") return e.fd2 < 0 ? None() : Num(e.fd2);
-      if (a == "flags") {
-        if (open && !raw) {
-          scratch->clear();
-          RenderOpenFlags(e.flags, scratch);
+      switch (f.arg_id) {
+        case ArgId::kPath:
+          return StrOrNone(e.path);
+        case ArgId::kExe:
+          return StrOrNone(exec ? e.exe : e.path);
+        case ArgId::kPath2:
+          return StrOrNone(e.path2);
+        case ArgId::kRes:
+          return Num(e.ret);
+        case ArgId::kFd:
+          return open ? Num(e.ret) : e.fd >= 0 ? Num(e.fd) : None();
+        case ArgId::kDirfd:
+          return e.fd == -1 ? None() : Num(e.fd);
+        case ArgId::kNewfd:
+          return e.fd2 < 0 ? None() : Num(e.fd2);
+        case ArgId::kFlags:
+          if (open && !raw) {
+            scratch->clear();
+            RenderOpenFlags(e.flags, scratch);
+            return Str(*scratch);
+          }
+          if (raw || e.type != EventType::kSyscall) return Num(static_cast<int64_t>(e.flags));
+          if (e.syscall == sys::kUnshare || e.syscall == sys::kSetns || e.syscall == sys::kClone) {
+            scratch->clear();
+            RenderCloneFlags(e.flags, scratch);
+            return Str(*scratch);
+          }
+          *scratch = std::to_string(e.flags);
+          return Str(*scratch);
+        case ArgId::kMode:
+          if (raw) return Num(e.mode);
+          *scratch = fmt::format("0{:o}", e.mode);
+          return Str(*scratch);
+        case ArgId::kRequest: {
+          if (e.syscall != sys::kPtrace) return None();
+          if (raw) return Num(static_cast<int64_t>(e.flags));
+          std::string_view n = PtraceRequestName(e.flags);
+          if (!n.empty()) return Str(n);
+          *scratch = std::to_string(e.flags);
           return Str(*scratch);
         }
-        if (raw || e.type != EventType::kSyscall) return Num(static_cast<int64_t>(e.flags));
-        if (e.syscall == sys::kUnshare || e.syscall == sys::kSetns || e.syscall == sys::kClone) {
-          scratch->clear();
-          RenderCloneFlags(e.flags, scratch);
+        case ArgId::kPid:
+          return e.syscall == sys::kPtrace ? Num(e.id_arg) : None();
+        case ArgId::kUidGid:
+          return e.syscall == sys::kSetuid || e.syscall == sys::kSetgid ? Num(e.id_arg) : None();
+        case ArgId::kDomain: {
+          if (e.syscall != sys::kSocket) return None();
+          if (raw) return Num(e.id_arg);
+          std::string_view n = FamilyName(e.id_arg);
+          if (!n.empty()) return Str(n);
+          *scratch = std::to_string(e.id_arg);
           return Str(*scratch);
         }
-        *scratch = std::to_string(e.flags);
-        return Str(*scratch);
+        case ArgId::kType:
+          if (e.syscall != sys::kSocket) return None();
+          if (raw) return Num(static_cast<int64_t>(e.flags));
+          return StrOrNone(SocketTypeName(e.flags));
+        case ArgId::kAddr:
+          if (e.addr.family == 0) return None();
+          scratch->clear();
+          runtime::AppendSockAddr(e.addr, scratch);
+          return Str(*scratch);
+        case ArgId::kCmd:
+          return Num(static_cast<int64_t>(e.flags));
+        case ArgId::kSize:
+          return Num(static_cast<int64_t>(e.bytes));
+        case ArgId::kArgs:
+          if (!exec) return None();
+          scratch->clear();
+          JoinArgs(e.args, scratch);
+          return Str(*scratch);
+        case ArgId::kCwd:
+          return exec ? StrOrNone(e.cwd) : None();
+        case ArgId::kOther:
+          return None();
       }
-      if (a == "mode") {
-        if (raw) return Num(e.mode);
-        *scratch = fmt::format("0{:o}", e.mode);
-        return Str(*scratch);
-      }
-      if (a == "request") {
-        if (e.syscall != sys::kPtrace) return None();
-        if (raw) return Num(static_cast<int64_t>(e.flags));
-        std::string_view n = PtraceRequestName(e.flags);
-        if (!n.empty()) return Str(n);
-        *scratch = std::to_string(e.flags);
-        return Str(*scratch);
-      }
-      if (a == "pid") return e.syscall == sys::kPtrace ? Num(e.id_arg) : None();
-      if (a == "uid" || a == "gid") {
-        return e.syscall == sys::kSetuid || e.syscall == sys::kSetgid ? Num(e.id_arg) : None();
-      }
-      if (a == "domain") {
-        if (e.syscall != sys::kSocket) return None();
-        if (raw) return Num(e.id_arg);
-        std::string_view n = FamilyName(e.id_arg);
-        if (!n.empty()) return Str(n);
-        *scratch = std::to_string(e.id_arg);
-        return Str(*scratch);
-      }
-      if (a == "type") {
-        if (e.syscall != sys::kSocket) return None();
-        if (raw) return Num(static_cast<int64_t>(e.flags));
-        return StrOrNone(SocketTypeName(e.flags));
-      }
-      if (a == "addr" || a == "tuple") {
-        if (e.addr.family == 0) return None();
-        scratch->clear();
-        runtime::AppendSockAddr(e.addr, scratch);
-        return Str(*scratch);
-      }
-      if (a == "cmd" || a == "nstype") return Num(static_cast<int64_t>(e.flags));
-      if (a == "size" || a == "length") return Num(static_cast<int64_t>(e.bytes));
-      if (a == "args") {
-        if (!exec) return None();
-        scratch->clear();
-        JoinArgs(e.args, scratch);
-        return Str(*scratch);
-      }
-      if (a == "cwd") return exec ? StrOrNone(e.cwd) : None();
       return None();
     }
     case FieldId::kProcName: {

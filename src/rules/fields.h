@@ -88,13 +88,40 @@ enum class FieldId : uint8_t {
   kThreadCapPermitted,
 };
 
+// evt.arg.NAME / evt.rawarg.NAME: the argument NAME selects, resolved once when the field is
+// (names that read the same event member share one id; kOther: a name Vigil does not map,
+// which extracts as no value).
+enum class ArgId : uint8_t {
+  kOther,
+  kPath,     // name, path, pathname, filename, target, oldpath, source, src, dev
+  kExe,      // exe
+  kPath2,    // linkpath, newpath, dest, dir
+  kRes,      // res
+  kFd,       // fd
+  kDirfd,    // dirfd, oldfd
+  kNewfd,    // newfd
+  kFlags,    // flags
+  kMode,     // mode
+  kRequest,  // request
+  kPid,      // pid
+  kUidGid,   // uid, gid
+  kDomain,   // domain
+  kType,     // type
+  kAddr,     // addr, tuple
+  kCmd,      // cmd, nstype
+  kSize,     // size, length
+  kArgs,     // args
+  kCwd,      // cwd
+};
+
 struct FieldSpec {
   FieldId id = FieldId::kEvtType;
   FieldType type = FieldType::kString;
-  int index = 0;     // proc.aname[N] / proc.apid[N]: N (0 = the process itself);
-                     // -1 = any ancestor (the field written without [N])
-  std::string arg;   // evt.arg.NAME / evt.rawarg.NAME
-  std::string text;  // as written, for messages and output_fields
+  int index = 0;                 // proc.aname[N] / proc.apid[N]: N (0 = the process itself);
+                                 // -1 = any ancestor (the field written without [N])
+  std::string arg;               // evt.arg.NAME / evt.rawarg.NAME
+  std::string text;              // as written, for messages and output_fields
+  ArgId arg_id = ArgId::kOther;  // `arg` resolved (evt.arg.NAME / evt.rawarg.NAME only)
 };
 
 enum class FieldLookup : uint8_t {

@@ -58,6 +58,10 @@ struct LoadOptions {
   // Warnings (rules skipped for a field Vigil does not support, an unknown item key) become
   // errors: for CI checks of rule files meant for Vigil only.
   bool strict = false;
+  // Appended by R1 (session 6): evaluate every rule's whole condition on every event, as
+  // compiled, with no per-type specialisation, guards, shared results or field cache. Slow; the
+  // reference the optimised engine is checked against (engine_test's differential test).
+  bool unoptimized = false;
 };
 
 // What a loaded rule looks like from outside (for --rules-check, listings and tests).
