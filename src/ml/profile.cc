@@ -15,6 +15,14 @@
 namespace vigil::ml {
 namespace {
 
+// Saturating: hostile bodies may carry counts near the top of the range.
+void AddCount(uint64_t* total, uint64_t count) {
+  *total = *total > UINT64_MAX - count ? UINT64_MAX : *total + count;
+}
+
+// "1 time", "3 times".
+std::string Times(uint64_t n) { return std::to_string(n) + (n == 1 ? " time" : " times"); }
+
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
@@ -234,12 +242,12 @@ Status ProfileModel::Prepare() {
   auto derive = [](const Profile& p, Derived* d) {
     *d = Derived{};
     for (const auto& [key, count] : p.keys[static_cast<size_t>(ActivityKind::kExec)]) {
-      d->exes.emplace(key.substr(0, key.find('\0')), true);
+      AddCount(&d->exes[key.substr(0, key.find('\0'))], count);
     }
     for (const auto& [key, count] : p.keys[static_cast<size_t>(ActivityKind::kConnect)]) {
       auto [host, port] = SplitPeer(key);
-      d->hosts.emplace(std::string(host), true);
-      if (!port.empty()) d->ports.emplace(std::string(port), true);
+      AddCount(&d->hosts[std::string(host)], count);
+      if (!port.empty()) AddCount(&d->ports[std::string(port)], count);
     }
   };
   pooled_ = Profile{};
@@ -286,9 +294,12 @@ std::vector<ProfileModel::Novelty> ProfileModel::Novelties(const Trace& trace, s
     switch (a.kind) {
       case ActivityKind::kExec: {
         std::string_view exe(key.data(), key.find('\0'));
-        if (d.exes.count(exe)) {
+        if (auto known = d.exes.find(exe); known != d.exes.end()) {
           w /= 2;
-          detail = fmt::format("known process {} with a new parent {}", a.object, a.subject);
+          detail = fmt::format(
+              "known process {} with a new parent {} (run {} in training, under "
+              "other parents)",
+              a.object, a.subject, Times(known->second));
         } else {
           detail = fmt::format("new process {} (parent {})", a.object, a.subject);
         }
@@ -306,12 +317,17 @@ std::vector<ProfileModel::Novelty> ProfileModel::Novelties(const Trace& trace, s
         break;
       case ActivityKind::kConnect: {
         auto [host, port] = SplitPeer(key);
-        if (d.hosts.count(host)) {
+        auto known_host = d.hosts.find(host);
+        auto known_port = port.empty() ? d.ports.end() : d.ports.find(port);
+        if (known_host != d.hosts.end()) {
           w /= 2;
-          detail = fmt::format("new port of a known outbound peer {}", a.object);
-        } else if (!port.empty() && d.ports.count(port)) {
+          detail =
+              fmt::format("new port of a known outbound peer {} (host contacted {} in training)",
+                          a.object, Times(known_host->second));
+        } else if (known_port != d.ports.end()) {
           w /= 2;
-          detail = fmt::format("new outbound peer {} (known port)", a.object);
+          detail = fmt::format("new outbound peer {} (known port, used {} in training)", a.object,
+                               Times(known_port->second));
         } else {
           detail = fmt::format("new outbound peer {}", a.object);
         }

@@ -21,8 +21,11 @@
 // Score of a trace = sum over the distinct new keys of their kind's weight (options w_exec,
 // w_file, w_sensitive, w_listen, w_connect, w_accept, w_user, w_capability). A new execution
 // of a known program under another parent, and a new peer:port whose host or port alone was
-// seen, weigh half. ScoreEvents: windows of `window_s` seconds by activity time (the whole
-// trace when it has no timing); each call gets the score of the new keys of its window.
+// seen, weigh half; their reason says how often the known part was seen in training ("known
+// process /usr/bin/curl with a new parent /usr/sbin/cron (run 2 times in training, under other
+// parents)"). Scores use presence only: a count changes no weight. ScoreEvents: windows of
+// `window_s` seconds by activity time (the whole trace when it has no timing); each call gets the
+// score of the new keys of its window.
 //
 // Learning is exact set union with count sums, so Merge == Learn on the union, byte for byte
 // (SaveBody is canonical: sorted maps). Bounded: at most max_keys keys per kind and workload
@@ -81,11 +84,12 @@ class ProfileModel : public Model {
     uint64_t traces = 0;
     std::array<std::map<std::string, uint64_t, std::less<>>, kKinds> keys;
   };
-  // Derived at Prepare: what half-new items are compared with.
+  // Derived at Prepare: what half-new items are compared with, each with how often it was
+  // seen in training (summed over the keys it comes from; explanations quote it).
   struct Derived {
-    std::map<std::string, bool, std::less<>> exes;   // executed programs (any parent)
-    std::map<std::string, bool, std::less<>> hosts;  // outbound hosts (any port)
-    std::map<std::string, bool, std::less<>> ports;  // outbound ports (any host)
+    std::map<std::string, uint64_t, std::less<>> exes;   // executed programs (any parent)
+    std::map<std::string, uint64_t, std::less<>> hosts;  // outbound hosts (any port)
+    std::map<std::string, uint64_t, std::less<>> ports;  // outbound ports (any host)
   };
   struct Options {
     int depth = 3;

@@ -111,7 +111,8 @@ TEST(ProfileTest, HalfWeightForKnownProgramsAndPeers) {
   learned.group = "w";
   learned.activities = {{1, ActivityKind::kExec, "/usr/bin/bash", "/usr/bin/curl", 1},
                         {2, ActivityKind::kConnect, "/usr/bin/curl", "10.0.0.1:443", 1}};
-  ASSERT_TRUE(m->Learn(learned).ok());
+  // Three training traces: the reasons quote the counts; the weights do not use them.
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(m->Learn(learned).ok());
   ASSERT_TRUE(m->Prepare().ok());
   Trace t;
   t.group = "w";
@@ -131,9 +132,13 @@ TEST(ProfileTest, HalfWeightForKnownProgramsAndPeers) {
   EXPECT_EQ(s.reasons[0].detail, "new user uid 0 (/usr/bin/curl)");
   EXPECT_EQ(s.reasons[1].detail, "new capability CAP_SYS_ADMIN (/usr/bin/curl)");
   EXPECT_EQ(s.reasons[2].detail, "new listening port tcp/9000");
-  EXPECT_EQ(s.reasons[3].detail, "known process /usr/bin/curl with a new parent /usr/sbin/cron");
-  EXPECT_EQ(s.reasons[4].detail, "new port of a known outbound peer 10.0.0.1:80");
-  EXPECT_EQ(s.reasons[5].detail, "new outbound peer 10.9.9.9:443 (known port)");
+  EXPECT_EQ(s.reasons[3].detail,
+            "known process /usr/bin/curl with a new parent /usr/sbin/cron (run 3 times in "
+            "training, under other parents)");
+  EXPECT_EQ(s.reasons[4].detail,
+            "new port of a known outbound peer 10.0.0.1:80 (host contacted 3 times in training)");
+  EXPECT_EQ(s.reasons[5].detail,
+            "new outbound peer 10.9.9.9:443 (known port, used 3 times in training)");
   EXPECT_EQ(s.reasons[6].detail, "new inbound peer 192.168.7.9 (192.168.7.0/24)");
   EXPECT_EQ(s.reasons[6].position, 7u);
   EXPECT_EQ(m->ScoreTrace(t, ScoreOptions{2}).reasons.size(), 2u);
