@@ -4,8 +4,9 @@
 // the probe (mostly the kernel's verifier, once per start) and then draining it (the agent's
 // steady cost, with its share of a core), and peak RSS.
 //
-// --floor NAME instead attaches one do-nothing program of capture_floor.bpf.c (tp_btf: the raw
-// sys_exit tracepoint the probe uses; openat, write: the syscalls/sys_exit_<call> trace event)
+// --floor NAME instead attaches do-nothing programs of capture_floor.bpf.c (tp_btf: the raw
+// sys_exit tracepoint the probe uses; openat, write: the syscalls/sys_exit_<call> trace event;
+// events: every captured call's exit event plus the socket send/receive length tracepoints)
 // and sleeps until stopped: the cost of the hook alone, with no probe work and no reader.
 #include <signal.h>
 #include <sys/resource.h>
@@ -17,11 +18,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "runtime/ebpf_source.h"
 
 #if defined(VIGIL_HAVE_FLOOR)
 #include <bpf/libbpf.h>
+
+#include "bpf/wire.h"
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #pragma GCC diagnostic ignored "-Wpedantic"
@@ -51,25 +55,50 @@ int RunFloor(const std::string& name, double seconds) {
     return 2;
   }
   bpf_program* keep = nullptr;
+  const bool events = name == "events";
   if (name == "tp_btf") {
     keep = skel->progs.floor_sys_exit;
-  } else if (name == "openat") {
+  } else if (name == "openat" || events) {
     keep = skel->progs.floor_exit_openat;
   } else if (name == "write") {
     keep = skel->progs.floor_exit_write;
   } else {
-    std::fprintf(stderr, "capture_agent: --floor %s: expected tp_btf, openat or write\n",
+    std::fprintf(stderr, "capture_agent: --floor %s: expected tp_btf, openat, write or events\n",
                  name.c_str());
     vigil_floor__destroy(skel);
     return 2;
   }
-  // Only the chosen program is loaded (the trace-event ones need tracefs mounted).
+  // Only the chosen programs are loaded (the trace-event ones need tracefs mounted).
   bpf_program__set_autoload(skel->progs.floor_sys_exit, keep == skel->progs.floor_sys_exit);
   bpf_program__set_autoload(skel->progs.floor_exit_openat, keep == skel->progs.floor_exit_openat);
   bpf_program__set_autoload(skel->progs.floor_exit_write, keep == skel->progs.floor_exit_write);
+  bpf_program__set_autoload(skel->progs.floor_sock_send, events);
+  bpf_program__set_autoload(skel->progs.floor_sock_recv, events);
   int err = vigil_floor__load(skel);
-  bpf_link* link = err == 0 ? bpf_program__attach(keep) : nullptr;
-  if (link == nullptr) {
+  std::vector<bpf_link*> links;
+  if (err == 0 && !events) {
+    if (bpf_link* l = bpf_program__attach(keep)) links.push_back(l);
+  } else if (err == 0) {
+    // The one event program on every captured call's exit event. A few calls' events have
+    // other names (umount2 is sys_exit_umount) or do not exist: counted, not fatal.
+    int missing = 0;
+#define VIGIL_FLOOR_ATTACH_(call, nr, cls)                                             \
+  if (VIGIL_CLASS_##cls == VIGIL_CLASS_CAPTURE) {                                      \
+    bpf_link* l = bpf_program__attach_tracepoint(keep, "syscalls", "sys_exit_" #call); \
+    if (l != nullptr)                                                                  \
+      links.push_back(l);                                                              \
+    else                                                                               \
+      ++missing;                                                                       \
+  }
+    VIGIL_SYSCALL_LIST(VIGIL_FLOOR_ATTACH_)
+#undef VIGIL_FLOOR_ATTACH_
+    for (bpf_program* p : {skel->progs.floor_sock_send, skel->progs.floor_sock_recv}) {
+      if (bpf_link* l = bpf_program__attach(p)) links.push_back(l);
+    }
+    std::fprintf(stderr, "capture_agent: floor events: %zu attached, %d syscall events missing\n",
+                 links.size(), missing);
+  }
+  if (links.empty()) {
     std::fprintf(stderr, "capture_agent: floor %s: load/attach failed: %s\n", name.c_str(),
                  std::strerror(err != 0 ? -err : errno));
     vigil_floor__destroy(skel);
@@ -87,7 +116,7 @@ int RunFloor(const std::string& name, double seconds) {
     }
   }
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  bpf_link__destroy(link);
+  for (bpf_link* l : links) bpf_link__destroy(l);
   vigil_floor__destroy(skel);
   std::printf("floor %s: load cpu %.3fs drain cpu %.3fs over %.2fs\n", name.c_str(), load_cpu,
               CpuSeconds() - load_cpu, wall);
