@@ -192,11 +192,16 @@ Family FamilyOf(std::string_view name) {
 void AddActivities(Family family, uint64_t ts, std::string_view comm, std::string_view uid,
                    const std::vector<std::string_view>& args,
                    const std::vector<std::string_view>& enter,
-                   std::set<std::pair<std::string, std::string>>* users, Trace* trace) {
+                   std::set<std::string, std::less<>>* users, Trace* trace) {
   auto add = [&](ActivityKind kind, std::string subject, std::string object, uint64_t amount) {
     trace->activities.push_back(Activity{ts, kind, std::move(subject), std::move(object), amount});
   };
-  if (users->emplace(std::string(comm), std::string(uid)).second) {
+  // Users seen so far as "comm\0uid" (short: no allocation for the lookup of a known one).
+  std::string user(comm);
+  user += '\0';
+  user.append(uid);
+  if (users->find(user) == users->end()) {
+    users->insert(std::move(user));
     add(ActivityKind::kUser, std::string(comm), std::string(uid), 1);
   }
   int64_t res = 0;
@@ -352,6 +357,19 @@ void ApplyLidDsMeta(const LidDsMeta& meta, Trace* t) {
   }
 }
 
+// Appends the space-separated tokens of `line` to `out` (empty ones skipped, and a token that
+// is a lone '\r'): Split without a vector per line.
+void Tokens(std::string_view line, std::vector<std::string_view>* out) {
+  size_t i = 0;
+  while (i < line.size()) {
+    size_t end = line.find(' ', i);
+    if (end == std::string_view::npos) end = line.size();
+    std::string_view tok = line.substr(i, end - i);
+    if (!tok.empty() && tok != "\r") out->push_back(tok);
+    i = end + 1;
+  }
+}
+
 // Transparent hashing so syscall names are looked up by string_view without a copy.
 struct NameHash {
   using is_transparent = void;
@@ -371,9 +389,7 @@ class ScParser {
   Status Line(std::string_view line) {
     ++line_no_;
     tokens_.clear();
-    for (std::string_view tok : Split(line, ' ', true)) {
-      if (tok != "\r") tokens_.push_back(tok);
-    }
+    Tokens(line, &tokens_);
     if (!tokens_.empty() && !tokens_.back().empty() && tokens_.back().back() == '\r') {
       tokens_.back().remove_suffix(1);
     }
@@ -420,7 +436,7 @@ class ScParser {
     enter_args_.clear();
     auto e = enters_.find(static_cast<uint32_t>(tid));
     if (e != enters_.end() && e->second.name == name) {
-      for (std::string_view a : Split(e->second.args, ' ', true)) enter_args_.push_back(a);
+      Tokens(e->second.args, &enter_args_);
     }
     AddActivities(FamilyOf(name), ts, tokens_[3], tokens_[1], args_, enter_args_, &users_, &trace_);
     // The entry is consumed; an empty name never matches a call.
@@ -452,7 +468,7 @@ class ScParser {
   // Syscall name -> x86-64 number (-1: not a system call).
   std::unordered_map<std::string, int32_t, NameHash, std::equal_to<>> numbers_;
   std::unordered_map<uint32_t, Enter> enters_;  // the latest entry event per thread
-  std::set<std::pair<std::string, std::string>> users_;
+  std::set<std::string, std::less<>> users_;    // "comm\0uid" seen so far
   std::vector<std::string_view> tokens_;
   std::vector<std::string_view> args_;
   std::vector<std::string_view> enter_args_;
