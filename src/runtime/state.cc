@@ -488,12 +488,11 @@ void StateImpl::OnExit(const Event& e) {
 
 FdInfo* StateImpl::FdSlot(ProcessInfo& p, int64_t fd) {
   if (fd < 0) return nullptr;
-  if (FdInfo* existing = p.fds.GetMutable(fd)) return existing;
-  if (p.fds.size() >= options_.max_fds_per_process) {
+  if (p.fds.size() >= options_.max_fds_per_process && p.fds.Get(fd) == nullptr) {
     ++stats_.fds_dropped;
     return nullptr;
   }
-  return &p.fds[fd];
+  return &p.fds[fd];  // one copy-on-write check and one slot lookup, hit or miss
 }
 
 // Names an fd "->peer" (a connection whose local end is unknown).

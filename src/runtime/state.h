@@ -68,8 +68,27 @@ class FdName {
   FdName() = default;
   FdName(const FdName& other);  // a binary name's cached text is not copied
   FdName& operator=(const FdName& other);
-  FdName(FdName&&) noexcept = default;
-  FdName& operator=(FdName&&) noexcept = default;
+  // A moved-from name is empty text.
+  FdName(FdName&& other) noexcept
+      : text_(std::move(other.text_)),
+        stale_(other.stale_),
+        binary_(other.binary_),
+        arrow_(other.arrow_),
+        client_(other.client_),
+        server_(other.server_) {
+    other.ToText();
+  }
+  FdName& operator=(FdName&& other) noexcept {
+    if (this == &other) return *this;
+    text_ = std::move(other.text_);
+    stale_ = other.stale_;
+    binary_ = other.binary_;
+    arrow_ = other.arrow_;
+    client_ = other.client_;
+    server_ = other.server_;
+    other.ToText();
+    return *this;
+  }
 
   // Text names (paths, memfd:, unix:, /proc links). Reuses the buffer already held.
   FdName& operator=(std::string_view text) {

@@ -198,6 +198,10 @@ TEST(FdNameTest, BinarySocketNamesReadAsText) {
   std::ostringstream os;
   os << assigned;
   EXPECT_EQ(os.str(), "->10.1.1.1:4444");
+  FdName moved = std::move(assigned);
+  EXPECT_EQ(moved, "->10.1.1.1:4444");
+  EXPECT_TRUE(assigned.empty());  // NOLINT(bugprone-use-after-move): the contract under test
+  EXPECT_FALSE(assigned.binary());
 }
 
 // The names State gives sockets, across families and through fork and exec (the child's copy
