@@ -168,8 +168,10 @@ print(f"agent against floor: CPU per request {o_cpu:+.1f}%, throughput change {-
 if 0 < f_cpu <= a_cpu:
     print(f"of the agent's {a_cpu:+.1f}% CPU per request, {f_cpu:+.1f}% is the hook itself "
           f"({100 * f_cpu / a_cpu:.0f}%)")
+elif f_cpu <= 0:
+    print("the floor measured no cost against none in this run: noise at this load, no split")
 else:
-    print("the agent and the floor are within the noise of each other here: no split")
+    print("the agent measured below the floor in this run: noise at this load, no split")
 drain = [r[2] for r in agent if len(r) > 2]
 load_cpu = [r[3] for r in agent if len(r) > 3]
 if drain:
@@ -204,7 +206,8 @@ old = set(int(x) for x in sys.argv[1].split())
 before = {p["id"]: p for p in json.load(open(sys.argv[2]))}
 after = {p["id"]: p for p in json.load(open(sys.argv[3]))}
 print(f"probe programs during one more run ({sys.argv[4]} req/s, server ns/req), "
-      "kernel.bpf_stats_enabled (adds ~20-40 ns of clock reads to each run):")
+      "kernel.bpf_stats_enabled (its clock reads add ~55 ns to each run on the development VM: "
+      "bench_capture_mix measures them with the floor program):")
 for pid, p in sorted(after.items()):
     if pid in old or pid not in before or not p.get("name", "").startswith("vigil"):
         continue
