@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <bitset>
 #include <cctype>
 #include <chrono>
@@ -1289,6 +1290,12 @@ struct Engine::Impl {
     std::vector<FieldGuards> fields;
     std::vector<std::pair<int, uint64_t>> recorded;  // memo id, bit
     std::vector<std::pair<const Node*, uint64_t>> single;
+    // With at most 64 rules (`masks`): per guard bit, the rules it admits (bit i: rules[i]),
+    // and the rules without a guard, so Process visits only the admitted rules and returns
+    // at once when there are none.
+    bool masks = false;
+    std::vector<uint64_t> admits;
+    uint64_t unguarded = 0;
   };
   std::vector<TypeIndex> by_type;
   std::vector<std::unique_ptr<Node>> specialized;
@@ -1470,6 +1477,17 @@ void BuildGuards(Engine::Impl::TypeIndex* index) {
   for (FieldGuards& f : index->fields) f.Finish();
   std::erase_if(index->fields,
                 [](const FieldGuards& f) { return !f.strings && f.numbers.empty(); });
+  index->masks = index->rules.size() <= 64;
+  if (index->masks) {
+    index->admits.assign(index->guards.size(), 0);
+    for (size_t r = 0; r < index->rules.size(); ++r) {
+      uint64_t guard = index->rules[r].guard;
+      if (guard == 0) index->unguarded |= uint64_t{1} << r;
+      for (size_t b = 0; b < index->guards.size(); ++b) {
+        if (guard & (uint64_t{1} << b)) index->admits[b] |= uint64_t{1} << r;
+      }
+    }
+  }
 }
 
 // Compiles loaded definitions; every problem goes to `diags`. With `stop`, returns at the
@@ -1651,16 +1669,23 @@ void Engine::Process(const runtime::Event& event, runtime::State* state,
   for (const FieldGuards& f : index.fields) {
     held |= f.Match(FieldValue(f.field, f.field_slot, 0, sc), sc);
   }
+  for (const auto& [test, bit] : index.single) {
+    if (EvalCompareMemo(*test, sc)) held |= bit;
+  }
+  uint64_t admitted = 0;
+  if (index.masks) {
+    admitted = index.unguarded;
+    for (uint64_t h = held; h != 0; h &= h - 1) admitted |= index.admits[std::countr_zero(h)];
+    if (admitted == 0) return;
+  }
+  // The grouped tests' results, for the conditions that test them again.
   for (const auto& [memo, bit] : index.recorded) {
     sc.memo_gen[memo] = sc.gen;
     sc.memo_value[memo] = (held & bit) != 0;
   }
-  for (const auto& [test, bit] : index.single) {
-    if (EvalCompareMemo(*test, sc)) held |= bit;
-  }
-  for (const Impl::Candidate& cand : index.rules) {
-    if (cand.guard != 0 && (cand.guard & held) == 0) continue;
-    if (!Eval(*cand.root, event, sc)) continue;
+  // Output formatting happens only here, for a rule whose condition held.
+  auto consider = [&](const Impl::Candidate& cand) {
+    if (!Eval(*cand.root, event, sc)) return;
     const CompiledRule& rule = impl_->rules[cand.rule];
     Alert alert;
     alert.rule = rule.info.name;
@@ -1685,6 +1710,13 @@ void Engine::Process(const runtime::Event& event, runtime::State* state,
       alert.output_fields[p.field.text] = report::FieldValue::Str(std::string(v));
     }
     sink(alert);
+  };
+  if (index.masks) {
+    for (uint64_t a = admitted; a != 0; a &= a - 1) consider(index.rules[std::countr_zero(a)]);
+    return;
+  }
+  for (const Impl::Candidate& cand : index.rules) {
+    if (cand.guard == 0 || (cand.guard & held) != 0) consider(cand);
   }
 }
 

@@ -360,5 +360,31 @@ TEST(EngineDiffTest, FalcoSyntaxFilesRaiseTheSameAlerts) {
   }
 }
 
+// More than 64 rules on one event type and more than 64 distinct guard tests: the rules past
+// the bit sets' reach are evaluated without a guard, and every rule's alerts still match.
+TEST(EngineDiffTest, ManyRulesOnOneTypeRaiseTheSameAlerts) {
+  static const char* kFields[] = {"fd.name", "fd.directory", "proc.name", "fd.filename"};
+  static const char* kOps[] = {"startswith", "=", "endswith", "contains", "pmatch", "in"};
+  static const char* kValues[] = {"/etc", "/etc/shadow", "shadow", "log", "/var/log", "sh",
+                                  "/tmp", "cat",         "x",      "/",   "passwd",   "/proc/self"};
+  std::string text;
+  for (int i = 0; i < 90; ++i) {
+    std::string op = kOps[i % 6];
+    std::string value = kValues[(i * 7) % 12];
+    if (op == "in" || op == "pmatch") value = "(" + value + ", " + kValues[(i * 5 + 1) % 12] + ")";
+    text +=
+        "- rule: r" + std::to_string(i) + "\n  desc: d\n  condition: evt.type in (open, openat)";
+    text += std::string(" and ") + kFields[i % 4] + " " + op + " " + value;
+    if (i % 3 == 0) text += " and not proc.name in (vim)";
+    if (i % 5 == 0) text += " or (evt.type = openat and fd.num = " + std::to_string(i % 7) + ")";
+    text += "\n  output: \"r" + std::to_string(i) + " %fd.name\"\n  priority: INFO\n";
+  }
+  EnginePair engines = LoadPair({{"many.yaml", text}});
+  size_t alerts = 0;
+  SyntheticBuilder b = RandomStream(21, 5000);
+  ExpectSameAlerts(engines, b, Containers(), "many", &alerts);
+  EXPECT_GT(alerts, 500u);
+}
+
 }  // namespace
 }  // namespace vigil::rules

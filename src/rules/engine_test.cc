@@ -551,5 +551,61 @@ TEST(EngineTest, PriorityNames) {
   EXPECT_FALSE(ParsePriority("loud").ok());
 }
 
+// Socket fields of connect and accept: the event's end is formatted by the engine itself
+// (IPv4 without the runtime's formatter) and the other end comes from the state only when a
+// field asks for it; both must read exactly as the runtime's text of the addresses.
+TEST(FieldsTest, SocketEndsReadAsTheRuntimeFormatsThem) {
+  auto engine = LoadText(R"(
+- rule: conn
+  desc: d
+  condition: evt.type in (connect, accept4)
+  output: "%fd.name|%fd.sip|%fd.sport|%fd.cip|%fd.cport|%fd.rip|%fd.lport"
+  priority: INFO
+- rule: sip only
+  desc: d
+  condition: evt.type = connect and fd.sport > 0
+  output: "%fd.sip %fd.sport"
+  priority: INFO
+)");
+  ASSERT_NE(engine, nullptr);
+  const char* kPeers[] = {"0.0.0.0:0",      "255.255.255.255:65535", "10.1.2.3:5",
+                          "10.20.30.40:10", "100.0.9.99:100",        "1.2.3.4:9999",
+                          "[::1]:80",       "[2001:db8::7]:443"};
+  for (const char* peer : kPeers) {
+    SyntheticBuilder b;
+    b.Pid(700).Ppid(1).Comm("app");
+    b.Socket(std::string(peer).starts_with("[") ? AF_INET6 : AF_INET, SOCK_STREAM).Ret(5);
+    std::string local = std::string(peer).starts_with("[") ? "[::2]:5000" : "10.0.0.9:5000";
+    b.Bind(local, 5);
+    b.Connect(peer, 5);
+    b.Accept(peer, 5).Ret(6);
+    ASSERT_TRUE(b.status().ok()) << b.status();
+    std::vector<Alert> alerts;
+    Fired(*engine, b, &alerts);
+    std::string p = peer;
+    std::string ip = p.substr(0, p.rfind(':')), port = p.substr(p.rfind(':') + 1);
+    if (ip.starts_with("[")) ip = ip.substr(1, ip.size() - 2);
+    std::string lip = local.substr(0, local.rfind(':'));
+    if (lip.starts_with("[")) lip = lip.substr(1, lip.size() - 2);
+    std::vector<std::string> outputs;
+    for (const Alert& a : alerts) outputs.push_back(a.rule + ": " + a.output);
+    std::string connect =
+        "conn: " + local + "->" + p + "|" + ip + "|" + port + "|" + lip + "|5000|" + ip + "|5000";
+    EXPECT_NE(std::find(outputs.begin(), outputs.end(), connect), outputs.end())
+        << connect << " not in " << ::testing::PrintToString(outputs);
+    if (port != "0") {
+      EXPECT_NE(std::find(outputs.begin(), outputs.end(), "sip only: " + ip + " " + port),
+                outputs.end())
+          << ::testing::PrintToString(outputs);
+    }
+    bool accepted = false;  // the accepted fd: the peer is the client
+    for (const std::string& o : outputs) {
+      accepted = accepted || (o.starts_with("conn: " + p + "->") &&
+                              o.find("|" + ip + "|") != std::string::npos);
+    }
+    EXPECT_TRUE(accepted) << ::testing::PrintToString(outputs);
+  }
+}
+
 }  // namespace
 }  // namespace vigil::rules

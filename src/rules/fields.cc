@@ -503,6 +503,35 @@ bool SplitEndpoint(std::string_view ep, std::string_view* ip, int64_t* port) {
   return true;
 }
 
+// runtime::AppendSockAddr's text ("10.0.0.1:443", "[::1]:80", "unix:/x"), with IPv4 written
+// here directly: the address of every connect is formatted, and this is its common case.
+void AppendEndpoint(const runtime::SockAddr& a, std::string* out) {
+  if (a.family != AF_INET) {
+    runtime::AppendSockAddr(a, out);
+    return;
+  }
+  char buf[24];  // "255.255.255.255:65535"
+  char* p = buf;
+  auto put = [&p](unsigned v) {
+    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  };
+  for (int i = 0; i < 4; ++i) {
+    put(a.addr[i]);
+    *p++ = i < 3 ? '.' : ':';
+  }
+  unsigned port = a.port;
+  char digits[5];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + port % 10);
+    port /= 10;
+  } while (port != 0);
+  while (n > 0) *p++ = digits[--n];
+  out->append(buf, static_cast<size_t>(p - buf));
+}
+
 // Host user/group names, cached per thread (getpwuid_r reads files or NSS).
 std::string_view CachedName(uint32_t id, bool group) {
   thread_local std::unordered_map<uint64_t, std::string> cache;
@@ -761,34 +790,36 @@ const EvalContext::Fd& EvalContext::FdView() {
     case sys::kAccept4: {
       bool accept = nr == sys::kAccept || nr == sys::kAccept4;
       fd_.num = accept ? e.ret : e.fd;
-      from_state(fd_.num);
-      fd_.present = true;
-      if (e.addr.family != 0) {
+      if (e.addr.family == 0) {
+        from_state(fd_.num);
+        fd_.present = true;
+        return fd_;
+      }
+      if (nr == sys::kBind) {  // the name is the bound address; a client only from the state
+        from_state(fd_.num);
+        fd_.present = true;
         fd_.kind = FdKindOfFamily(e.addr.family);
         fd_.is_socket = true;
         fd_addr_buf_.clear();
-        runtime::AppendSockAddr(e.addr, &fd_addr_buf_);
-        if (nr == sys::kBind) {
-          fd_.server = fd_addr_buf_;
-          fd_.local_is_server = true;
-          fd_.name = fd_.server;
-        } else if (accept) {
-          fd_.client = fd_addr_buf_;
-          fd_.local_is_server = true;
-        } else {
-          fd_.server = fd_addr_buf_;
-        }
-        if (nr != sys::kBind) {
-          fd_name_buf_.assign(fd_.client);
-          fd_name_buf_.append("->");
-          fd_name_buf_.append(fd_.server);
-          fd_.name = fd_name_buf_;
-          // client/server may point into the buffer being rewritten: re-point them.
-          size_t arrow = fd_.name.find("->");
-          fd_.client = fd_.name.substr(0, arrow);
-          fd_.server = fd_.name.substr(arrow + 2);
-        }
+        AppendEndpoint(e.addr, &fd_addr_buf_);
+        fd_.server = fd_addr_buf_;
+        fd_.local_is_server = true;
+        fd_.name = fd_.server;
+        return fd_;
       }
+      fd_.present = true;
+      fd_.kind = FdKindOfFamily(e.addr.family);
+      fd_.is_socket = true;
+      fd_addr_buf_.clear();
+      AppendEndpoint(e.addr, &fd_addr_buf_);
+      if (accept) {
+        fd_.client = fd_addr_buf_;
+        fd_.local_is_server = true;
+      } else {
+        fd_.server = fd_addr_buf_;
+      }
+      fd_.other_pending = true;
+      fd_.pending_is_client = !accept;
       return fd_;
     }
     case sys::kListen:
@@ -811,6 +842,39 @@ const EvalContext::Fd& EvalContext::FdView() {
       }
       return fd_;
   }
+}
+
+const EvalContext::Fd& EvalContext::FdNamed() {
+  FdView();
+  if (!fd_.other_pending) return fd_;
+  fd_.other_pending = false;
+  // The other end as the state's name for the fd has it ("client->server", or a bound or
+  // listening socket's "server"); absent when the state does not know the fd.
+  std::string_view other_client, other_server;
+  const runtime::ProcessInfo* p = Proc();
+  if (p && fd_.num >= 0) {
+    auto it = p->fds.find(fd_.num);
+    if (it != p->fds.end() && IsSocketKind(it->second.kind)) {
+      std::string_view name = it->second.name;
+      size_t arrow = name.find("->");
+      if (arrow != std::string_view::npos) {
+        other_client = name.substr(0, arrow);
+        other_server = name.substr(arrow + 2);
+      } else {
+        other_server = name;
+      }
+    }
+  }
+  std::string_view event_end = fd_addr_buf_;
+  std::string_view client = fd_.pending_is_client ? other_client : event_end;
+  std::string_view server = fd_.pending_is_client ? event_end : other_server;
+  fd_name_buf_.assign(client);
+  fd_name_buf_.append("->");
+  fd_name_buf_.append(server);
+  fd_.name = fd_name_buf_;
+  fd_.client = fd_.name.substr(0, client.size());
+  fd_.server = fd_.name.substr(client.size() + 2);
+  return fd_;
 }
 
 const runtime::ProcessInfo* EvalContext::ChainAncestor(int generation) {
@@ -1101,11 +1165,11 @@ Value EvalContext::Get(const FieldSpec& f, std::string* scratch) {
       return fd.present || fd.num >= 0 ? Num(fd.num) : None();
     }
     case FieldId::kFdName: {
-      const Fd& fd = FdView();
+      const Fd& fd = FdNamed();
       return fd.present ? StrOrNone(fd.name) : None();
     }
     case FieldId::kFdNameraw: {
-      const Fd& fd = FdView();
+      const Fd& fd = FdNamed();
       if (!fd.present) return None();
       bool pathy =
           e.type == EventType::kSyscall && (IsOpen(e.syscall) || e.syscall == sys::kMemfdCreate);
@@ -1157,29 +1221,31 @@ Value EvalContext::Get(const FieldSpec& f, std::string* scratch) {
     case FieldId::kFdNet:
     case FieldId::kFdSnet:
     case FieldId::kFdCnet: {
-      const Fd& fd = FdView();
-      if (!fd.is_socket) return None();
-      std::string_view ep;
+      const Fd* fd = &FdView();
+      if (!fd->is_socket) return None();
+      bool client;
       switch (f.id) {
         case FieldId::kFdSip:
         case FieldId::kFdSport:
         case FieldId::kFdSnet:
         case FieldId::kFdNet:
-          ep = fd.server;
+          client = false;
           break;
         case FieldId::kFdCip:
         case FieldId::kFdCport:
         case FieldId::kFdCnet:
-          ep = fd.client;
+          client = true;
           break;
         case FieldId::kFdLip:
         case FieldId::kFdLport:
-          ep = fd.local_is_server ? fd.server : fd.client;
+          client = !fd->local_is_server;
           break;
         default:
-          ep = fd.local_is_server ? fd.client : fd.server;
+          client = fd->local_is_server;
           break;
       }
+      if (fd->other_pending && fd->pending_is_client == client) fd = &FdNamed();
+      std::string_view ep = client ? fd->client : fd->server;
       std::string_view ip;
       int64_t port = 0;
       if (!SplitEndpoint(ep, &ip, &port)) return None();

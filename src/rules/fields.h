@@ -161,6 +161,8 @@ class EvalContext {
   const runtime::ContainerInfo* Container();
   struct Fd;
   const Fd& FdView();
+  // FdView with `name` and both ends complete (see Fd::other_pending).
+  const Fd& FdNamed();
 
   const runtime::Event* event_ = nullptr;
   runtime::State* state_ = nullptr;
@@ -179,6 +181,11 @@ class EvalContext {
     std::string_view server;
     bool local_is_server = false;
     std::string_view l4proto;
+    // connect, sendto, accept with an address: the event gives one end; the other (the
+    // client of a connect, the server of an accept) and `name` come from the state's fd
+    // table, read by FdNamed only for the fields that need them.
+    bool other_pending = false;
+    bool pending_is_client = false;
   } fd_;
   std::string fd_name_buf_;
   std::string fd_addr_buf_;
