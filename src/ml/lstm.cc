@@ -289,6 +289,7 @@ StatusOr<std::unique_ptr<LstmModel>> LstmModel::Create(const ModelOptions& optio
   VIGIL_ASSIGN_OR_RETURN(int64_t hidden, options.Int("hidden", p.hidden, 1, 512));
   VIGIL_ASSIGN_OR_RETURN(int64_t embed, options.Int("embed", p.embed, 1, 256));
   VIGIL_ASSIGN_OR_RETURN(int64_t epochs, options.Int("epochs", p.epochs, 0, 1000));
+  VIGIL_ASSIGN_OR_RETURN(int64_t nets, options.Int("nets", p.nets, 1, 16));
   VIGIL_ASSIGN_OR_RETURN(int64_t batch, options.Int("batch", p.batch, 1, 1024));
   VIGIL_ASSIGN_OR_RETURN(int64_t bptt, options.Int("bptt", p.bptt, 1, 4096));
   VIGIL_ASSIGN_OR_RETURN(p.lr, options.Double("lr", p.lr, 1e-6, 1.0));
@@ -315,6 +316,7 @@ StatusOr<std::unique_ptr<LstmModel>> LstmModel::Create(const ModelOptions& optio
   p.hidden = int(hidden);
   p.embed = int(embed);
   p.epochs = int(epochs);
+  p.nets = int(nets);
   p.batch = int(batch);
   p.bptt = int(bptt);
   p.seed = uint64_t(seed);
@@ -333,6 +335,7 @@ ModelOptions LstmModel::options() const {
   return ModelOptions({{"hidden", std::to_string(p_.hidden)},
                        {"embed", std::to_string(p_.embed)},
                        {"epochs", std::to_string(p_.epochs)},
+                       {"nets", std::to_string(p_.nets)},
                        {"batch", std::to_string(p_.batch)},
                        {"bptt", std::to_string(p_.bptt)},
                        {"lr", FormatDouble(p_.lr)},
@@ -420,11 +423,22 @@ void LstmModel::Train() {
     }
   }
   const Layout l(int(vocab_.size()), p_.embed, p_.hidden);
-  Rng rng(p_.seed);
-  weights_.assign(l.total, 0.0f);
-  for (float& w : weights_) w = static_cast<float>((rng.Uniform() * 2 - 1) * 0.1);
+  weights_.assign(l.total * size_t(p_.nets), 0.0f);
+  epoch_loss_.assign(size_t(p_.epochs), 0.0);
+  for (int net = 0; net < p_.nets; ++net) {
+    TrainNet(cls, p_.seed + uint64_t(net), weights_.data() + size_t(net) * l.total);
+  }
+  trained_ = true;
+}
+
+void LstmModel::TrainNet(const std::vector<int>& cls, uint64_t seed, float* weights) {
+  const Layout l(int(vocab_.size()), p_.embed, p_.hidden);
+  Rng rng(seed);
+  for (size_t k = 0; k < l.total; ++k) {
+    weights[k] = static_cast<float>((rng.Uniform() * 2 - 1) * 0.1);
+  }
   {
-    MutableViews W(weights_.data(), l);
+    MutableViews W(weights, l);
     W.b.setZero();
     W.b.middleRows(l.H, l.H).setConstant(1.0f);  // forget gate: remember by default
     W.bo.setZero();
@@ -446,7 +460,6 @@ void LstmModel::Train() {
   std::vector<std::vector<float>> lane_w(static_cast<size_t>(B));
   std::vector<int> tok(static_cast<size_t>(B) * static_cast<size_t>(T)), tgt(tok.size());
   std::vector<float> w(tok.size());
-  epoch_loss_.clear();
   for (int epoch = 0; epoch < p_.epochs; ++epoch) {
     std::iota(order.begin(), order.end(), 0u);
     for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.Below(i)]);
@@ -490,7 +503,7 @@ void LstmModel::Train() {
         }
       }
       std::fill(grad.begin(), grad.end(), 0.0f);
-      epoch_loss += trainer.Step(weights_.data(), grad.data(), tok, tgt, w, wsum, steps);
+      epoch_loss += trainer.Step(weights, grad.data(), tok, tgt, w, wsum, steps);
       epoch_weight += wsum;
       if (p_.clip > 0) {
         double norm2 = 0;
@@ -500,29 +513,49 @@ void LstmModel::Train() {
           for (float& g : grad) g *= scale;
         }
       }
-      adam.Update(weights_.data(), grad.data(), l.total);
+      adam.Update(weights, grad.data(), l.total);
     }
-    epoch_loss_.push_back(epoch_weight > 0 ? epoch_loss / epoch_weight : 0);
+    if (epoch_weight > 0) epoch_loss_[size_t(epoch)] += epoch_loss / epoch_weight / p_.nets;
   }
-  trained_ = true;
 }
 
 void LstmModel::BuildScoringTables() {
   const Layout l(int(vocab_.size()), p_.embed, p_.hidden);
-  Views<const Mat> W(weights_.data(), l);
   class_of_.assign(size_t(kMaxSyscall) + 1, -1);
   for (size_t k = 0; k < vocab_.size(); ++k) class_of_[vocab_[k]] = int16_t(k);
-  gate_in_.resize(size_t(4 * l.H) * size_t(l.V + 2));
-  Eigen::Map<Mat> gin(gate_in_.data(), 4 * l.H, l.V + 2);
-  gin.noalias() = W.wx * W.emb;
-  gin.colwise() += W.b.col(0);
+  const size_t table = size_t(4 * l.H) * size_t(l.V + 2);
+  gate_in_.resize(table * size_t(p_.nets));
+  for (int net = 0; net < p_.nets; ++net) {
+    Views<const Mat> W(weights_.data() + size_t(net) * l.total, l);
+    Eigen::Map<Mat> gin(gate_in_.data() + size_t(net) * table, 4 * l.H, l.V + 2);
+    gin.noalias() = W.wx * W.emb;
+    gin.colwise() += W.b.col(0);
+  }
   ceiling_ = static_cast<float>(std::log(double(total_calls_) + 1.0));
 }
 
 void LstmModel::ThreadSurprisals(const uint16_t* calls, size_t n, float* out) const {
+  if (p_.nets == 1) {
+    NetSurprisals(0, calls, n, out);
+    return;
+  }
+  // The mixture of the networks: p = the mean of their probabilities.
+  std::vector<double> p(n, 0.0);
+  std::vector<float> s(n);
+  for (int net = 0; net < p_.nets; ++net) {
+    NetSurprisals(net, calls, n, s.data());
+    for (size_t i = 0; i < n; ++i) p[i] += std::exp(-double(s[i]));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    out[i] = std::min(static_cast<float>(-std::log(p[i] / p_.nets)), ceiling_);
+  }
+}
+
+void LstmModel::NetSurprisals(int net, const uint16_t* calls, size_t n, float* out) const {
   const Layout l(int(vocab_.size()), p_.embed, p_.hidden);
-  Views<const Mat> W(weights_.data(), l);
-  Eigen::Map<const Mat> gin(gate_in_.data(), 4 * l.H, l.V + 2);
+  Views<const Mat> W(weights_.data() + size_t(net) * l.total, l);
+  Eigen::Map<const Mat> gin(gate_in_.data() + size_t(net) * size_t(4 * l.H) * size_t(l.V + 2),
+                            4 * l.H, l.V + 2);
   const int H = l.H;
   Vec h = Vec::Zero(H), c = Vec::Zero(H), z(4 * H), logits(l.V);
   int tok = kStart;
@@ -758,9 +791,10 @@ Status LstmModel::LoadBody(std::string_view body) {
     }
     const Layout l(int(v), p_.embed, p_.hidden);
     VIGIL_ASSIGN_OR_RETURN(uint64_t n, in.Varint("weight count"));
-    if (n != l.total) {
-      return in.Error("weight count",
-                      std::to_string(n) + " weights, the network has " + std::to_string(l.total));
+    if (n != l.total * uint64_t(p_.nets)) {
+      return in.Error("weight count", std::to_string(n) + " weights, " + std::to_string(p_.nets) +
+                                          " network(s) of " + std::to_string(l.total) +
+                                          " weights expected");
     }
     VIGIL_RETURN_IF_ERROR(in.Need("weights", n, 4));
     weights.resize(n);

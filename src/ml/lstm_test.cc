@@ -229,6 +229,31 @@ TEST(Lstm, SaveLoadScoresIdenticallyWithoutRetraining) {
   EXPECT_EQ(restored->SaveBody(), body);
 }
 
+// nets=2: two networks from seeds 1 and 2, mixed by their mean probability.
+TEST(Lstm, MixtureOfNetworks) {
+  auto one = Trained(Small({"epochs=3"}), 0, 6);
+  auto two = Trained(Small({"epochs=3", "nets=2"}), 0, 6);
+  auto second = Trained(Small({"epochs=3", "seed=2"}), 0, 6);
+  Trace t = Grammar(61, 4);
+  std::vector<float> a, b, mix;
+  one->ScoreEvents(t, &a);
+  second->ScoreEvents(t, &b);
+  two->ScoreEvents(t, &mix);
+  for (size_t i = 0; i < t.calls.size(); ++i) {
+    const double p = (std::exp(-double(a[i])) + std::exp(-double(b[i]))) / 2;
+    EXPECT_NEAR(mix[i], -std::log(p), 1e-4) << i;
+  }
+  auto loaded = Make(two->options());
+  ASSERT_TRUE(loaded->LoadBody(two->SaveBody()).ok());
+  ASSERT_TRUE(loaded->Prepare().ok());
+  std::vector<float> again;
+  loaded->ScoreEvents(t, &again);
+  EXPECT_EQ(again, mix);
+  // A body of two networks does not load as one.
+  Status s = Make(one->options())->LoadBody(two->SaveBody());
+  EXPECT_NE(s.message().find("1 network(s) of"), std::string::npos) << s.message();
+}
+
 TEST(Lstm, Aggregates) {
   auto mean = Trained(Small({"epochs=3"}), 0, 6);
   const std::string body = mean->SaveBody();
