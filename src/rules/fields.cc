@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <cstring>
 #include <ctime>
 #include <unordered_map>
@@ -510,15 +511,24 @@ void AppendEndpoint(const runtime::SockAddr& a, std::string* out) {
     runtime::AppendSockAddr(a, out);
     return;
   }
-  char buf[24];  // "255.255.255.255:65535"
+  // Each octet's decimal digits (up to 3) and their count, in one 4-byte entry.
+  static constexpr auto kOctets = [] {
+    std::array<std::array<char, 4>, 256> t{};
+    for (int v = 0; v < 256; ++v) {
+      int n = 0;
+      if (v >= 100) t[v][n++] = static_cast<char>('0' + v / 100);
+      if (v >= 10) t[v][n++] = static_cast<char>('0' + v / 10 % 10);
+      t[v][n++] = static_cast<char>('0' + v % 10);
+      t[v][3] = static_cast<char>(n);
+    }
+    return t;
+  }();
+  char buf[28];  // "255.255.255.255:65535", with room for a 4-byte copy at the end
   char* p = buf;
-  auto put = [&p](unsigned v) {
-    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
-    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
-    *p++ = static_cast<char>('0' + v % 10);
-  };
   for (int i = 0; i < 4; ++i) {
-    put(a.addr[i]);
+    const std::array<char, 4>& o = kOctets[a.addr[i]];
+    memcpy(p, o.data(), 4);
+    p += o[3];
     *p++ = i < 3 ? '.' : ':';
   }
   unsigned port = a.port;
@@ -638,21 +648,6 @@ std::vector<std::string> SupportedFieldNames() {
   out.emplace_back("evt.arg.NAME");
   out.emplace_back("evt.rawarg.NAME");
   return out;
-}
-
-int EventTypeCode(const Event& e) {
-  switch (e.type) {
-    case EventType::kSyscall:
-      return e.syscall >= 0 && e.syscall < runtime::kSyscallTableSize ? e.syscall : -1;
-    case EventType::kProcessExec:
-      return sys::kExecve;
-    case EventType::kProcessFork:
-      return sys::kClone;
-    case EventType::kProcessExit:
-      return kProcexitCode;
-    default:
-      return -1;
-  }
 }
 
 int EventTypeCodeOf(std::string_view name) {
@@ -1066,24 +1061,23 @@ Value EvalContext::Get(const FieldSpec& f, std::string* scratch) {
     case FieldId::kProcArgs: {
       scratch->clear();
       if (f.id == FieldId::kProcCmdline) {
-        Value name = Get(ProcNameSpec(), scratch);
+        Value name = Get(ProcNameSpec(), scratch);  // proc.name never uses the scratch
         if (name.kind == Value::Kind::kNone) return None();
-        std::string n(name.s);
-        *scratch = n;
+        scratch->assign(name.s);
       }
-      size_t before = scratch->size();
-      std::string args;
+      // The arguments go straight after a separating space, which is taken back when there
+      // are none.
+      bool space = !scratch->empty();
+      if (space) scratch->push_back(' ');
+      size_t start = scratch->size();
       if (exec) {
-        JoinArgs(e.args, &args);
+        JoinArgs(e.args, scratch);
       } else if (const runtime::ProcessInfo* p = Proc()) {
-        JoinArgVector(p->args, &args);
+        JoinArgVector(p->args, scratch);
       } else if (f.id == FieldId::kProcArgs) {
         return None();
       }
-      if (!args.empty()) {
-        if (before > 0) scratch->push_back(' ');
-        scratch->append(args);
-      }
+      if (space && scratch->size() == start) scratch->pop_back();
       return Str(*scratch);
     }
     case FieldId::kProcPid:

@@ -10,6 +10,7 @@
 
 #include "runtime/event.h"
 #include "runtime/state.h"
+#include "runtime/syscalls.h"
 
 namespace vigil::rules {
 
@@ -204,7 +205,21 @@ class EvalContext {
 // (59), forks "clone" (56), exits "procexit" (kProcexitCode). -1 for events rules never see.
 inline constexpr int kProcexitCode = 451;
 inline constexpr int kEventTypeCodes = 452;
-int EventTypeCode(const runtime::Event& e);
+// Inline: Process computes it for every event.
+inline int EventTypeCode(const runtime::Event& e) {
+  switch (e.type) {
+    case runtime::EventType::kSyscall:
+      return e.syscall >= 0 && e.syscall < runtime::kSyscallTableSize ? e.syscall : -1;
+    case runtime::EventType::kProcessExec:
+      return runtime::sys::kExecve;
+    case runtime::EventType::kProcessFork:
+      return runtime::sys::kClone;
+    case runtime::EventType::kProcessExit:
+      return kProcexitCode;
+    default:
+      return -1;
+  }
+}
 // "openat" -> 257, "procexit" -> kProcexitCode; -1 when unknown.
 int EventTypeCodeOf(std::string_view name);
 std::string_view EventTypeCodeName(int code);
