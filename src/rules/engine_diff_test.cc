@@ -386,5 +386,63 @@ TEST(EngineDiffTest, ManyRulesOnOneTypeRaiseTheSameAlerts) {
   EXPECT_GT(alerts, 500u);
 }
 
+// The sharing itself, with expected alerts: two rules with the same guard test both fire on
+// the event it admits; a rule the shared test admits but whose other test fails stays quiet
+// while its neighbour fires; an exception still removes an admitted event; and a rule whose
+// guard test fails is never evaluated into an alert.
+TEST(EngineSharingTest, RulesSharingAGuardTestFireIndependently) {
+  auto loaded = Engine::Load({{"sharing.yaml", kSharing}});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const Engine& engine = **loaded;
+  auto fired = [&](std::string_view comm, std::string_view path, uint64_t flags) {
+    SyntheticBuilder b;
+    b.Pid(900).Ppid(1).Comm(comm).Exec(std::string("/usr/bin/") + std::string(comm), {comm});
+    b.Open(path, flags).Ret(4);
+    auto state = TestState::Create({});
+    std::vector<std::string> names;
+    for (const Alert& a : testing::Run(engine, b, state.get())) names.push_back(a.rule);
+    return names;
+  };
+  using V = std::vector<std::string>;
+  // fd.name in (watched) admits both "shared" rules; cat reading: only "shared a".
+  EXPECT_EQ(fired("cat", "/etc/shadow", O_RDONLY), (V{"shared a", "with exceptions"}));
+  // vim writing: "shared b" fires, "shared a" (proc.name = cat) does not; the union guard
+  // admits vim; the exception (vim on /etc/passwd) removes "with exceptions".
+  EXPECT_EQ(fired("vim", "/etc/passwd", O_WRONLY), (V{"shared b", "union guard", "no guard"}));
+  EXPECT_EQ(fired("vim", "/etc/shadow", O_WRONLY),
+            (V{"shared b", "union guard", "no guard", "with exceptions"}));
+  // No guard test holds: only the rule without a guard.
+  EXPECT_EQ(fired("less", "/srv/data", O_RDONLY), (V{"no guard"}));
+  EXPECT_EQ(fired("cat", "/usr/lib/x", O_RDONLY), V{});
+}
+
+// A reload swaps engines between two events on the same thread; the per-thread scratch
+// (cached fields, shared results) is reused by both. Alternating two engines with different
+// rules event by event must give each exactly the alerts it gives alone.
+TEST(EngineSharingTest, EnginesAlternatingOnOneThreadKeepTheirOwnResults) {
+  EnginePair a = LoadPair(DefaultRuleSources());
+  EnginePair b = LoadPair({{"sharing.yaml", kSharing}, {"local.yaml", kSharingLocal}});
+  ASSERT_TRUE(a.fast && b.fast);
+  SyntheticBuilder stream = RandomStream(5, 5000);
+  auto alone = [&](const Engine& engine) {
+    auto state = TestState::Create(Containers());
+    std::vector<std::string> out;
+    for (const Alert& al : testing::Run(engine, stream, state.get())) out.push_back(Describe(al));
+    return out;
+  };
+  std::vector<std::string> want_a = alone(*a.fast), want_b = alone(*b.fast);
+  auto state = TestState::Create(Containers());
+  std::vector<std::string> got_a, got_b;
+  for (const runtime::Event& e : stream.events()) {
+    state->Apply(e);
+    a.fast->Process(e, state.get(), [&](const Alert& al) { got_a.push_back(Describe(al)); });
+    b.fast->Process(e, state.get(), [&](const Alert& al) { got_b.push_back(Describe(al)); });
+  }
+  EXPECT_EQ(got_a, want_a);
+  EXPECT_EQ(got_b, want_b);
+  EXPECT_FALSE(want_a.empty());
+  EXPECT_FALSE(want_b.empty());
+}
+
 }  // namespace
 }  // namespace vigil::rules
