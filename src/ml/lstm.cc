@@ -270,6 +270,12 @@ std::string FormatProbability(double p) {
   return buf;
 }
 
+// total + length * times, saturating at UINT64_MAX (counts of merged replicas add up).
+uint64_t SaturatingAdd(uint64_t total, uint64_t length, uint64_t times) {
+  if (length != 0 && times > (UINT64_MAX - total) / length) return UINT64_MAX;
+  return total + length * times;
+}
+
 uint32_t FloatBits(float f) {
   uint32_t u;
   std::memcpy(&u, &f, sizeof u);
@@ -362,7 +368,7 @@ Status LstmModel::Add(std::vector<uint16_t> calls, uint64_t count, std::string_v
     stored_calls_ += calls.size();
     it = sequences_.emplace(std::move(calls), count).first;
   }
-  total_calls_ += it->first.size() * count;
+  total_calls_ = SaturatingAdd(total_calls_, it->first.size(), count);
   return OkStatus();
 }
 
@@ -738,7 +744,7 @@ Status LstmModel::LoadBody(std::string_view body) {
   std::vector<bool> seen(size_t(kMaxSyscall) + 1, false);
   const std::vector<uint16_t>* prev = nullptr;
   for (uint64_t i = 0; i < count; ++i) {
-    VIGIL_ASSIGN_OR_RETURN(uint64_t times, in.Bounded("sequence weight", 1, UINT32_MAX));
+    VIGIL_ASSIGN_OR_RETURN(uint64_t times, in.Bounded("sequence weight", 1, UINT64_MAX));
     VIGIL_ASSIGN_OR_RETURN(uint64_t length, in.Bounded("sequence length", 1, in.remaining()));
     if (stored + length > p_.max_calls) {
       return in.Error("sequence length", "the body stores more than max_calls=" +
@@ -754,7 +760,7 @@ Status LstmModel::LoadBody(std::string_view body) {
       return in.Error("sequence", "sequences are not strictly increasing");
     }
     stored += length;
-    total += length * times;
+    total = SaturatingAdd(total, length, times);
     auto it = sequences.emplace_hint(sequences.end(), std::move(calls), times);
     prev = &it->first;
   }
