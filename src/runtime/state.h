@@ -166,8 +166,10 @@ class FdName {
 
 struct FdInfo {
   FdKind kind = FdKind::kOther;
-  FdName name;  // path, or "10.0.0.1:5000->10.0.0.2:443" for a connected socket
+  // Before the name (C2): exec's close-on-exec scan reads the flags of every slot, and they
+  // share the slot's first cache line with its fd number.
   uint64_t open_flags = 0;
+  FdName name;  // path, or "10.0.0.1:5000->10.0.0.2:443" for a connected socket
 };
 
 // A process's fd table: fd number -> FdInfo. Fds below kDense (the kernel hands out the
@@ -331,21 +333,23 @@ void FdTable::Filter(Keep keep) {
   Update([&](int64_t fd, FdInfo& info) { return keep(fd, static_cast<const FdInfo&>(info)); });
 }
 
+// Members in the order of their use by State::Apply (C2): what every event reads or writes
+// (uid, cgroup_id, fds) shares the first cache line; the strings follow.
 struct ProcessInfo {
   uint32_t pid = 0;
   uint32_t ppid = 0;
   uint32_t uid = 0;
-  std::string comm;
-  std::string exe;
-  std::vector<std::string> args;
-  std::string cwd;
   uint32_t tty = 0;
   uint64_t cgroup_id = 0;
+  FdTable fds;
   uint64_t start_ns = 0;
   bool exe_upper_layer = false;
   bool exe_memfd = false;
   bool from_proc = false;  // picked up from /proc at start, not seen being created
-  FdTable fds;
+  std::string comm;
+  std::string exe;
+  std::vector<std::string> args;
+  std::string cwd;
   // Appended by R6: capability sets (bit N = capability N, as CapEff/CapPrm in
   // /proc/PID/status). Known from /proc at LoadExisting, from capset events (which carry the
   // new effective set; permitted is then at least that), inherited on fork and kept over
