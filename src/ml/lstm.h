@@ -12,15 +12,18 @@
 //
 // Learning keeps the distinct per-thread call sequences with how often each was seen (a
 // multiset, like cover: Merge adds counts). Prepare trains the network from them alone, with a
-// fixed seed: single-threaded, deterministic on one build, so Merge(A, B) followed by Prepare
-// gives exactly the network trained on the union. Training: the sequences, shuffled per epoch,
-// are dealt to `batch` parallel lanes (each next sequence to the shortest lane); each lane's
-// stream is cut into chunks of `bptt` steps (truncated backpropagation through time; the state
-// runs on across chunks, the gradient does not); every chunk of all lanes is one mini-batch
-// (matrix-matrix products) and one Adam step, after clipping the gradient's global norm to
-// `clip`. The loss is the mean per-call negative log-likelihood over the training multiset
-// (a sequence seen k times weighs k). The body keeps the sequences AND the trained weights, so a
-// loaded model is not trained again (Learn or Merge after loading drops the weights).
+// fixed seed: single-threaded, deterministic on one build and CPU model (Eigen sizes its
+// matrix-product blocks from the cache sizes, which can change float rounding on another CPU),
+// so Merge(A, B) followed by Prepare gives exactly the network trained on the union. One thread
+// far longer than the others fills one lane alone while the others pad: training time follows
+// the longest lane (fine for ADFA-LD's 833 traces; long live captures are a known gap). Training:
+// the sequences, shuffled per epoch, are dealt to `batch` parallel lanes (each next sequence to the
+// shortest lane); each lane's stream is cut into chunks of `bptt` steps (truncated backpropagation
+// through time; the state runs on across chunks, the gradient does not); every chunk of all lanes
+// is one mini-batch (matrix-matrix products) and one Adam step, after clipping the gradient's
+// global norm to `clip`. The loss is the mean per-call negative log-likelihood over the training
+// multiset (a sequence seen k times weighs k). The body keeps the sequences AND the trained
+// weights, so a loaded model is not trained again (Learn or Merge after loading drops the weights).
 //
 // Scoring: each call's surprisal -ln p(call | the calls before it in its thread), with p floored
 // at 1 / (N + 1) for N training calls (probabilities below that cannot be estimated from N
