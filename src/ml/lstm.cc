@@ -86,7 +86,7 @@ auto Sigmoid(const X& x) {
 class Trainer {
  public:
   Trainer(const Layout& l, int lanes, int bptt)
-      : l_(l), B_(lanes), T_(bptt), H_(l.H), cols_(size_t(lanes) * size_t(bptt)) {
+      : l_(l), B_(lanes), H_(l.H), cols_(size_t(lanes) * size_t(bptt)) {
     x_.resize(l.E, cols_);
     zx_.resize(4 * H_, cols_);
     gates_.resize(4 * H_, cols_);
@@ -213,7 +213,7 @@ class Trainer {
 
  private:
   Layout l_;
-  int B_, T_, H_;
+  int B_, H_;
   size_t cols_;
   Mat x_, zx_, gates_, hp_, cp_, tc_, hs_, logits_, dhout_, dz_, dx_;
   Mat h_, c_, dh_, dc_;
@@ -459,7 +459,6 @@ void LstmModel::TrainNet(const std::vector<int>& cls, uint64_t seed, float* weig
   Adam adam(l.total, p_.lr);
   std::vector<float> grad(l.total);
   std::vector<uint32_t> order(seqs.size());
-  std::vector<std::vector<uint32_t>> lanes(static_cast<size_t>(B));
   std::vector<uint64_t> lane_len(static_cast<size_t>(B));
   // Per lane: the flat stream of (input token, target class, weight).
   std::vector<std::vector<int>> lane_tok(static_cast<size_t>(B)), lane_tgt(static_cast<size_t>(B));
