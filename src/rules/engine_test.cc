@@ -607,5 +607,49 @@ TEST(FieldsTest, SocketEndsReadAsTheRuntimeFormatsThem) {
   }
 }
 
+// fd.name of an open: a clean absolute path is taken from the event without asking the state,
+// which relies on the state naming the new fd with that very path; unclean and relative paths
+// are the state's normalised names.
+TEST(FieldsTest, OpenedFdNamesMatchTheState) {
+  const char* kClean[] = {"/", "/etc/shadow", "/a/.b/..c/d.e",
+                          "/usr/lib/x86_64-linux-gnu/libc.so.6"};
+  auto state = TestState::Create({});
+  SyntheticBuilder b;
+  b.Pid(800).Ppid(1).Comm("app").Cwd("/srv");
+  int64_t fd = 3;
+  for (const char* path : kClean) b.Open(path, O_RDONLY).Ret(fd++);
+  for (const runtime::Event& e : b.events()) state->Apply(e);
+  const runtime::ProcessInfo* p = state->Process(800);
+  ASSERT_NE(p, nullptr);
+  fd = 3;
+  for (const char* path : kClean) {
+    auto it = p->fds.find(fd++);
+    ASSERT_NE(it, p->fds.end()) << path;
+    EXPECT_EQ(std::string_view(it->second.name), path);
+  }
+
+  auto engine = LoadText(R"(
+- rule: opened
+  desc: d
+  condition: evt.type = openat
+  output: "%fd.name"
+  priority: INFO
+)");
+  ASSERT_NE(engine, nullptr);
+  SyntheticBuilder c;
+  c.Pid(801).Ppid(1).Comm("app").Cwd("/srv").Exec("/usr/bin/app", {"app"});
+  const std::pair<const char*, const char*> kCases[] = {{"/etc/shadow", "/etc/shadow"},
+                                                        {"/etc/../etc/shadow", "/etc/shadow"},
+                                                        {"/a//b/", "/a/b"},
+                                                        {"/a/./b/.", "/a/b"},
+                                                        {"data/x", "/srv/data/x"},
+                                                        {"/a/..b", "/a/..b"}};
+  for (const auto& [path, want] : kCases) c.Open(path, O_RDONLY).Ret(5);
+  std::vector<Alert> alerts;
+  Fired(*engine, c, &alerts);
+  ASSERT_EQ(alerts.size(), std::size(kCases));
+  for (size_t i = 0; i < alerts.size(); ++i) EXPECT_EQ(alerts[i].output, kCases[i].second);
+}
+
 }  // namespace
 }  // namespace vigil::rules
