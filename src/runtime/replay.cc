@@ -136,9 +136,8 @@ struct LongVarint {
   uint64_t value;
 };
 
-// A varint of four or more bytes at `p` (the caller has seen the first three); at least 10
-// readable bytes follow `p`. Four and five bytes (32-bit numbers: mount namespace inodes,
-// large counts) are decoded without a loop.
+// A varint at `p` of any length (ReadVarint decodes up to five bytes inline and calls this for
+// longer ones); at least 10 readable bytes follow `p`.
 [[gnu::noinline]] LongVarint ReadLongVarint(const uint8_t* p) {
   uint64_t v = (p[0] & 0x7fu) | (static_cast<uint64_t>(p[1] & 0x7fu) << 7) |
                (static_cast<uint64_t>(p[2] & 0x7fu) << 14);
@@ -159,8 +158,8 @@ struct LongVarint {
 
 // Reads a varint at `p` without bounds checks: at least 10 readable bytes follow `p` (kPad);
 // the caller checks the record's end afterwards. Returns the byte after it; a bad encoding
-// sets *bad (and skips 10 bytes). One to three bytes (nearly every member, the presence
-// mask, time deltas) are decoded inline.
+// sets *bad (and skips 10 bytes). Up to five bytes (every 32-bit number: nearly every member,
+// the presence mask, time deltas, mount namespace inodes) are decoded inline.
 [[gnu::always_inline]] inline const uint8_t* ReadVarint(const uint8_t* p, uint64_t* out,
                                                         bool* bad) {
   uint64_t b = p[0];
@@ -173,10 +172,23 @@ struct LongVarint {
     *out = (b & 0x7f) | (b1 << 7);
     return p + 2;
   }
+  uint64_t v = (b & 0x7f) | ((b1 & 0x7f) << 7);
   uint64_t b2 = p[2];
   if (b2 < 0x80) {
-    *out = (b & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+    *out = v | (b2 << 14);
     return p + 3;
+  }
+  v |= (b2 & 0x7f) << 14;
+  uint64_t b3 = p[3];
+  if (b3 < 0x80) {
+    *out = v | (b3 << 21);
+    return p + 4;
+  }
+  v |= (b3 & 0x7f) << 21;
+  uint64_t b4 = p[4];
+  if (b4 < 0x80) {
+    *out = v | (b4 << 28);
+    return p + 5;
   }
   LongVarint r = ReadLongVarint(p);
   *out = r.value;
