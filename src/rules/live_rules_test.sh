@@ -11,6 +11,9 @@
 # characters) and the listed fields; a container doing ordinary work raises none.
 # Then SIGHUP: a rule file added with --rules is rewritten and reloaded (the new rule fires,
 # the state and the default rules stay), and a broken rewrite keeps the previous rules.
+# The agent records the run (--record): `--replay` of that recording must raise the same
+# alerts from the test's containers (rule and every output field, container.id and
+# container.name as the live agent had resolved them when each alert fired).
 # Skips (77) without root, podman, gcc -static or a loadable probe.
 set -u
 VIGIL=${VIGIL_BIN:?VIGIL_BIN not set}
@@ -100,7 +103,8 @@ EOF
 }
 reload_rule "Live marker before reload" never-run-marker
 
-"$VIGIL" agent --rules-default --rules "$RELOAD" -o "$T/alerts.jsonl" 2>"$T/agent.err" &
+"$VIGIL" agent --rules-default --rules "$RELOAD" --record "$T/live.vgl" -o "$T/alerts.jsonl" \
+  2>"$T/agent.err" &
 AGENT=$!
 for _ in $(seq 100); do
   grep -q "^vigil agent: source" "$T/agent.err" && break
@@ -205,6 +209,36 @@ names = {e["rule"] for e in expected}
 print(f"{len(names)} default rules checked live, {len(ours)} alerts from the test's containers, "
       f"{len(alerts)} in all")
 sys.exit(1 if failed else 0)
+PY
+
+# The recording replayed with the default rules raises the same container-attributed alerts:
+# its container records give the replay's State the containers the live agent resolved.
+"$VIGIL" agent --replay "$T/live.vgl" -o "$T/replayed.jsonl" 2>"$T/replay.err" ||
+  fail "replay of the live recording: $(tail -3 "$T/replay.err")"
+python3 - "$T" <<'PY' || fails=$((fails + 1))
+import json, sys
+t = sys.argv[1]
+ids = {open(f"{t}/{n}.cid").read().strip()[:12] for n in ("main", "tty", "net", "quiet")}
+def alerts(path):
+    out = []
+    for line in open(path):
+        a = json.loads(line)
+        f = a.get("output_fields") or {}
+        rule = a.get("rule", "Live marker")
+        if not rule.startswith("Live marker") and f.get("container.id") in ids:
+            out.append((rule, json.dumps(f, sort_keys=True)))
+    return sorted(out)
+live, replayed = alerts(f"{t}/alerts.jsonl"), alerts(f"{t}/replayed.jsonl")
+seen = {json.loads(o)["container.id"] for _, o in replayed}
+if not live or live != replayed:
+    print(f"FAIL replay: {len(replayed)} container alerts, live {len(live)}")
+    for a in sorted(set(live) - set(replayed))[:3]:
+        print("     live only", a)
+    for a in sorted(set(replayed) - set(live))[:3]:
+        print("     replay only", a)
+    sys.exit(1)
+print(f"ok   the replay of the recording raised the same {len(live)} alerts from "
+      f"{len(seen)} containers")
 PY
 echo "$fails failed"
 [ $fails = 0 ]
