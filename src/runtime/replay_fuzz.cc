@@ -1,8 +1,11 @@
 // Fuzz target for the capture reader: arbitrary bytes as a .vgl file must give events (and
 // container records) or a clear error, never a crash, a hang or unbounded memory. Seeds in
-// testdata/fuzz/runtime_replay (containers.vgl has version 2 container records).
+// testdata/fuzz/runtime_replay (containers.vgl has version 2 container records). Each input
+// is read twice: as given, and with its header and block checksums made to match, so
+// mutations reach the record decoder instead of stopping at a checksum mismatch.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -14,9 +17,34 @@ uint64_t g_checksum = 0;  // every byte a view points to is read, so ASan sees b
 void Touch(std::string_view s) {
   for (char c : s) g_checksum += static_cast<unsigned char>(c);
 }
-}  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+uint32_t Le32(const std::string& d, size_t at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(d[at + i]);
+  return v;
+}
+
+void PutLe32(std::string& d, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) d[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+// `d` with the file header's and each whole block's CRC-32C recomputed (as far as the
+// declared lengths lead).
+std::string WithValidChecksums(std::string d) {
+  if (d.size() < 12) return d;
+  size_t header = static_cast<uint8_t>(d[10]) | (static_cast<uint8_t>(d[11]) << 8);
+  if (header < 4 || header > d.size()) return d;
+  PutLe32(d, header - 4, vigil::runtime::Crc32c(d.data(), header - 4));
+  for (size_t pos = header; pos + 16 <= d.size() && std::memcmp(d.data() + pos, "VBLK", 4) == 0;) {
+    size_t payload = Le32(d, pos + 4);
+    if (payload > d.size() - pos - 16) break;
+    PutLe32(d, pos + 12, vigil::runtime::Crc32c(d.data() + pos + 16, payload));
+    pos += 16 + payload;
+  }
+  return d;
+}
+
+void Replay(std::string bytes) {
   using vigil::runtime::ContainerInfo;
   using vigil::runtime::Event;
   vigil::runtime::ReplayOptions options;
@@ -32,9 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Touch(value);
     }
   };
-  auto src = vigil::runtime::ReplaySource::OpenBuffer(
-      std::string(reinterpret_cast<const char*>(data), size), "fuzz.vgl", options);
-  if (!src.ok()) return 0;
+  auto src = vigil::runtime::ReplaySource::OpenBuffer(std::move(bytes), "fuzz.vgl", options);
+  if (!src.ok()) return;
   for (;;) {
     auto n = (*src)->Poll(std::chrono::milliseconds(0), [](const Event& e) {
       Touch(e.comm);
@@ -47,5 +74,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     });
     if (!n.ok()) break;  // a finite input always ends: every Poll consumes bytes or fails
   }
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  Replay(bytes);
+  Replay(WithValidChecksums(std::move(bytes)));
   return 0;
 }
