@@ -1303,6 +1303,10 @@ struct Engine::Impl {
   int memos = 0;
   int fields = 0;
   mutable std::atomic<uint64_t> evt_num{0};
+
+  // Process for an event of a type some rule tests: guards, admitted rules, alerts.
+  [[gnu::noinline]] void Run(const TypeIndex& index, const runtime::Event& event,
+                             runtime::State* state, const AlertSink& sink, uint64_t num) const;
 };
 
 namespace {
@@ -1651,11 +1655,19 @@ std::vector<RuleSource> DefaultRuleSources() {
 
 void Engine::Process(const runtime::Event& event, runtime::State* state,
                      const AlertSink& sink) const {
+  // Most events are of types no rule tests: this part stays small (no register saves for
+  // the evaluation below).
   uint64_t num = impl_->evt_num.fetch_add(1, std::memory_order_relaxed) + 1;
   int code = EventTypeCode(event);
   if (code < 0) return;
   const Impl::TypeIndex& index = impl_->by_type[code];
   if (index.rules.empty()) return;
+  impl_->Run(index, event, state, sink, num);
+}
+
+void Engine::Impl::Run(const TypeIndex& index, const runtime::Event& event, runtime::State* state,
+                       const AlertSink& sink, uint64_t num) const {
+  const Impl* impl_ = this;
   Scratch& sc = ThreadScratch();
   if (sc.slots.size() < static_cast<size_t>(impl_->slots)) sc.slots.resize(impl_->slots);
   if (sc.memo_gen.size() < static_cast<size_t>(impl_->memos)) {
