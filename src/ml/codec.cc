@@ -169,4 +169,42 @@ StatusOr<SyscallTable> ReadBodyHeader(ByteReader& in, uint8_t version) {
   return static_cast<SyscallTable>(t);
 }
 
+void WriteSequenceCounts(ByteWriter& out, const SequenceCounts& sequences) {
+  out.Varint(sequences.size());
+  for (const auto& [calls, count] : sequences) {
+    out.Varint(count);
+    out.Varint(calls.size());
+    for (uint16_t c : calls) out.Varint(c);
+  }
+}
+
+StatusOr<SequenceCounts> ReadSequenceCounts(ByteReader& in, uint64_t max_calls, uint64_t* stored) {
+  // Every sequence takes at least three bytes (weight, length, one call): a larger count is
+  // corrupt and must not drive the loop.
+  VIGIL_ASSIGN_OR_RETURN(uint64_t count, in.Bounded("sequence count", 0, in.remaining() / 3));
+  SequenceCounts sequences;
+  *stored = 0;
+  const std::vector<uint16_t>* prev = nullptr;
+  for (uint64_t i = 0; i < count; ++i) {
+    VIGIL_ASSIGN_OR_RETURN(uint64_t times, in.Bounded("sequence weight", 1, UINT64_MAX));
+    VIGIL_ASSIGN_OR_RETURN(uint64_t length, in.Bounded("sequence length", 1, in.remaining()));
+    if (*stored + length > max_calls) {
+      return in.Error("sequence length", "the body stores more than max_calls=" +
+                                             std::to_string(max_calls) + " calls");
+    }
+    std::vector<uint16_t> calls(length);
+    for (uint64_t j = 0; j < length; ++j) {
+      VIGIL_ASSIGN_OR_RETURN(uint64_t c, in.Bounded("call", 0, kMaxSyscall));
+      calls[j] = static_cast<uint16_t>(c);
+    }
+    if (prev != nullptr && !(*prev < calls)) {
+      return in.Error("sequence", "sequences are not strictly increasing");
+    }
+    *stored += length;
+    auto it = sequences.emplace_hint(sequences.end(), std::move(calls), times);
+    prev = &it->first;
+  }
+  return sequences;
+}
+
 }  // namespace vigil::ml

@@ -12,8 +12,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "ml/trace.h"
@@ -90,5 +92,15 @@ class ByteReader {
 void WriteBodyHeader(ByteWriter& out, uint8_t version, SyscallTable table);
 StatusOr<SyscallTable> ReadBodyHeader(ByteReader& in, uint8_t version);
 Status ReadBodyVersion(ByteReader& in, uint8_t version);
+
+// Distinct call sequences with how often each was learned: the sufficient statistics of the
+// models that keep whole thread sequences (cover, lstm). Encoded as a varint count, then per
+// sequence (in the map's order) its weight, its length and its calls as varints.
+using SequenceCounts = std::map<std::vector<uint16_t>, uint64_t>;
+void WriteSequenceCounts(ByteWriter& out, const SequenceCounts& sequences);
+// Reads what WriteSequenceCounts wrote. DataLoss naming the field for a weight of 0, an empty
+// sequence, a call above kMaxSyscall, sequences out of order, or more than `max_calls` calls
+// stored in all (the model's own bound, named in the message); `*stored` gets the calls read.
+StatusOr<SequenceCounts> ReadSequenceCounts(ByteReader& in, uint64_t max_calls, uint64_t* stored);
 
 }  // namespace vigil::ml

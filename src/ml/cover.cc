@@ -464,12 +464,7 @@ std::string CoverModel::SaveBody() const {
   ByteWriter out;
   WriteBodyHeader(out, kBodyVersion, table_);
   out.U8(learned_ ? 1 : 0);
-  out.Varint(sequences_.size());
-  for (const auto& [calls, count] : sequences_) {
-    out.Varint(count);
-    out.Varint(calls.size());
-    for (uint16_t c : calls) out.Varint(c);
-  }
+  WriteSequenceCounts(out, sequences_);
   out.Varint(dropped_sequences_);
   out.Varint(dropped_calls_);
   return out.Take();
@@ -481,38 +476,17 @@ Status CoverModel::LoadBody(std::string_view body) {
   const uint8_t version = !body.empty() && body[0] == 1 ? 1 : kBodyVersion;
   VIGIL_ASSIGN_OR_RETURN(SyscallTable table, ReadBodyHeader(in, version));
   VIGIL_ASSIGN_OR_RETURN(uint64_t learned, in.Bounded("learned flag", 0, 1));
-  // Every sequence takes at least three bytes (count, length, one call): a larger count is
-  // corrupt and must not drive the loop.
-  VIGIL_ASSIGN_OR_RETURN(uint64_t count, in.Bounded("sequence count", 0, in.remaining() / 3));
-  std::map<std::vector<uint16_t>, uint64_t> sequences;
   uint64_t stored = 0;
-  const std::vector<uint16_t>* prev = nullptr;
-  for (uint64_t i = 0; i < count; ++i) {
-    VIGIL_ASSIGN_OR_RETURN(uint64_t times, in.Bounded("sequence weight", 1, UINT64_MAX));
-    VIGIL_ASSIGN_OR_RETURN(uint64_t length, in.Bounded("sequence length", 1, in.remaining()));
-    if (stored + length > max_calls_) {
-      return in.Error("sequence length", "the body stores more than max_calls=" +
-                                             std::to_string(max_calls_) + " calls");
-    }
-    std::vector<uint16_t> calls(length);
-    for (uint64_t j = 0; j < length; ++j) {
-      VIGIL_ASSIGN_OR_RETURN(uint64_t c, in.Bounded("call", 0, kMaxSyscall));
-      calls[j] = static_cast<uint16_t>(c);
-    }
-    if (prev != nullptr && !(*prev < calls)) {
-      return in.Error("sequence", "sequences are not strictly increasing");
-    }
-    stored += length;
-    auto it = sequences.emplace_hint(sequences.end(), std::move(calls), times);
-    prev = &it->first;
-  }
+  VIGIL_ASSIGN_OR_RETURN(SequenceCounts sequences, ReadSequenceCounts(in, max_calls_, &stored));
   uint64_t dropped_sequences = 0, dropped_calls = 0;
   if (version >= 2) {
     VIGIL_ASSIGN_OR_RETURN(dropped_sequences, in.Varint("dropped sequences"));
     VIGIL_ASSIGN_OR_RETURN(dropped_calls, in.Varint("dropped calls"));
   }
   VIGIL_RETURN_IF_ERROR(in.ExpectEnd());
-  if (learned == 0 && count != 0) return in.Error("learned flag", "sequences in an empty model");
+  if (learned == 0 && !sequences.empty()) {
+    return in.Error("learned flag", "sequences in an empty model");
+  }
   table_ = table;
   dropped_sequences_ = dropped_sequences;
   dropped_calls_ = dropped_calls;

@@ -714,12 +714,7 @@ std::string LstmModel::SaveBody() const {
   ByteWriter out;
   WriteBodyHeader(out, kBodyVersion, table_);
   out.U8(learned_ ? 1 : 0);
-  out.Varint(sequences_.size());
-  for (const auto& [calls, count] : sequences_) {
-    out.Varint(count);
-    out.Varint(calls.size());
-    for (uint16_t c : calls) out.Varint(c);
-  }
+  WriteSequenceCounts(out, sequences_);
   out.U8(trained_ ? 1 : 0);
   if (trained_) {
     out.Varint(uint64_t(p_.hidden));
@@ -736,39 +731,22 @@ Status LstmModel::LoadBody(std::string_view body) {
   ByteReader in(body, "lstm body");
   VIGIL_ASSIGN_OR_RETURN(SyscallTable table, ReadBodyHeader(in, kBodyVersion));
   VIGIL_ASSIGN_OR_RETURN(uint64_t learned, in.Bounded("learned flag", 0, 1));
-  // Every sequence takes at least three bytes (count, length, one call).
-  VIGIL_ASSIGN_OR_RETURN(uint64_t count, in.Bounded("sequence count", 0, in.remaining() / 3));
-  std::map<std::vector<uint16_t>, uint64_t> sequences;
-  uint64_t stored = 0, total = 0;
+  uint64_t stored = 0;
+  VIGIL_ASSIGN_OR_RETURN(SequenceCounts sequences, ReadSequenceCounts(in, p_.max_calls, &stored));
+  uint64_t total = 0;
   std::vector<bool> seen(size_t(kMaxSyscall) + 1, false);
-  const std::vector<uint16_t>* prev = nullptr;
-  for (uint64_t i = 0; i < count; ++i) {
-    VIGIL_ASSIGN_OR_RETURN(uint64_t times, in.Bounded("sequence weight", 1, UINT64_MAX));
-    VIGIL_ASSIGN_OR_RETURN(uint64_t length, in.Bounded("sequence length", 1, in.remaining()));
-    if (stored + length > p_.max_calls) {
-      return in.Error("sequence length", "the body stores more than max_calls=" +
-                                             std::to_string(p_.max_calls) + " calls");
-    }
-    std::vector<uint16_t> calls(length);
-    for (uint64_t j = 0; j < length; ++j) {
-      VIGIL_ASSIGN_OR_RETURN(uint64_t c, in.Bounded("call", 0, kMaxSyscall));
-      calls[j] = static_cast<uint16_t>(c);
-      seen[c] = true;
-    }
-    if (prev != nullptr && !(*prev < calls)) {
-      return in.Error("sequence", "sequences are not strictly increasing");
-    }
-    stored += length;
-    total = SaturatingAdd(total, length, times);
-    auto it = sequences.emplace_hint(sequences.end(), std::move(calls), times);
-    prev = &it->first;
+  for (const auto& [calls, times] : sequences) {
+    total = SaturatingAdd(total, calls.size(), times);
+    for (uint16_t c : calls) seen[c] = true;
   }
-  if (learned == 0 && count != 0) return in.Error("learned flag", "sequences in an empty model");
+  if (learned == 0 && !sequences.empty()) {
+    return in.Error("learned flag", "sequences in an empty model");
+  }
   VIGIL_ASSIGN_OR_RETURN(uint64_t trained, in.Bounded("trained flag", 0, 1));
   std::vector<uint16_t> vocab;
   std::vector<float> weights;
   if (trained != 0) {
-    if (count == 0) return in.Error("trained flag", "weights without training sequences");
+    if (sequences.empty()) return in.Error("trained flag", "weights without training sequences");
     VIGIL_ASSIGN_OR_RETURN(uint64_t hidden, in.Varint("hidden"));
     if (hidden != uint64_t(p_.hidden)) {
       return in.Error("hidden", "the network has hidden=" + std::to_string(hidden) +
