@@ -6,7 +6,6 @@
 #include <pwd.h>
 #include <sys/socket.h>
 
-#include <array>
 #include <cstring>
 #include <ctime>
 #include <unordered_map>
@@ -536,44 +535,6 @@ bool IsCleanAbsolute(std::string_view path) {
   return true;
 }
 
-// runtime::AppendSockAddr's text ("10.0.0.1:443", "[::1]:80", "unix:/x"), with IPv4 written
-// here directly: the address of every connect is formatted, and this is its common case.
-void AppendEndpoint(const runtime::SockAddr& a, std::string* out) {
-  if (a.family != AF_INET) {
-    runtime::AppendSockAddr(a, out);
-    return;
-  }
-  // Each octet's decimal digits (up to 3) and their count, in one 4-byte entry.
-  static constexpr auto kOctets = [] {
-    std::array<std::array<char, 4>, 256> t{};
-    for (int v = 0; v < 256; ++v) {
-      int n = 0;
-      if (v >= 100) t[v][n++] = static_cast<char>('0' + v / 100);
-      if (v >= 10) t[v][n++] = static_cast<char>('0' + v / 10 % 10);
-      t[v][n++] = static_cast<char>('0' + v % 10);
-      t[v][3] = static_cast<char>(n);
-    }
-    return t;
-  }();
-  char buf[28];  // "255.255.255.255:65535", with room for a 4-byte copy at the end
-  char* p = buf;
-  for (int i = 0; i < 4; ++i) {
-    const std::array<char, 4>& o = kOctets[a.addr[i]];
-    memcpy(p, o.data(), 4);
-    p += o[3];
-    *p++ = i < 3 ? '.' : ':';
-  }
-  unsigned port = a.port;
-  char digits[5];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + port % 10);
-    port /= 10;
-  } while (port != 0);
-  while (n > 0) *p++ = digits[--n];
-  out->append(buf, static_cast<size_t>(p - buf));
-}
-
 // Host user/group names, cached per thread (getpwuid_r reads files or NSS).
 std::string_view CachedName(uint32_t id, bool group) {
   thread_local std::unordered_map<uint64_t, std::string> cache;
@@ -837,7 +798,7 @@ const EvalContext::Fd& EvalContext::FdView() {
         fd_.kind = FdKindOfFamily(e.addr.family);
         fd_.is_socket = true;
         fd_addr_buf_.clear();
-        AppendEndpoint(e.addr, &fd_addr_buf_);
+        runtime::AppendSockAddr(e.addr, &fd_addr_buf_);
         fd_.server = fd_addr_buf_;
         fd_.local_is_server = true;
         fd_.name = fd_.server;
@@ -847,7 +808,7 @@ const EvalContext::Fd& EvalContext::FdView() {
       fd_.kind = FdKindOfFamily(e.addr.family);
       fd_.is_socket = true;
       fd_addr_buf_.clear();
-      AppendEndpoint(e.addr, &fd_addr_buf_);
+      runtime::AppendSockAddr(e.addr, &fd_addr_buf_);
       if (accept) {
         fd_.client = fd_addr_buf_;
         fd_.local_is_server = true;
