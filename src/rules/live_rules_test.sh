@@ -13,7 +13,9 @@
 # the state and the default rules stay), and a broken rewrite keeps the previous rules.
 # The agent records the run (--record): `--replay` of that recording must raise the same
 # alerts from the test's containers (rule and every output field, container.id and
-# container.name as the live agent had resolved them when each alert fired).
+# container.name as the live agent had resolved them when each alert fired). Every alert, live
+# and replayed, must carry its container's podman name (and image repository where the rule
+# prints it).
 # Skips (77) without root, podman, gcc -static or a loadable probe.
 set -u
 VIGIL=${VIGIL_BIN:?VIGIL_BIN not set}
@@ -162,7 +164,7 @@ rc=$?
 AGENT=""
 [ $rc = 0 ] || fail "agent exit $rc: $(tail -5 "$T/agent.err")"
 
-python3 - "$LIVE/expected.json" "$T" <<'PY' || fails=$((fails + 1))
+python3 - "$LIVE/expected.json" "$T" "$$" <<'PY' || fails=$((fails + 1))
 import json, sys
 expected = json.load(open(sys.argv[1]))
 t = sys.argv[2]
@@ -193,6 +195,25 @@ for exp in expected:
               f"{exp.get('equals', {})} {exp.get('contains', {})}")
         for a in hits[:3]:
             print("     got", json.dumps(a["output_fields"], sort_keys=True))
+# Every alert names its container and image as podman does (issue 8: known from the
+# container's first event), however briefly the container lived.
+names = {short[n]: f"vgl-{n}-{sys.argv[3]}" for n in short}
+unnamed = [a for a in ours
+           if a["output_fields"].get("container.name") != names[a["output_fields"]["container.id"]]
+           or a["output_fields"].get("container.image.repository",
+                                     "localhost/vigil-rules-live") != "localhost/vigil-rules-live"]
+if unnamed:
+    failed += 1
+    print(f"FAIL {len(unnamed)} of {len(ours)} alerts without the container's name or image")
+    for a in unnamed[:3]:
+        print("     got", a["rule"], json.dumps(a["output_fields"], sort_keys=True))
+imaged = [a for a in ours if "container.image.repository" in a["output_fields"]]
+if not imaged:
+    failed += 1
+    print("FAIL no alert printed container.image.repository")
+if not unnamed:
+    print(f"ok   all {len(ours)} alerts carry their container's name, the {len(imaged)} that "
+          "print the image repository the test's")
 quiet = [a["rule"] for a in ours if a["output_fields"]["container.id"] == short["quiet"]]
 if quiet:
     failed += 1
@@ -215,10 +236,12 @@ PY
 # its container records give the replay's State the containers the live agent resolved.
 "$VIGIL" agent --replay "$T/live.vgl" -o "$T/replayed.jsonl" 2>"$T/replay.err" ||
   fail "replay of the live recording: $(tail -3 "$T/replay.err")"
-python3 - "$T" <<'PY' || fails=$((fails + 1))
+python3 - "$T" "$$" <<'PY' || fails=$((fails + 1))
 import json, sys
 t = sys.argv[1]
-ids = {open(f"{t}/{n}.cid").read().strip()[:12] for n in ("main", "tty", "net", "quiet")}
+names = {open(f"{t}/{n}.cid").read().strip()[:12]: f"vgl-{n}-{sys.argv[2]}"
+         for n in ("main", "tty", "net", "quiet")}
+ids = set(names)
 def alerts(path):
     out = []
     for line in open(path):
@@ -230,6 +253,13 @@ def alerts(path):
     return sorted(out)
 live, replayed = alerts(f"{t}/alerts.jsonl"), alerts(f"{t}/replayed.jsonl")
 seen = {json.loads(o)["container.id"] for _, o in replayed}
+unnamed = [(r, o) for r, o in replayed
+           if json.loads(o).get("container.name") != names[json.loads(o)["container.id"]]]
+if unnamed:
+    print(f"FAIL replay: {len(unnamed)} of {len(replayed)} alerts without the container's name")
+    for a in unnamed[:3]:
+        print("     got", a)
+    sys.exit(1)
 if not live or live != replayed:
     print(f"FAIL replay: {len(replayed)} container alerts, live {len(live)}")
     for a in sorted(set(live) - set(replayed))[:3]:

@@ -377,6 +377,78 @@ std::vector<StateFile> StateFilesOf(const RuntimePaths& paths, const std::string
   return out;
 }
 
+// The parent pid in /proc/<pid>/stat (the field after the parenthesised comm, which may
+// itself hold spaces and parentheses); 0 when unreadable.
+uint32_t ParentOf(const std::string& proc_root, uint32_t pid) {
+  StatusOr<std::string> stat = ReadHostFile(fmt::format("{}/{}/stat", proc_root, pid), 4096);
+  if (!stat.ok()) return 0;
+  size_t close_paren = stat->rfind(')');
+  if (close_paren == std::string::npos) return 0;
+  std::vector<std::string_view> rest =
+      Split(std::string_view(*stat).substr(close_paren + 1), ' ', /*skip_empty=*/true);
+  if (rest.size() < 2) return 0;
+  uint32_t ppid = 0;
+  for (char c : rest[1]) {
+    if (c < '0' || c > '9' || ppid > 100000000) return 0;
+    ppid = ppid * 10 + static_cast<uint32_t>(c - '0');
+  }
+  return ppid;
+}
+
+// The bundle of podman container `info` as its conmon names it ("-b DIR" or "--bundle DIR",
+// with "-c ID"/"--cid ID" equal to the container's id), found from a process of the
+// container's cgroup by walking up at most 8 parents: crun's setup process and the container's
+// init are descendants of conmon (its subreaper). "" when no such process is alive.
+std::string PodmanBundleFromConmon(const RuntimePaths& paths, const ContainerInfo& info) {
+  if (paths.cgroup_v2_mount.empty() || info.cgroup_path.empty() || info.cgroup_path == "/") {
+    return "";
+  }
+  StatusOr<std::string> procs =
+      ReadHostFile(paths.cgroup_v2_mount + info.cgroup_path + "/cgroup.procs", 64 << 10);
+  if (!procs.ok()) return "";
+  int tried = 0;
+  for (std::string_view line : SplitLines(*procs)) {
+    if (++tried > 4) break;
+    uint32_t pid = 0;
+    for (char c : Trim(line)) {
+      if (c < '0' || c > '9' || pid > 100000000) {
+        pid = 0;
+        break;
+      }
+      pid = pid * 10 + static_cast<uint32_t>(c - '0');
+    }
+    for (int depth = 0; pid > 1 && depth < 8; ++depth, pid = ParentOf(paths.proc_root, pid)) {
+      StatusOr<std::string> comm =
+          ReadHostFile(fmt::format("{}/{}/comm", paths.proc_root, pid), 256);
+      if (!comm.ok() || Trim(*comm) != "conmon") continue;
+      StatusOr<std::string> cmdline =
+          ReadHostFile(fmt::format("{}/{}/cmdline", paths.proc_root, pid), 256 << 10);
+      if (!cmdline.ok()) return "";
+      std::vector<std::string_view> args = Split(*cmdline, '\0');
+      std::string bundle;
+      bool ours = false;
+      for (size_t i = 0; i + 1 < args.size(); ++i) {
+        if (args[i] == "-b" || args[i] == "--bundle") bundle = std::string(args[i + 1]);
+        if ((args[i] == "-c" || args[i] == "--cid") && args[i + 1] == info.id) ours = true;
+      }
+      return ours ? bundle : "";
+    }
+  }
+  return "";
+}
+
+// The bundle of a podman container in the default rootful storage root (any driver), for a
+// container whose processes are gone before it was looked up. "" when absent.
+std::string PodmanBundleInDefaultRoot(const RuntimePaths& paths, const std::string& id) {
+  const std::string root = "/var/lib/containers/storage";
+  for (const std::string& dir : ListDirNames(HostPath(paths, root))) {
+    if (!EndsWith(dir, "-containers")) continue;
+    std::string bundle = fmt::format("{}/{}/{}/userdata", root, dir, id);
+    if (IsFile(HostPath(paths, bundle) + "/config.json")) return bundle;
+  }
+  return "";
+}
+
 }  // namespace
 
 bool IsContainerHexId(std::string_view s) {
@@ -591,6 +663,17 @@ Status LookupContainerMetadata(const RuntimePaths& paths, ContainerInfo* info) {
     }
     return bundle_status;
   }
+  // podman: the bundle and containers-storage's record are written before the container's
+  // cgroup exists, so a container is named from its first event even though crun's state file
+  // comes ~20 ms later, and even when its state file is already gone.
+  if (info->runtime == "podman") {
+    std::string bundle = PodmanBundleFromConmon(paths, *info);
+    if (bundle.empty()) bundle = PodmanBundleInDefaultRoot(paths, info->id);
+    if (!bundle.empty()) {
+      VIGIL_RETURN_IF_ERROR(ReadBundle(paths, bundle, info));
+      return ReadPodmanStorage(paths, bundle, info);
+    }
+  }
   // Docker keeps its config even when the state root is elsewhere (another runtime).
   Status docker = ReadDockerConfig(paths, info);
   if (docker.ok() && info->workload.empty() && !info->pod.empty()) {
@@ -612,6 +695,8 @@ ContainerResolver::ContainerResolver(Options options) : options_(std::move(optio
     StatusOr<std::string> mount = FindCgroupV2Mount(options_.proc_root, options_.cgroup_root);
     if (mount.ok()) index_ = std::make_unique<CgroupIndex>(*mount);
   }
+  options_.paths.proc_root = options_.proc_root;
+  if (index_ != nullptr) options_.paths.cgroup_v2_mount = index_->mount();
   if (options_.query_runtimes && options_.async) {
     worker_ = std::thread([this] { WorkerLoop(); });
   }

@@ -108,6 +108,14 @@ class CgroupIndex {
 // point it at a fake tree.
 struct RuntimePaths {
   std::string host_root = "/";
+  // Where a podman container's bundle is found before its OCI runtime wrote a state file
+  // (the container's first events precede crun's status file by ~20 ms, and a short-lived
+  // container's state file is deleted again ~10 ms after it exits): the conmon process that
+  // supervises it names the bundle (-b) and the container (-c). Found by walking up the
+  // parents of a process listed in the container's cgroup.procs, so both are needed; an
+  // empty cgroup_v2_mount turns this path off.
+  std::string proc_root = "/proc";
+  std::string cgroup_v2_mount;
 };
 
 // Fills name, image, image_digest, labels, pod, pod_namespace, workload and refines runtime
@@ -152,6 +160,10 @@ class ContainerResolver {
   // Waits (up to `timeout_ms`) until every queued lookup finished, then Maintain()s. For
   // tests and for start-up, where blocking is acceptable.
   void WaitIdle(int timeout_ms);
+  // True when a lookup finished and Maintain() would merge it (one atomic load): the caller
+  // maintains at once rather than at its usual interval, so a container's name reaches the
+  // events that follow its lookup.
+  bool HasFinishedLookups() const { return done_ready_.load(std::memory_order_acquire); }
 
   size_t container_count() const;  // cgroups attributed to a container
   const ContainerInfo& host() const { return host_; }

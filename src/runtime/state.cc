@@ -772,9 +772,10 @@ void StateImpl::OnSyscall(const Event& e) {
 }
 
 void StateImpl::Apply(const Event& e) {
-  // Merging finished container lookups costs an atomic load and a few branches: every 64
-  // events is often enough (the first sight of a container is resolved in Container()).
-  if ((stats_.events++ & 63) == 0) containers_.Maintain();
+  // Maintenance (retries, pruning) every 64 events; a finished container lookup is merged at
+  // the next event (an atomic load), so the events of a container that starts, acts and exits
+  // within milliseconds carry its name and image.
+  if ((stats_.events++ & 63) == 0 || containers_.HasFinishedLookups()) containers_.Maintain();
   switch (e.type) {
     case EventType::kProcessFork:
       OnFork(e);

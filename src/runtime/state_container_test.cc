@@ -177,6 +177,73 @@ uint64_t InodeOf(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
+void WriteFile(const std::string& path, std::string_view text) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// A podman container as the live agent first sees it: crun has created its cgroup but not yet
+// written /run/crun/<id>/status (or has deleted it again), and the storage root is a custom
+// --root. Its conmon, an ancestor of the cgroup's process, names the bundle.
+TEST(ContainerMetadataTest, PodmanBeforeCrunsStateFileFromConmon) {
+  TempDir t;
+  std::string id;
+  for (int i = 0; i < 8; ++i) id += "c0ffee42";
+  RuntimePaths paths;
+  paths.host_root = t.path() + "/host";
+  paths.proc_root = t.path() + "/proc";
+  paths.cgroup_v2_mount = t.path() + "/cgroup";
+  std::string storage = "/tmp/custom-root/storage";
+  std::string bundle = storage + "/overlay-containers/" + id + "/userdata";
+  WriteFile(paths.host_root + bundle + "/config.json",
+            R"({"annotations": {"io.container.manager": "libpod"}})");
+  WriteFile(paths.host_root + storage + "/overlay-containers/containers.json",
+            R"([{"id": ")" + id + R"(", "names": ["vgl-main-42"], "image": ")" +
+                std::string(64, 'd') +
+                R"(", "metadata": "{\"image-name\":\"localhost/vigil-rules-live:1\"}"}])");
+  std::string cgroup = "/libpod_parent/libpod-" + id;
+  // The container's process 300 (crun's setup child), its parent 200 (crun create, whose
+  // comm holds a space and a parenthesis), and conmon 100.
+  WriteFile(paths.cgroup_v2_mount + cgroup + "/cgroup.procs", "300\n");
+  WriteFile(paths.proc_root + "/300/stat", "300 (crun) S 200 300 1 0");
+  WriteFile(paths.proc_root + "/300/comm", "crun\n");
+  WriteFile(paths.proc_root + "/200/stat", "200 (crun c) x) S 100 200 1 0");
+  WriteFile(paths.proc_root + "/200/comm", "crun c) x\n");
+  WriteFile(paths.proc_root + "/100/stat", "100 (conmon) S 1 100 1 0");
+  WriteFile(paths.proc_root + "/100/comm", "conmon\n");
+  std::string cmdline = std::string("/usr/bin/conmon") + '\0' + "-c" + '\0' + id + '\0' + "-b" +
+                        '\0' + bundle + '\0' + "-n" + '\0' + "vgl-main-42" + '\0';
+  WriteFile(paths.proc_root + "/100/cmdline", cmdline);
+
+  ContainerInfo info;
+  info.id = id;
+  info.runtime = "podman";
+  info.cgroup_path = cgroup;
+  Status s = LookupContainerMetadata(paths, &info);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(info.name, "vgl-main-42");
+  EXPECT_EQ(info.image, "localhost/vigil-rules-live:1");
+  EXPECT_EQ(info.labels.at("io.container.manager"), "libpod");
+
+  // A conmon supervising another container is not this one's.
+  std::string other(64, 'e');
+  WriteFile(paths.proc_root + "/100/cmdline", std::string("conmon") + '\0' + "-c" + '\0' + other +
+                                                  '\0' + "-b" + '\0' + bundle + '\0');
+  ContainerInfo again;
+  again.id = id;
+  again.runtime = "podman";
+  again.cgroup_path = cgroup;
+  s = LookupContainerMetadata(paths, &again);
+  EXPECT_TRUE(IsNotFound(s)) << s;
+  EXPECT_EQ(again.name, "");
+
+  // A parent loop or garbage in /proc ends the walk (at most 8 parents), not the lookup.
+  WriteFile(paths.proc_root + "/100/stat", "100 (conmon S 100");
+  WriteFile(paths.proc_root + "/300/stat", "300 (sh) S 300 300 1 0");
+  s = LookupContainerMetadata(paths, &again);
+  EXPECT_TRUE(IsNotFound(s)) << s;
+}
+
 TEST(CgroupIndexTest, FindsIdsByWalkingAndRefreshesOnAMiss) {
   TempDir tmp;
   const std::string& mount = tmp.path();
