@@ -127,6 +127,32 @@ std::function<void(size_t, size_t)> LearnProgress(bool progress) {
   };
 }
 
+// The flags train and eval share: the dataset format and the training options (model,
+// --param, --far, --threads, progress on a terminal). InvalidArgument carries the usage
+// message naming the flag.
+struct DataSetup {
+  ml::DatasetFormat format;
+  ml::TrainOptions options;
+  bool progress = false;
+};
+StatusOr<DataSetup> ParseDataArgs(const DataArgs& data, const CommonFlags& flags) {
+  DataSetup setup;
+  auto format = ml::ParseDatasetFormat(data.format);
+  if (!format.ok()) return InvalidArgumentError("--dataset-format: " + format.status().message());
+  setup.format = *format;
+  auto fars = ParseFars(data.fars);
+  if (!fars.ok()) return InvalidArgumentError(fars.status().message());
+  auto params = ParseParams(data.params);
+  if (!params.ok()) return InvalidArgumentError("--param: " + params.status().message());
+  setup.progress = ShowProgress(flags);
+  setup.options.model = data.model;
+  setup.options.params = std::move(*params);
+  setup.options.fars = std::move(*fars);
+  setup.options.threads = data.threads;
+  setup.options.progress = LearnProgress(setup.progress);
+  return setup;
+}
+
 long long FileBytes(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
@@ -165,29 +191,21 @@ int RunModels(const CommonFlags& flags) {
 // ---- train ----
 
 int RunTrain(const TrainArgs& args, const CommonFlags& flags) {
-  auto format = ml::ParseDatasetFormat(args.data.format);
-  if (!format.ok()) return Usage("--dataset-format: " + format.status().message());
-  auto fars = ParseFars(args.data.fars);
-  if (!fars.ok()) return Usage(fars.status().message());
-  auto params = ParseParams(args.data.params);
-  if (!params.ok()) return Usage("--param: " + params.status().message());
-  const bool progress = ShowProgress(flags);
+  auto setup = ParseDataArgs(args.data, flags);
+  if (!setup.ok()) return Usage(setup.status().message());
+  const ml::DatasetFormat format = setup->format;
+  const bool progress = setup->progress;
 
-  auto train = Read(*format, args.train, progress, "training");
+  auto train = Read(format, args.train, progress, "training");
   if (!train.ok()) return Fail(train.status());
   std::vector<ml::Trace> validation;
   if (!args.validation.empty()) {
-    auto v = Read(*format, args.validation, progress, "validation");
+    auto v = Read(format, args.validation, progress, "validation");
     if (!v.ok()) return Fail(v.status());
     validation = std::move(*v);
   }
-  ml::TrainOptions options;
-  options.model = args.data.model;
-  options.params = *params;
-  options.fars = *fars;
+  ml::TrainOptions options = std::move(setup->options);
   options.workload = args.workload;
-  options.threads = args.data.threads;
-  options.progress = LearnProgress(progress);
   ml::PhaseTimes times;
   auto file = ml::TrainModel(*train, validation, options, &times);
   if (!file.ok()) return Fail(file.status());
@@ -406,21 +424,18 @@ int RunEval(const EvalArgs& args, const CommonFlags& flags) {
   if (flags.format != "table" && flags.format != "json") {
     return Usage("ml eval: unknown --format '" + flags.format + "' (table, json)");
   }
-  auto format = ml::ParseDatasetFormat(args.data.format);
-  if (!format.ok()) return Usage("--dataset-format: " + format.status().message());
-  auto fars = ParseFars(args.data.fars);
-  if (!fars.ok()) return Usage(fars.status().message());
-  auto params = ParseParams(args.data.params);
-  if (!params.ok()) return Usage("--param: " + params.status().message());
-  const bool progress = ShowProgress(flags);
+  auto setup = ParseDataArgs(args.data, flags);
+  if (!setup.ok()) return Usage(setup.status().message());
+  const ml::DatasetFormat format = setup->format;
+  const bool progress = setup->progress;
   auto start = std::chrono::steady_clock::now();
-  auto train = Read(*format, args.train, progress, "training");
+  auto train = Read(format, args.train, progress, "training");
   if (!train.ok()) return Fail(train.status());
-  auto validation = Read(*format, args.validation, progress, "validation");
+  auto validation = Read(format, args.validation, progress, "validation");
   if (!validation.ok()) return Fail(validation.status());
   std::vector<ml::Trace> attack;
   if (!args.attack.empty()) {
-    auto a = Read(*format, args.attack, progress, "attack");
+    auto a = Read(format, args.attack, progress, "attack");
     if (!a.ok()) return Fail(a.status());
     attack = std::move(*a);
     // The --attack directory is the attack set: unlabelled traces in it are attacks.
@@ -429,13 +444,7 @@ int RunEval(const EvalArgs& args, const CommonFlags& flags) {
     }
   }
   double read_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ml::TrainOptions options;
-  options.model = args.data.model;
-  options.params = *params;
-  options.fars = *fars;
-  options.threads = args.data.threads;
-  options.progress = LearnProgress(progress);
-  auto result = ml::Evaluate(*train, *validation, attack, options);
+  auto result = ml::Evaluate(*train, *validation, attack, setup->options);
   if (!result.ok()) return Fail(result.status());
   Status st = WriteOutput(flags, [&](std::ostream& os) -> Status {
     if (flags.format == "json") {
