@@ -29,8 +29,7 @@ std::shared_ptr<const Engine> DefaultEngine() {
 
 std::vector<fs::path> CaseFiles() {
   std::vector<fs::path> out;
-  fs::path dir = fs::path(testing::SourceDir()) / "testdata/rules/default";
-  if (!fs::exists(dir)) dir = fs::path(VIGIL_RULES_SOURCE_DIR) / "testdata/rules/default";
+  fs::path dir = testing::TestDataDir() / "default";
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().extension() == ".yaml") out.push_back(entry.path());

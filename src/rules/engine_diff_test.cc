@@ -29,12 +29,6 @@ namespace fs = std::filesystem;
 using runtime::SyntheticBuilder;
 using testing::TestState;
 
-fs::path DataDir() {
-  fs::path dir = fs::path(testing::SourceDir()) / "testdata/rules";
-  if (!fs::exists(dir)) dir = fs::path(VIGIL_RULES_SOURCE_DIR) / "testdata/rules";
-  return dir;
-}
-
 std::string Describe(const Alert& a) {
   std::string s = a.rule + " [" + std::string(PriorityName(a.priority)) + "] " + a.output;
   for (const auto& [k, v] : a.output_fields) s += " " + k + "=" + v.str;
@@ -75,7 +69,7 @@ void ExpectSameAlerts(const EnginePair& engines, const SyntheticBuilder& b,
 }
 
 TEST(EngineDiffTest, DefaultRuleCasesRaiseTheSameAlerts) {
-  fs::path dir = DataDir() / "default";
+  fs::path dir = testing::TestDataDir() / "default";
   EnginePair engines = LoadPair(DefaultRuleSources());
   size_t files = 0, alerts = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -346,7 +340,7 @@ TEST(EngineDiffTest, SharedGuardsExceptionsAppendAndOverride) {
 
 TEST(EngineDiffTest, FalcoSyntaxFilesRaiseTheSameAlerts) {
   auto read = [](const std::string& name) {
-    std::string path = (DataDir() / "falco_syntax" / name).string();
+    std::string path = (testing::TestDataDir() / "falco_syntax" / name).string();
     std::ifstream in(path);
     std::stringstream ss;
     ss << in.rdbuf();

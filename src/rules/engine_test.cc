@@ -27,13 +27,9 @@ using runtime::EventType;
 using runtime::SyntheticBuilder;
 using testing::TestState;
 
-fs::path DataDir() {
-  fs::path dir = fs::path(testing::SourceDir()) / "testdata/rules";
-  if (!fs::exists(dir)) dir = fs::path(VIGIL_RULES_SOURCE_DIR) / "testdata/rules";
-  return dir;
+std::string Syntax(const std::string& name) {
+  return (testing::TestDataDir() / "falco_syntax" / name).string();
 }
-
-std::string Syntax(const std::string& name) { return (DataDir() / "falco_syntax" / name).string(); }
 
 std::shared_ptr<const Engine> LoadOrDie(const std::vector<std::string>& files) {
   auto e = Engine::LoadFiles(files);
@@ -192,7 +188,7 @@ TEST(FalcoSyntaxTest, RedefinitionAndOverrideReplace) {
 // testdata/rules/errors/*.yaml: each file's first line is "# expect: MESSAGE".
 TEST(ErrorSuite, EveryBadFileFailsWithFileLineAndRule) {
   int n = 0;
-  for (const auto& entry : fs::directory_iterator(DataDir() / "errors")) {
+  for (const auto& entry : fs::directory_iterator(testing::TestDataDir() / "errors")) {
     if (entry.path().extension() != ".yaml") continue;
     ++n;
     std::ifstream in(entry.path());

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "base/strings.h"
 
@@ -211,6 +212,13 @@ StatusOr<std::vector<Alert>> RunSteps(
 std::string SourceDir() {
   const char* dir = std::getenv("VIGIL_SOURCE_DIR");
   return dir ? dir : ".";
+}
+
+std::filesystem::path TestDataDir() {
+  std::filesystem::path dir = std::filesystem::path(SourceDir()) / "testdata/rules";
+  if (!std::filesystem::exists(dir))
+    dir = std::filesystem::path(VIGIL_RULES_SOURCE_DIR) / "testdata/rules";
+  return dir;
 }
 
 }  // namespace vigil::rules::testing

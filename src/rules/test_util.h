@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -53,5 +54,9 @@ StatusOr<std::vector<Alert>> RunSteps(const Engine& engine, const YAML::Node& st
                                       const std::map<uint64_t, runtime::ContainerInfo>& containers);
 
 std::string SourceDir();
+
+// testdata/rules under SourceDir(), or under the source tree the tests were built from when
+// they run elsewhere.
+std::filesystem::path TestDataDir();
 
 }  // namespace vigil::rules::testing
