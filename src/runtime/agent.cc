@@ -23,13 +23,6 @@ std::string ThisHostname() {
 
 constexpr size_t kMaxRecordedContainers = 4096;
 
-bool SameContainer(const ContainerInfo& a, const ContainerInfo& b) {
-  return a.cgroup_id == b.cgroup_id && a.id == b.id && a.name == b.name && a.image == b.image &&
-         a.image_digest == b.image_digest && a.runtime == b.runtime && a.pod == b.pod &&
-         a.pod_namespace == b.pod_namespace && a.workload == b.workload &&
-         a.cgroup_path == b.cgroup_path && a.labels == b.labels;
-}
-
 constexpr EventType kTypes[] = {EventType::kSyscall,       EventType::kProcessFork,
                                 EventType::kProcessExec,   EventType::kProcessExit,
                                 EventType::kSyscallCounts, EventType::kDrops};
@@ -206,7 +199,7 @@ void Agent::RecordContainer(uint64_t cgroup_id) {
     if (c.id.empty()) return;
     if (recorded_containers_.size() >= kMaxRecordedContainers) recorded_containers_.clear();
     it = recorded_containers_.emplace(cgroup_id, ContainerInfo{}).first;
-  } else if (SameContainer(it->second, c)) {
+  } else if (it->second == c) {
     return;
   }
   it->second = c;

@@ -36,6 +36,9 @@ struct ContainerInfo {
   std::string workload;  // "Deployment/web", "DaemonSet/agent", ...
   uint64_t cgroup_id = 0;
   std::string cgroup_path;  // relative to the cgroup v2 mount
+
+  // Member by member (the recorder writes a container record when the answer changes).
+  bool operator==(const ContainerInfo&) const = default;
 };
 
 enum class FdKind : uint8_t { kFile, kDirectory, kIpv4, kIpv6, kUnix, kPipe, kMemfd, kOther };
