@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "base/strings.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
+#include "runtime/procfs.h"
 
 namespace vigil::runtime {
 namespace {
@@ -377,24 +379,6 @@ std::vector<StateFile> StateFilesOf(const RuntimePaths& paths, const std::string
   return out;
 }
 
-// The parent pid in /proc/<pid>/stat (the field after the parenthesised comm, which may
-// itself hold spaces and parentheses); 0 when unreadable.
-uint32_t ParentOf(const std::string& proc_root, uint32_t pid) {
-  StatusOr<std::string> stat = ReadHostFile(fmt::format("{}/{}/stat", proc_root, pid), 4096);
-  if (!stat.ok()) return 0;
-  size_t close_paren = stat->rfind(')');
-  if (close_paren == std::string::npos) return 0;
-  std::vector<std::string_view> rest =
-      Split(std::string_view(*stat).substr(close_paren + 1), ' ', /*skip_empty=*/true);
-  if (rest.size() < 2) return 0;
-  uint32_t ppid = 0;
-  for (char c : rest[1]) {
-    if (c < '0' || c > '9' || ppid > 100000000) return 0;
-    ppid = ppid * 10 + static_cast<uint32_t>(c - '0');
-  }
-  return ppid;
-}
-
 // The bundle of podman container `info` as its conmon names it ("-b DIR" or "--bundle DIR",
 // with "-c ID"/"--cid ID" equal to the container's id), found from a process of the
 // container's cgroup by walking up at most 8 parents: crun's setup process and the container's
@@ -409,26 +393,30 @@ std::string PodmanBundleFromConmon(const RuntimePaths& paths, const ContainerInf
   int tried = 0;
   for (std::string_view line : SplitLines(*procs)) {
     if (++tried > 4) break;
+    std::string_view text = Trim(line);
     uint32_t pid = 0;
-    for (char c : Trim(line)) {
-      if (c < '0' || c > '9' || pid > 100000000) {
-        pid = 0;
-        break;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
+    if (ec != std::errc() || end != text.data() + text.size()) continue;
+    // The comm and the parent come from one read of stat per step (ParseProcStat, which
+    // knows that a comm may hold spaces and parentheses); unreadable or garbage ends the walk.
+    for (int depth = 0; pid > 1 && depth < 8; ++depth) {
+      std::string where = fmt::format("{}/{}/stat", paths.proc_root, pid);
+      StatusOr<std::string> stat = ReadHostFile(where, 4096);
+      if (!stat.ok()) break;
+      StatusOr<ProcStat> st = ParseProcStat(*stat, where);
+      if (!st.ok()) break;
+      if (st->comm != "conmon") {
+        pid = st->ppid;
+        continue;
       }
-      pid = pid * 10 + static_cast<uint32_t>(c - '0');
-    }
-    for (int depth = 0; pid > 1 && depth < 8; ++depth, pid = ParentOf(paths.proc_root, pid)) {
-      StatusOr<std::string> comm =
-          ReadHostFile(fmt::format("{}/{}/comm", paths.proc_root, pid), 256);
-      if (!comm.ok() || Trim(*comm) != "conmon") continue;
       StatusOr<std::string> cmdline =
           ReadHostFile(fmt::format("{}/{}/cmdline", paths.proc_root, pid), 256 << 10);
       if (!cmdline.ok()) return "";
-      std::vector<std::string_view> args = Split(*cmdline, '\0');
+      std::vector<std::string> args = ParseCmdline(*cmdline);
       std::string bundle;
       bool ours = false;
       for (size_t i = 0; i + 1 < args.size(); ++i) {
-        if (args[i] == "-b" || args[i] == "--bundle") bundle = std::string(args[i + 1]);
+        if (args[i] == "-b" || args[i] == "--bundle") bundle = args[i + 1];
         if ((args[i] == "-c" || args[i] == "--cid") && args[i + 1] == info.id) ours = true;
       }
       return ours ? bundle : "";

@@ -204,13 +204,16 @@ TEST(ContainerMetadataTest, PodmanBeforeCrunsStateFileFromConmon) {
   std::string cgroup = "/libpod_parent/libpod-" + id;
   // The container's process 300 (crun's setup child), its parent 200 (crun create, whose
   // comm holds a space and a parenthesis), and conmon 100.
+  // A stat line as the kernel writes it: pid, (comm), state, ppid, then 48 more fields.
+  auto stat_line = [](int pid, const std::string& comm, int ppid) {
+    std::string line = std::to_string(pid) + " (" + comm + ") S " + std::to_string(ppid);
+    for (int i = 0; i < 48; ++i) line += " 0";
+    return line;
+  };
   WriteFile(paths.cgroup_v2_mount + cgroup + "/cgroup.procs", "300\n");
-  WriteFile(paths.proc_root + "/300/stat", "300 (crun) S 200 300 1 0");
-  WriteFile(paths.proc_root + "/300/comm", "crun\n");
-  WriteFile(paths.proc_root + "/200/stat", "200 (crun c) x) S 100 200 1 0");
-  WriteFile(paths.proc_root + "/200/comm", "crun c) x\n");
-  WriteFile(paths.proc_root + "/100/stat", "100 (conmon) S 1 100 1 0");
-  WriteFile(paths.proc_root + "/100/comm", "conmon\n");
+  WriteFile(paths.proc_root + "/300/stat", stat_line(300, "crun", 200));
+  WriteFile(paths.proc_root + "/200/stat", stat_line(200, "crun c) x", 100));
+  WriteFile(paths.proc_root + "/100/stat", stat_line(100, "conmon", 1));
   std::string cmdline = std::string("/usr/bin/conmon") + '\0' + "-c" + '\0' + id + '\0' + "-b" +
                         '\0' + bundle + '\0' + "-n" + '\0' + "vgl-main-42" + '\0';
   WriteFile(paths.proc_root + "/100/cmdline", cmdline);
@@ -239,7 +242,7 @@ TEST(ContainerMetadataTest, PodmanBeforeCrunsStateFileFromConmon) {
 
   // A parent loop or garbage in /proc ends the walk (at most 8 parents), not the lookup.
   WriteFile(paths.proc_root + "/100/stat", "100 (conmon S 100");
-  WriteFile(paths.proc_root + "/300/stat", "300 (sh) S 300 300 1 0");
+  WriteFile(paths.proc_root + "/300/stat", stat_line(300, "sh", 300));
   s = LookupContainerMetadata(paths, &again);
   EXPECT_TRUE(IsNotFound(s)) << s;
 }
