@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The floor of benchmark (1) (bench/capture_redis.sh): programs that do nothing, to measure
+/* The floor of benchmark (1) (bench/capture_server.sh): programs that do nothing, to measure
  * what merely attaching to a syscall tracepoint costs every traced task, apart from any work
  * the probe does. bench_capture_agent --floor NAME loads this object and attaches only the
  * program NAME:
