@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/fs.h"
+#include "base/test_paths.h"
 #include "catalog/cataloger.h"
 #include "catalog/inventory.h"
 
@@ -18,10 +19,7 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
-stdfs::path SuiteDir() {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  return stdfs::path(src != nullptr ? src : ".") / "testdata" / "catalog";
-}
+stdfs::path SuiteDir() { return stdfs::path(test_paths::SourceDir()) / "testdata" / "catalog"; }
 
 nlohmann::json ToJson(const report::Sbom& sbom) {
   nlohmann::json j;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/fs.h"
+#include "base/test_paths.h"
 #include "catalog/elf.h"
 #include "catalog/golang.h"
 #include "catalog/java.h"
@@ -53,10 +54,7 @@ int Shell(const std::string& cmd, std::string* output = nullptr) {
 
 bool HaveTool(const std::string& tool) { return Shell("command -v " + tool) == 0; }
 
-std::string SourceDir() {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  return src != nullptr ? src : ".";
-}
+using test_paths::SourceDir;
 
 class TempDir {
  public:

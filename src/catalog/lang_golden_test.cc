@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "base/fs.h"
+#include "base/test_paths.h"
 #include "catalog/lang.h"
 
 namespace vigil::catalog {
@@ -34,8 +35,7 @@ namespace {
 namespace stdfs = std::filesystem;
 
 stdfs::path SuiteDir() {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  return stdfs::path(src != nullptr ? src : ".") / "testdata" / "catalog" / "lang";
+  return stdfs::path(test_paths::SourceDir()) / "testdata" / "catalog" / "lang";
 }
 
 std::string ReadAll(const stdfs::path& p) {

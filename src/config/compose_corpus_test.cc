@@ -21,6 +21,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "base/test_paths.h"
 #include "config/scan.h"
 
 namespace vigil::config {
@@ -83,10 +84,7 @@ const std::vector<Mapping>& Mappings() {
   return kMappings;
 }
 
-std::string CorporaDir() {
-  const char* env = std::getenv("VIGIL_SOURCE_DIR");
-  return std::string(env ? env : ".") + "/../shared/corpora";
-}
+std::string CorporaDir() { return test_paths::SharedDir() + "/corpora"; }
 
 std::vector<std::string> FileLines(const stdfs::path& file) {
   std::vector<std::string> lines;

@@ -19,6 +19,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "base/test_paths.h"
 #include "config/scan.h"
 
 namespace vigil::config {
@@ -427,10 +428,7 @@ const std::vector<Mapping>& Mappings() {
   return kMappings;
 }
 
-std::string CorporaDir() {
-  const char* env = std::getenv("VIGIL_SOURCE_DIR");
-  return std::string(env ? env : ".") + "/../shared/corpora";
-}
+std::string CorporaDir() { return test_paths::SharedDir() + "/corpora"; }
 
 // Lines of findings of any of the comma-separated `ids` in `file` (scanned alone, so
 // cross-resource checks see the objects of that file only).

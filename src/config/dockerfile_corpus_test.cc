@@ -16,6 +16,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "base/test_paths.h"
 #include "config/scan.h"
 
 namespace vigil::config {
@@ -114,10 +115,7 @@ const std::map<std::string, std::string>& Unmapped() {
   return kUnmapped;
 }
 
-std::string CorpusRoot() {
-  const char* env = std::getenv("VIGIL_SOURCE_DIR");
-  return std::string(env ? env : ".") + "/../shared/corpora/kics-dockerfile";
-}
+std::string CorpusRoot() { return test_paths::SharedDir() + "/corpora/kics-dockerfile"; }
 
 std::set<int> Flagged(const CheckRegistry& reg, const stdfs::path& file, const std::string& ids,
                       std::vector<std::string>* warnings) {

@@ -18,6 +18,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "base/test_paths.h"
 #include "config/scan.h"
 
 namespace vigil::config {
@@ -25,10 +26,7 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
-std::string SourceDir() {
-  const char* env = std::getenv("VIGIL_SOURCE_DIR");
-  return env ? env : ".";
-}
+using test_paths::SourceDir;
 
 bool IsPss(const Check& c) {
   for (const auto& control : c.info().controls) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/fs.h"
+#include "base/test_paths.h"
 #include "config/resource.h"
 #include "config/yaml_loader.h"
 
@@ -137,9 +138,8 @@ TEST(YamlLoader, DeepNestingIsBounded) {
 
 TEST(YamlLoader, StalledParserIsAnError) {
   // Found by fuzzing: yaml-cpp 0.7 returns empty documents forever on this input.
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
   auto bytes =
-      ReadHostFile(std::string(src ? src : ".") + "/testdata/fuzz/config_yaml/stalled_parser.json");
+      ReadHostFile(test_paths::SourceDir() + "/testdata/fuzz/config_yaml/stalled_parser.json");
   ASSERT_TRUE(bytes.ok()) << bytes.status();
   LoadResult r = LoadYamlStream(*bytes, "stall.json");
   ASSERT_FALSE(r.error.ok());

@@ -13,6 +13,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "base/test_paths.h"
 #include "config/scan.h"
 #include "report/ignore.h"
 
@@ -21,10 +22,7 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
-std::string SourceDir() {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  return src != nullptr ? src : ".";
-}
+using test_paths::SourceDir;
 
 std::string Read(const stdfs::path& p) {
   auto text = ReadHostFile(p.string());

@@ -11,6 +11,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "base/test_paths.h"
 #include "config/scan.h"
 
 namespace vigil::config {
@@ -18,10 +19,7 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
-std::string SourceDir() {
-  const char* env = std::getenv("VIGIL_SOURCE_DIR");
-  return env ? env : ".";
-}
+using test_paths::SourceDir;
 
 const Check* CheckFor(const CheckRegistry& reg, const std::string& pss_id) {
   for (const auto& c : reg.all()) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/strings.h"
+#include "base/test_paths.h"
 #include "config/check.h"
 #include "config/discovery.h"
 #include "config/suppress.h"
@@ -119,8 +120,7 @@ TEST(ScanPaths, BadVersion) {
 }
 
 TEST(ScanPaths, RealTree) {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  RealFileSystem fs(src ? src : ".");
+  RealFileSystem fs(test_paths::SourceDir());
   auto report = ScanPaths(fs, {"/testdata/config/pss"}, ScanOptions{});
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->warnings.empty()) << report->warnings[0];

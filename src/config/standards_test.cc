@@ -13,6 +13,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "base/test_paths.h"
 #include "config/scan.h"
 #include "nlohmann/json.hpp"
 #include "report/json.h"
@@ -24,10 +25,8 @@ namespace {
 namespace fs = std::filesystem;
 using report::Severity;
 
-std::string Source() {
-  const char* dir = std::getenv("VIGIL_SOURCE_DIR");
-  return dir != nullptr ? dir : ".";
-}
+using test_paths::SharedDir;
+using test_paths::SourceDir;
 
 std::string ReadAll(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -64,8 +63,7 @@ TEST(Standards, BuiltinsParseWithExpectedSizes) {
 
 // The embedded CIS Kubernetes list is exactly kube-bench's cis-1.12 (when ../shared is there).
 TEST(Standards, CisKubernetesMatchesKubeBench) {
-  fs::path corpus =
-      fs::path(Source()) / "../shared/corpora/cis/cis-kubernetes-1.12-kube-bench.json";
+  fs::path corpus = fs::path(SharedDir()) / "corpora/cis/cis-kubernetes-1.12-kube-bench.json";
   if (!fs::exists(corpus)) GTEST_SKIP() << "../shared/corpora absent";
   auto j = nlohmann::json::parse(ReadAll(corpus));
   auto fw = BuiltinFramework("cis-k8s");
@@ -79,7 +77,7 @@ TEST(Standards, CisKubernetesMatchesKubeBench) {
 }
 
 TEST(Standards, CisDockerMatchesDockerBench) {
-  fs::path corpus = fs::path(Source()) / "../shared/corpora/cis/cis-docker-docker-bench.json";
+  fs::path corpus = fs::path(SharedDir()) / "corpora/cis/cis-docker-docker-bench.json";
   if (!fs::exists(corpus)) GTEST_SKIP() << "../shared/corpora absent";
   auto j = nlohmann::json::parse(ReadAll(corpus));
   auto fw = BuiltinFramework("cis-docker");
@@ -129,7 +127,7 @@ TEST(Standards, PodSecurityControlsAreAutomated) {
 }
 
 TEST(Standards, BadFrameworkFilesNameFileAndLine) {
-  fs::path dir = fs::path(Source()) / "testdata/config/standards/frameworks/bad";
+  fs::path dir = fs::path(SourceDir()) / "testdata/config/standards/frameworks/bad";
   auto checks = Builtin();
   int cases = 0;
   std::string expected = ReadAll(dir / "expected-errors.txt");
@@ -153,7 +151,7 @@ TEST(Standards, BadFrameworkFilesNameFileAndLine) {
 
 TEST(Standards, FrameworkFileGroupsBuiltinAndMappedChecks) {
   auto checks = Builtin();
-  fs::path file = fs::path(Source()) / "testdata/config/standards/frameworks/acme.yaml";
+  fs::path file = fs::path(SourceDir()) / "testdata/config/standards/frameworks/acme.yaml";
   auto fw = ParseFramework(ReadAll(file), "acme.yaml", checks);
   ASSERT_TRUE(fw.ok()) << fw.status().message();
   EXPECT_EQ(fw->id, "acme-baseline");
@@ -250,7 +248,7 @@ TEST(Standards, AuditStatusesAndScore) {
 // End to end: the real scan of testdata/config/standards/audit/manifests against both Pod
 // Security Standards, compared with the golden JSON `compliance` section.
 TEST(Standards, GoldenAudit) {
-  fs::path root = fs::path(Source()) / "testdata/config/standards/audit";
+  fs::path root = fs::path(SourceDir()) / "testdata/config/standards/audit";
   RealFileSystem rfs(root.string());
   ScanOptions options;
   std::set<std::string> kinds;

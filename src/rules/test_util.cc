@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "base/strings.h"
+#include "base/test_paths.h"
 
 namespace vigil::rules::testing {
 namespace {
@@ -209,13 +210,8 @@ StatusOr<std::vector<Alert>> RunSteps(
   return Run(engine, b, state.get());
 }
 
-std::string SourceDir() {
-  const char* dir = std::getenv("VIGIL_SOURCE_DIR");
-  return dir ? dir : ".";
-}
-
 std::filesystem::path TestDataDir() {
-  std::filesystem::path dir = std::filesystem::path(SourceDir()) / "testdata/rules";
+  std::filesystem::path dir = std::filesystem::path(test_paths::SourceDir()) / "testdata/rules";
   if (!std::filesystem::exists(dir))
     dir = std::filesystem::path(VIGIL_RULES_SOURCE_DIR) / "testdata/rules";
   return dir;

@@ -53,10 +53,8 @@ std::vector<Alert> Run(const Engine& engine, const runtime::SyntheticBuilder& bu
 StatusOr<std::vector<Alert>> RunSteps(const Engine& engine, const YAML::Node& steps,
                                       const std::map<uint64_t, runtime::ContainerInfo>& containers);
 
-std::string SourceDir();
-
-// testdata/rules under SourceDir(), or under the source tree the tests were built from when
-// they run elsewhere.
+// testdata/rules under test_paths::SourceDir(), or under the source tree the tests were built
+// from when they run elsewhere.
 std::filesystem::path TestDataDir();
 
 }  // namespace vigil::rules::testing

@@ -19,6 +19,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "base/test_paths.h"
 #include "secrets/rules.h"
 #include "secrets/scanner.h"
 
@@ -27,10 +28,7 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
-std::string SourceDir() {
-  const char* dir = std::getenv("VIGIL_SOURCE_DIR");
-  return dir != nullptr ? dir : ".";
-}
+using test_paths::SourceDir;
 
 const SecretScanner& Scanner() {
   static const SecretScanner* s = SecretScanner::Create(BuiltinRules()).value().release();
@@ -238,7 +236,7 @@ int RunDetectSecretsBaseline(const stdfs::path& root, const SecretScanner& scann
 }
 
 stdfs::path DetectSecretsRoot() {
-  return stdfs::path(SourceDir()) / "../shared/corpora/detect-secrets/test_data";
+  return stdfs::path(test_paths::SharedDir()) / "corpora/detect-secrets/test_data";
 }
 
 TEST(SecretsCorpus, DetectSecretsBaseline) {

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "base/test_paths.h"
 #include "secrets/labelled_set.h"
 #include "secrets/rules.h"
 #include "secrets/scanner.h"
@@ -19,10 +20,7 @@
 namespace vigil::secrets {
 namespace {
 
-std::string SourceDir() {
-  const char* dir = std::getenv("VIGIL_SOURCE_DIR");
-  return dir != nullptr ? dir : ".";
-}
+using test_paths::SourceDir;
 
 size_t Feature(const std::string& name) {
   const auto& names = RankerFeatureNames();

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "base/test_paths.h"
 #include "vulndb/build.h"
 
 namespace vigil::vulndb {
@@ -291,10 +292,7 @@ TEST(Database, ConcurrentLookups) {
   EXPECT_EQ(errors.load(), 0);
 }
 
-std::string OsvDir() {
-  const char* s = std::getenv("VIGIL_SOURCE_DIR");
-  return std::string(s != nullptr ? s : ".") + "/testdata/vulndb/osv";
-}
+std::string OsvDir() { return test_paths::SourceDir() + "/testdata/vulndb/osv"; }
 
 TEST(BuildDatabase, SamplesAtomicallyWithPerInputSources) {
   TempDir dir;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/test_paths.h"
 #include "nlohmann/json.hpp"
 #include "vulndb/import_formats.h"
 
@@ -43,11 +44,7 @@ class CollectingSink : public AdvisorySink {
 
 using Parser = Status (*)(std::string_view, std::string_view, AdvisorySink&, ImportStats&);
 
-fs::path SourceDir() {
-  const char* env = std::getenv("VIGIL_SOURCE_DIR");
-  return env != nullptr ? fs::path(env) : fs::current_path();
-}
-fs::path SharedVulndata() { return SourceDir().parent_path() / "shared" / "vulndata"; }
+fs::path SharedVulndata() { return fs::path(test_paths::SharedDir()) / "vulndata"; }
 
 std::string ReadAll(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -342,7 +339,8 @@ TEST(DebianListTest, RealDsaAndDlaLists) {
 // ---------------------------------------------------------------- Debian tracker JSON
 
 TEST(DebianTrackerJsonTest, CommittedSampleCoversEveryStatus) {
-  std::string text = ReadAll(SourceDir() / "testdata/vulndb/debian/tracker-sample.json");
+  std::string text =
+      ReadAll(test_paths::SourceDir() + "/testdata/vulndb/debian/tracker-sample.json");
   ASSERT_FALSE(text.empty());
   CollectingSink sink;
   ImportStats stats;
@@ -521,7 +519,7 @@ TEST(AlpineSecdbTest, InlineYaml) {
 }
 
 TEST(AlpineSecdbTest, CommittedJsonSample) {
-  std::string text = ReadAll(SourceDir() / "testdata/vulndb/alpine/v3.19-main.json");
+  std::string text = ReadAll(test_paths::SourceDir() + "/testdata/vulndb/alpine/v3.19-main.json");
   ASSERT_FALSE(text.empty());
   CollectingSink sink;
   ImportStats stats;
@@ -764,7 +762,8 @@ TEST(NswgTest, RealNpmFiles) {
 // ---------------------------------------------------------------- NVD
 
 TEST(NvdTest, CommittedSample) {
-  std::string text = ReadAll(SourceDir() / "testdata/vulndb/nvd/nvdcve-2.0-sample.json");
+  std::string text =
+      ReadAll(test_paths::SourceDir() + "/testdata/vulndb/nvd/nvdcve-2.0-sample.json");
   ASSERT_FALSE(text.empty());
   CollectingSink sink;
   ImportStats stats;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/fs.h"
+#include "base/test_paths.h"
 
 namespace vigil::vulndb {
 namespace {
@@ -35,12 +36,7 @@ class CollectSink : public AdvisorySink {
   std::vector<SeverityRecord> severities;
 };
 
-std::string SourceDir() {
-  const char* s = std::getenv("VIGIL_SOURCE_DIR");
-  return s != nullptr ? s : ".";
-}
-
-std::string OsvDir() { return SourceDir() + "/testdata/vulndb/osv"; }
+std::string OsvDir() { return test_paths::SourceDir() + "/testdata/vulndb/osv"; }
 
 bool AnyWarningHas(const std::vector<std::string>& warnings, const std::string& a,
                    const std::string& b = "") {
@@ -371,7 +367,7 @@ TEST(ImportPath, DocumentationSilentUnknownWarnedLargeRefused) {
 
 // The full PyPA and Go snapshots import without a single skipped record.
 TEST(ImportPath, SharedOsvSnapshots) {
-  std::string data = SourceDir() + "/../shared/vulndata";
+  std::string data = test_paths::SharedDir() + "/vulndata";
   RealFileSystem fs;
   if (!fs.IsDirectory(data)) GTEST_SKIP() << data << " is absent";
   for (const char* dir : {"/golang-vulndb/data/osv", "/pypa-advisory-database/vulns/django"}) {
