@@ -1,4 +1,4 @@
-// The capture side of bench/capture_redis.sh: loads the live eBPF source with default options
+// The capture side of bench/capture_server.sh: loads the live eBPF source with default options
 // and drains it until SIGTERM/SIGINT (or --seconds N), as `vigil agent` would without rules.
 // On exit prints one line: events, events/s, drops, the CPU seconds spent loading and attaching
 // the probe (mostly the kernel's verifier, once per start) and then draining it (the agent's
@@ -12,26 +12,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <vector>
 
+#include "capture_floor.h"
 #include "runtime/ebpf_source.h"
-
-#if defined(VIGIL_HAVE_FLOOR)
-#include <bpf/libbpf.h>
-
-#include "bpf/wire.h"
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#include "capture_floor.skel.h"
-#pragma GCC diagnostic pop
-#endif
 
 namespace {
 volatile sig_atomic_t g_stop = 0;
@@ -45,63 +33,21 @@ double CpuSeconds() {
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-// Attaches the floor program `name` and sleeps until stopped or `seconds` (> 0) pass; the
-// skeleton's destructor detaches it. Returns the process exit code.
+// Attaches the floor programs `name` (capture_floor.h) and sleeps until stopped or `seconds`
+// (> 0) pass; destroying the floor detaches them. Returns the process exit code.
 int RunFloor(const std::string& name, double seconds) {
-#if defined(VIGIL_HAVE_FLOOR)
-  vigil_floor* skel = vigil_floor__open();
-  if (skel == nullptr) {
-    std::fprintf(stderr, "capture_agent: floor: open: %s\n", std::strerror(errno));
+  auto floor = vigil::bench::Floor::Load(name);
+  if (!floor.ok()) {
+    std::fprintf(stderr, "capture_agent: %s\n", floor.status().message().c_str());
     return 2;
   }
-  bpf_program* keep = nullptr;
-  const bool events = name == "events";
-  if (name == "tp_btf") {
-    keep = skel->progs.floor_sys_exit;
-  } else if (name == "openat" || events) {
-    keep = skel->progs.floor_exit_openat;
-  } else if (name == "write") {
-    keep = skel->progs.floor_exit_write;
-  } else {
-    std::fprintf(stderr, "capture_agent: --floor %s: expected tp_btf, openat, write or events\n",
-                 name.c_str());
-    vigil_floor__destroy(skel);
-    return 2;
-  }
-  // Only the chosen programs are loaded (the trace-event ones need tracefs mounted).
-  bpf_program__set_autoload(skel->progs.floor_sys_exit, keep == skel->progs.floor_sys_exit);
-  bpf_program__set_autoload(skel->progs.floor_exit_openat, keep == skel->progs.floor_exit_openat);
-  bpf_program__set_autoload(skel->progs.floor_exit_write, keep == skel->progs.floor_exit_write);
-  bpf_program__set_autoload(skel->progs.floor_sock_send, events);
-  bpf_program__set_autoload(skel->progs.floor_sock_recv, events);
-  int err = vigil_floor__load(skel);
-  std::vector<bpf_link*> links;
-  if (err == 0 && !events) {
-    if (bpf_link* l = bpf_program__attach(keep)) links.push_back(l);
-  } else if (err == 0) {
-    // The one event program on every captured call's exit event. A few calls' events have
-    // other names (umount2 is sys_exit_umount) or do not exist: counted, not fatal.
-    int missing = 0;
-#define VIGIL_FLOOR_ATTACH_(call, nr, cls)                                             \
-  if (VIGIL_CLASS_##cls == VIGIL_CLASS_CAPTURE) {                                      \
-    bpf_link* l = bpf_program__attach_tracepoint(keep, "syscalls", "sys_exit_" #call); \
-    if (l != nullptr)                                                                  \
-      links.push_back(l);                                                              \
-    else                                                                               \
-      ++missing;                                                                       \
-  }
-    VIGIL_SYSCALL_LIST(VIGIL_FLOOR_ATTACH_)
-#undef VIGIL_FLOOR_ATTACH_
-    for (bpf_program* p : {skel->progs.floor_sock_send, skel->progs.floor_sock_recv}) {
-      if (bpf_link* l = bpf_program__attach(p)) links.push_back(l);
-    }
+  vigil::Status attached = (*floor)->Attach();
+  if (name == "events") {
     std::fprintf(stderr, "capture_agent: floor events: %zu attached, %d syscall events missing\n",
-                 links.size(), missing);
+                 (*floor)->attached(), (*floor)->missing());
   }
-  if (links.empty()) {
-    std::fprintf(stderr, "capture_agent: floor %s: load/attach failed: %s\n", name.c_str(),
-                 std::strerror(err != 0 ? -err : errno));
-    vigil_floor__destroy(skel);
+  if (!attached.ok()) {
+    std::fprintf(stderr, "capture_agent: %s\n", attached.message().c_str());
     return 2;
   }
   const double load_cpu = CpuSeconds();
@@ -116,15 +62,10 @@ int RunFloor(const std::string& name, double seconds) {
     }
   }
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (bpf_link* l : links) bpf_link__destroy(l);
-  vigil_floor__destroy(skel);
+  floor->reset();
   std::printf("floor %s: load cpu %.3fs drain cpu %.3fs over %.2fs\n", name.c_str(), load_cpu,
               CpuSeconds() - load_cpu, wall);
   return 0;
-#else
-  std::fprintf(stderr, "capture_agent: --floor %s: built without the eBPF probe\n", name.c_str());
-  return 2;
-#endif
 }
 }  // namespace
 

@@ -28,17 +28,9 @@
 #include <string>
 #include <thread>
 
+#include "capture_floor.h"
 #include "gtest/gtest.h"
 #include "runtime/ebpf_source.h"
-
-#if defined(VIGIL_HAVE_FLOOR)
-#include <bpf/libbpf.h>
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#include "capture_floor.skel.h"
-#pragma GCC diagnostic pop
-#endif
 
 namespace vigil::runtime {
 namespace {
@@ -377,16 +369,11 @@ TEST(CaptureMixBench, ProbeCostPerSyscallKind) {
   // What it adds to a call is the hook's own cost, whatever a probe does; its BPF run time is
   // the statistics' own overhead, to subtract from the program times above.
   double bare = ChildLoopNs("ignored", kCalls);
-  vigil_floor* skel = vigil_floor__open();
-  ASSERT_NE(skel, nullptr);
-  bpf_program__set_autoload(skel->progs.floor_exit_openat, false);
-  bpf_program__set_autoload(skel->progs.floor_exit_write, false);
-  bpf_program__set_autoload(skel->progs.floor_sock_send, false);
-  bpf_program__set_autoload(skel->progs.floor_sock_recv, false);
   uint32_t before = MaxProgId();
-  ASSERT_EQ(vigil_floor__load(skel), 0);
-  bpf_link* link = bpf_program__attach(skel->progs.floor_sys_exit);
-  ASSERT_NE(link, nullptr);
+  auto floor = bench::Floor::Load("tp_btf");
+  ASSERT_TRUE(floor.ok()) << floor.status();
+  Status attached = (*floor)->Attach();
+  ASSERT_TRUE(attached.ok()) << attached;
   double with = ChildLoopNs("ignored", kCalls);
   std::optional<ProgRun> s0, s1;
   bool stats_ok = false;
@@ -397,8 +384,7 @@ TEST(CaptureMixBench, ProbeCostPerSyscallKind) {
     ChildLoopNs("ignored", kCalls / 5);
     s1 = ReadProg("floor_sys_exit", before);
   }
-  bpf_link__destroy(link);
-  vigil_floor__destroy(skel);
+  floor->reset();
   std::string prog = "n/a (no BPF stats)";
   if (stats_ok && s0 && s1 && s1->runs > s0->runs) {
     prog = std::to_string((s1->ns - s0->ns) / (s1->runs - s0->runs)) + " ns/run";
