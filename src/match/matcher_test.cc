@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -26,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/test_paths.h"
 #include "match/version.h"
 #include "report/json.h"
 #include "vulndb/model.h"
@@ -42,10 +42,8 @@ using vulndb::DistroStatus;
 using vulndb::Event;
 using vulndb::EventKind;
 
-fs::path SourceDir() {
-  const char* dir = std::getenv("VIGIL_SOURCE_DIR");
-  return dir != nullptr ? fs::path(dir) : fs::current_path();
-}
+// testdata/match: one folder per case.
+fs::path CasesDir() { return fs::path(test_paths::SourceDir()) / "testdata" / "match"; }
 
 std::string ReadText(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -188,7 +186,7 @@ json YamlToJson(const YAML::Node& n) {
 
 std::vector<std::string> ListCases() {
   std::vector<std::string> out;
-  fs::path root = SourceDir() / "testdata" / "match";
+  fs::path root = CasesDir();
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(root, ec)) {
     if (entry.is_directory() && fs::exists(entry.path() / "expected.json")) {
@@ -202,7 +200,7 @@ std::vector<std::string> ListCases() {
 class MatcherCase : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MatcherCase, MatchesExpected) {
-  fs::path dir = SourceDir() / "testdata" / "match" / GetParam();
+  fs::path dir = CasesDir() / GetParam();
   json advisories = json::parse(ReadText(dir / "advisories.json"));
   vulndb::MemAdvisorySource db;
   for (const json& a : advisories.at("advisories")) db.Add(AdvisoryFromTestJson(a));
@@ -286,7 +284,7 @@ INSTANTIATE_TEST_SUITE_P(Testdata, MatcherCase, ::testing::ValuesIn(ListCases())
 
 TEST(MatcherCases, Present) {
   // Guards against a silently empty suite (wrong source dir).
-  EXPECT_GE(ListCases().size(), 15u) << SourceDir();
+  EXPECT_GE(ListCases().size(), 15u) << CasesDir();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -367,7 +365,7 @@ TEST(MatchSbom, EmptySbom) {
 // ---------------------------------------------------------------------------------------
 // Conformance over ../shared/vulndata.
 
-fs::path VulnData() { return SourceDir().parent_path() / "shared" / "vulndata"; }
+fs::path VulnData() { return fs::path(test_paths::SharedDir()) / "vulndata"; }
 
 // A version just below `v` in `ecosystem`, or "" when there is no simple one: PEP 440
 // "X.dev0" precedes every release, pre and post of X; SemVer "X-0" precedes every

@@ -1,6 +1,5 @@
 // Runs every ordering vector in ../shared/versions/osv-scalibr-semantic (one "A <op> B" per
 // line) through the scheme for the file's ecosystem, in both directions.
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -11,6 +10,7 @@
 #include <string>
 
 #include "base/strings.h"
+#include "base/test_paths.h"
 #include "gtest/gtest.h"
 #include "match/version.h"
 
@@ -41,9 +41,7 @@ const std::set<std::string>& KnownFailures() {
 }
 
 fs::path VectorDir() {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  fs::path root = src ? fs::path(src) : fs::current_path();
-  return root / ".." / "shared" / "versions" / "osv-scalibr-semantic";
+  return fs::path(test_paths::SharedDir()) / "versions" / "osv-scalibr-semantic";
 }
 
 int Expected(std::string_view op) { return op == "<" ? -1 : op == ">" ? 1 : 0; }
