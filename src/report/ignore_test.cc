@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/test_paths.h"
 #include "gtest/gtest.h"
 #include "report/json.h"
 #include "report/vex.h"
@@ -20,10 +21,7 @@ using TimePoint = std::chrono::system_clock::time_point;
 // The clock every case runs at: 2026-06-01T00:00:00Z.
 TimePoint CaseNow() { return std::chrono::sys_days(std::chrono::year(2026) / 6 / 1); }
 
-fs::path SuiteDir() {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  return fs::path(src ? src : ".") / "testdata" / "report" / "ignore";
-}
+fs::path SuiteDir() { return fs::path(test_paths::SourceDir()) / "testdata" / "report" / "ignore"; }
 
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

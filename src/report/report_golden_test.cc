@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/test_paths.h"
 #include "gtest/gtest.h"
 #include "report/golden_cases.h"
 #include "report/json.h"
@@ -14,10 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path CasesDir() {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  return fs::path(src ? src : ".") / "testdata" / "report";
-}
+fs::path CasesDir() { return fs::path(test_paths::SourceDir()) / "testdata" / "report"; }
 
 std::string ReadOrEmpty(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

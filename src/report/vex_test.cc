@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/test_paths.h"
 #include "gtest/gtest.h"
 #include "report/json.h"
 
@@ -16,10 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path SuiteDir() {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  return fs::path(src ? src : ".") / "testdata" / "report" / "vex";
-}
+fs::path SuiteDir() { return fs::path(test_paths::SourceDir()) / "testdata" / "report" / "vex"; }
 
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

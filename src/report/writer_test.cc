@@ -1,11 +1,11 @@
 #include "report/writer.h"
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "base/test_paths.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "report/internal.h"
@@ -181,9 +181,8 @@ TEST(SpdxTest, IdsSanitisedAndLicencesConservative) {
 // Every licence id the writers emit as an SPDX id must be on the SPDX list; the list shipped
 // with the CycloneDX schema (testdata/schemas/) is the reference.
 TEST(LicenseTest, CuratedIdsAreOnTheSpdxList) {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  std::filesystem::path p = std::filesystem::path(src ? src : ".") / "testdata" / "schemas" /
-                            "cyclonedx" / "spdx.SNAPSHOT.schema.json";
+  std::filesystem::path p = std::filesystem::path(test_paths::SourceDir()) / "testdata" /
+                            "schemas" / "cyclonedx" / "spdx.SNAPSHOT.schema.json";
   std::ifstream in(p);
   ASSERT_TRUE(in) << p;
   json schema = json::parse(in);
