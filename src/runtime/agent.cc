@@ -192,17 +192,24 @@ void Agent::OnEvent(const Event& e) {
 }
 
 void Agent::RecordContainer(uint64_t cgroup_id) {
-  const ContainerInfo& c = state_->Container(cgroup_id);
+  // The State's generation changes exactly when its answer does, so an unchanged generation
+  // means the recording already says what the State answers (or, never written, that the
+  // answer is still the host entry). 0 (a State that does not count) is always looked at.
+  uint64_t generation = state_->ContainerGeneration(cgroup_id);
   auto it = recorded_containers_.find(cgroup_id);
-  if (it == recorded_containers_.end()) {
-    // A replay answers the host entry for a cgroup it has no record of: nothing to write.
-    if (c.id.empty()) return;
-    if (recorded_containers_.size() >= kMaxRecordedContainers) recorded_containers_.clear();
-    it = recorded_containers_.emplace(cgroup_id, ContainerInfo{}).first;
-  } else if (it->second == c) {
+  if (it != recorded_containers_.end() && generation != 0 && it->second.generation == generation) {
     return;
   }
-  it->second = c;
+  const ContainerInfo& c = state_->Container(cgroup_id);
+  if (it == recorded_containers_.end()) {
+    if (recorded_containers_.size() >= kMaxRecordedContainers) recorded_containers_.clear();
+    it = recorded_containers_.try_emplace(cgroup_id).first;
+  }
+  it->second.generation = generation;
+  // A replay answers the host entry for a cgroup it has no record of: nothing to write until
+  // the cgroup is a container; once written, every change is.
+  if (!it->second.written && c.id.empty()) return;
+  it->second.written = true;
   record_status_ = recorder_->WriteContainer(cgroup_id, c);
   ++summary_.recorded_containers;
 }

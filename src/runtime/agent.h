@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -125,7 +126,8 @@ class Agent : private AlertEmitter {
   explicit Agent(const AgentOptions& options) : options_(options) {}
   void OnEvent(const Event& e);
   // Writes a container record for `cgroup_id` when the State's answer differs from what the
-  // recording already says about it (first sight of a container, metadata merged later).
+  // recording already says about it (first sight of a container, metadata merged later):
+  // one integer compare per event, the State's ContainerGeneration.
   void RecordContainer(uint64_t cgroup_id);
   void EmitDropAlert(uint64_t time_ns);
   void Emit(const Alert& alert) override;
@@ -137,9 +139,14 @@ class Agent : private AlertEmitter {
   std::unique_ptr<State> state_;
   std::unique_ptr<AlertOutput> output_;
   std::unique_ptr<RecordWriter> recorder_;
-  // What the recording says about each cgroup so far (bounded: cleared past 4096 entries,
-  // which only repeats records).
-  std::map<uint64_t, ContainerInfo> recorded_containers_;
+  // Per cgroup seen while recording: the State's ContainerGeneration at its latest event, and
+  // whether a record of it was written (a cgroup the State answered only with the host entry
+  // has none). Bounded: cleared past 4096 entries, which only repeats records.
+  struct RecordedContainer {
+    uint64_t generation = 0;
+    bool written = false;
+  };
+  std::unordered_map<uint64_t, RecordedContainer> recorded_containers_;
   std::unique_ptr<MetricsServer> metrics_;
   EventCounters counters_;
   AgentSummary summary_;

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <regex>
 #include <sstream>
@@ -297,6 +298,104 @@ TEST(Agent, EventsMetricsAndRecordingOfAReplay) {
             std::string::npos);
   EXPECT_NE(HttpRequest((*agent)->metrics_port(), std::string(10000, 'A')).find("431"),
             std::string::npos);
+}
+
+// The recorder writes a container record before the first event of a container, again
+// before the first event after its State answer changed, and at no other event: here through
+// a replay whose own container records set the State's answers (SetContainerInfo), one of
+// them a repeat of the answer already recorded, across many of the State's maintenance runs.
+TEST(Agent, RecordsAContainerAtFirstSightAndAtEachChangeOnly) {
+  TempDir dir;
+  auto podman = [](uint64_t cgroup, char fill, std::string name) {
+    ContainerInfo c;
+    c.id = std::string(64, fill);
+    c.runtime = "podman";
+    c.name = std::move(name);
+    c.cgroup_id = cgroup;
+    c.cgroup_path = "/machine.slice/libpod-" + c.id + ".scope";
+    return c;
+  };
+  ContainerInfo web = podman(7001, 'a', "");  // first sight: id only
+  ContainerInfo web_named = podman(7001, 'a', "web");
+  web_named.image = "docker.io/library/nginx:1.25";
+  web_named.labels = {{"app", "web"}, {"tier", "front"}};
+  ContainerInfo db = podman(7002, 'b', "db");
+  ContainerInfo gone;  // the cgroup back to the host entry
+  gone.runtime = "host";
+  gone.cgroup_id = 1;
+  gone.cgroup_path = "/";
+
+  // The input: (records before event i) and the events' cgroups.
+  std::vector<uint64_t> cgroups;
+  std::multimap<size_t, std::pair<uint64_t, ContainerInfo>> in_records;
+  auto events = [&](std::initializer_list<uint64_t> list, int repeat = 1) {
+    for (int r = 0; r < repeat; ++r) cgroups.insert(cgroups.end(), list);
+  };
+  in_records.emplace(0, std::make_pair(uint64_t{7001}, web));
+  events({7001, 7001, 1, 7002, 7002, 7001});  // 7002 has no record yet: the host, not written
+  in_records.emplace(cgroups.size(), std::make_pair(uint64_t{7001}, web_named));
+  events({1, 7002});
+  events({7001, 7001});  // the change is recorded before event 8
+  in_records.emplace(cgroups.size(), std::make_pair(uint64_t{7001}, web_named));  // a repeat
+  events({7001, 1, 7002, 7001});
+  in_records.emplace(cgroups.size(), std::make_pair(uint64_t{7002}, db));
+  events({7001, 7002});          // recorded before event 15
+  events({7001, 7002, 1}, 100);  // 300 events: several maintenance runs, nothing changes
+  in_records.emplace(cgroups.size(), std::make_pair(uint64_t{7002}, gone));
+  events({7001, 7002});
+
+  SyntheticBuilder b;
+  for (uint64_t cgroup : cgroups) b.Cgroup(cgroup).Pid(cgroup == 1 ? 10 : 20).Close(3);
+  std::string in = dir / "in.vgl";
+  {
+    auto w = RecordWriter::Create(in, CaptureInfo::ForThisHost("synthetic"));
+    ASSERT_TRUE(w.ok());
+    auto next = in_records.begin();
+    for (size_t i = 0; i < b.events().size(); ++i) {
+      for (; next != in_records.end() && next->first == i; ++next) {
+        ASSERT_TRUE((*w)->WriteContainer(next->second.first, next->second.second).ok());
+      }
+      ASSERT_TRUE((*w)->Write(b.events()[i]).ok());
+    }
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  AgentOptions o = FileOptions(dir);
+  o.replay = in;
+  o.record = dir / "out.vgl";
+  auto agent = Agent::Create(o);
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE((*agent)->Run(stop).ok());
+
+  // The recording's container records, each with the index of the event it precedes.
+  struct Written {
+    size_t before;
+    uint64_t cgroup;
+    ContainerInfo info;
+  };
+  std::vector<Written> written;
+  size_t seen = 0;
+  ReplayOptions ro;
+  ro.on_container = [&](uint64_t cgroup, const ContainerInfo& info) {
+    written.push_back({seen, cgroup, info});
+  };
+  auto out = ReplaySource::Open(dir / "out.vgl", ro);
+  ASSERT_TRUE(out.ok()) << out.status();
+  for (;;) {
+    auto n = (*out)->Poll(std::chrono::milliseconds(0), [&](const Event&) { ++seen; });
+    if (!n.ok()) break;
+  }
+  EXPECT_EQ(seen, cgroups.size());
+  std::vector<std::pair<size_t, uint64_t>> where;
+  for (const Written& w : written) where.emplace_back(w.before, w.cgroup);
+  EXPECT_EQ(where, (std::vector<std::pair<size_t, uint64_t>>{
+                       {0, 7001}, {8, 7001}, {15, 7002}, {cgroups.size() - 1, 7002}}));
+  ASSERT_EQ(written.size(), 4u);
+  EXPECT_EQ(written[0].info, web);
+  EXPECT_EQ(written[1].info, web_named);
+  EXPECT_EQ(written[2].info, db);
+  EXPECT_EQ(written[3].info, gone);
+  EXPECT_EQ((*agent)->summary().recorded_containers, 4u);
 }
 
 TEST(Agent, ContainerTableIsBounded) {

@@ -164,7 +164,9 @@ class StateImpl : public State {
       recorded_.erase(recorded_.begin());
     }
     recorded_[cgroup_id] = info;
+    ++container_epoch_;
   }
+  uint64_t ContainerGeneration(uint64_t cgroup_id) override;
   size_t process_count() const override { return procs_.size(); }
   size_t container_count() const override {
     size_t n = containers_.container_count();
@@ -172,7 +174,10 @@ class StateImpl : public State {
     return n;
   }
   const ProcessInfo* Ancestor(uint32_t pid, int generation) const override;
-  void WaitForContainerLookups(int timeout_ms) override { containers_.WaitIdle(timeout_ms); }
+  void WaitForContainerLookups(int timeout_ms) override {
+    containers_.WaitIdle(timeout_ms);
+    ++container_epoch_;
+  }
   StateStats stats() const override { return stats_; }
 
  private:
@@ -241,6 +246,24 @@ class StateImpl : public State {
   ContainerResolver containers_;
   // SetContainerInfo's entries (a replay's container records); they win over containers_.
   std::map<uint64_t, ContainerInfo> recorded_;
+  // ContainerGeneration. An answer of Container() is an object (an entry of containers_ or
+  // recorded_, or the host entry) whose address and contents change only in calls that bump
+  // container_epoch_: containers_.Maintain() and WaitIdle() (merged lookups, eviction,
+  // trimming), LoadExisting and SetContainerInfo. Within one epoch a cgroup's answer can
+  // still change from the host entry to a new entry (its path found by a later walk), which
+  // the address shows. So the same address in the same epoch is the same answer; otherwise
+  // the answer is compared with a copy of the last one. The exception is a resolver that
+  // looks up inline (async_metadata off), whose lookup for one cgroup merges into the entries
+  // of others: there every call compares.
+  struct TrackedContainer {
+    const ContainerInfo* answer = nullptr;
+    uint64_t epoch = 0;
+    uint64_t generation = 0;
+    ContainerInfo last;  // a copy of *answer
+  };
+  std::unordered_map<uint64_t, TrackedContainer> tracked_;
+  uint64_t container_epoch_ = 1;
+  uint64_t last_generation_ = 0;
   PidIndex<Entry> procs_;     // entries are allocated one by one: pointers stay valid until erase
   std::vector<Entry*> free_;  // recycled entries, at most kMaxFreeEntries
   mutable uint32_t last_pid_ = 0;
@@ -775,7 +798,12 @@ void StateImpl::Apply(const Event& e) {
   // Maintenance (retries, pruning) every 64 events; a finished container lookup is merged at
   // the next event (an atomic load), so the events of a container that starts, acts and exits
   // within milliseconds carry its name and image.
-  if ((stats_.events++ & 63) == 0 || containers_.HasFinishedLookups()) containers_.Maintain();
+  if ((stats_.events++ & 63) == 0 || containers_.HasFinishedLookups()) {
+    containers_.Maintain();
+    // Without a cgroup v2 index (a replay) the resolver maps no cgroup to a container, so
+    // Maintain has no entry to change, and ContainerGeneration keeps its fast path.
+    if (containers_.has_v2()) ++container_epoch_;
+  }
   switch (e.type) {
     case EventType::kProcessFork:
       OnFork(e);
@@ -795,6 +823,26 @@ void StateImpl::Apply(const Event& e) {
     case EventType::kDrops:
       break;
   }
+}
+
+uint64_t StateImpl::ContainerGeneration(uint64_t cgroup_id) {
+  const ContainerInfo& answer = Container(cgroup_id);
+  if (!options_.async_metadata && options_.query_runtimes) ++container_epoch_;
+  auto it = tracked_.find(cgroup_id);
+  if (it == tracked_.end()) {
+    if (tracked_.size() >= options_.max_containers) tracked_.clear();
+    it = tracked_.try_emplace(cgroup_id).first;
+  } else if (it->second.answer == &answer && it->second.epoch == container_epoch_) {
+    return it->second.generation;
+  }
+  TrackedContainer& t = it->second;
+  if (t.generation == 0 || !(t.last == answer)) {
+    t.last = answer;
+    t.generation = ++last_generation_;
+  }
+  t.answer = &answer;
+  t.epoch = container_epoch_;
+  return t.generation;
 }
 
 const ProcessInfo* StateImpl::Ancestor(uint32_t pid, int generation) const {
@@ -859,6 +907,7 @@ Status StateImpl::LoadExisting() {
     entry->info = std::move(pp.info);
     Insert(pid, entry);
   }
+  ++container_epoch_;
   return OkStatus();
 }
 

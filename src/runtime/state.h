@@ -423,6 +423,17 @@ class State {
   // the lowest cgroup id is dropped first). Not pure, so test doubles that answer Container()
   // themselves need not implement it; the default ignores the call.
   virtual void SetContainerInfo(uint64_t cgroup_id, const ContainerInfo& info) {}
+
+  // Appended by G1 (issue 8, the recorder): a number that changes whenever the ContainerInfo
+  // Container(cgroup_id) answers changes, member by member: first resolution, a runtime
+  // lookup merged at a later event, SetContainerInfo, eviction and re-creation. Two calls that
+  // return the same number saw equal answers; numbers are never reused by one State, so a
+  // caller can remember the last one per cgroup and compare one integer instead of the whole
+  // ContainerInfo. Calls Container(cgroup_id), with the same effect on references. Tracking
+  // is bounded (max_containers cgroups; past that every cgroup starts afresh with a new
+  // number, which only makes a caller look again). 0 = this State does not count (the
+  // default, for test doubles): the caller must treat every answer as possibly new.
+  virtual uint64_t ContainerGeneration(uint64_t cgroup_id) { return 0; }
 };
 
 }  // namespace vigil::runtime

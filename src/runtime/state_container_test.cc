@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +18,8 @@
 #include "base/strings.h"
 #include "gtest/gtest.h"
 #include "runtime/container.h"
+#include "runtime/state.h"
+#include "runtime/synthetic.h"
 
 namespace vigil::runtime {
 namespace {
@@ -384,6 +387,88 @@ TEST(ContainerResolverTest, LookupRetriedWhenTheRuntimeWroteItsFilesLate) {
   }
   EXPECT_EQ(resolver.Get(cg).name, "late");
   EXPECT_EQ(resolver.Get(cg).image, "busybox:1");
+}
+
+// State::ContainerGeneration follows the answer of Container(): a new number at first
+// resolution, when the runtime lookup is merged, when a replay's record changes the answer
+// and when the cgroup is gone; the same number through maintenance runs, repeated records and
+// lookups that change nothing.
+TEST(StateContainerGenerationTest, ChangesExactlyWhenTheAnswerDoes) {
+  TempDir tmp;
+  std::string podman_id = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+  std::string podman_dir = tmp.path() + "/unified/libpod_parent/libpod-" + podman_id;
+  std::string docker_dir = tmp.path() + "/unified/docker/" + std::string(64, 'c');
+  std::filesystem::create_directories(podman_dir);
+  std::filesystem::create_directories(docker_dir);
+  std::filesystem::create_directories(tmp.path() + "/unified/user.slice");
+  std::ofstream(tmp.path() + "/unified/cgroup.controllers") << "cpu\n";
+  StateOptions so;
+  so.proc_root = tmp.path() + "/no-proc";
+  so.cgroup_root = tmp.path();
+  so.host_root = DataDir() + "/host";
+  auto created = State::Create(so);
+  ASSERT_TRUE(created.ok()) << created.status();
+  State& state = **created;
+  uint64_t web = InodeOf(podman_dir), other = InodeOf(docker_dir);
+  uint64_t user = InodeOf(tmp.path() + "/unified/user.slice");
+
+  // First resolution: the id-only answer until the lookup is merged.
+  uint64_t first = state.ContainerGeneration(web);
+  EXPECT_NE(first, 0u);
+  EXPECT_EQ(state.Container(web).name, "");
+  EXPECT_EQ(state.ContainerGeneration(web), first);
+  uint64_t host = state.ContainerGeneration(user);
+  EXPECT_EQ(state.Container(user).runtime, "host");
+  EXPECT_NE(host, first);
+  uint64_t docker = state.ContainerGeneration(other);
+  // The lookup runs on the resolver's thread and is merged at the next event after it ends.
+  SyntheticBuilder one;
+  one.Pid(40).Cgroup(web).Close(3);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (state.Container(web).name.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    state.Apply(one.events()[0]);
+  }
+  ASSERT_EQ(state.Container(web).name, "web-1");
+  uint64_t named = state.ContainerGeneration(web);
+  EXPECT_NE(named, first);
+  EXPECT_NE(named, docker);
+  // The docker container's lookup found nothing: its answer, and number, are unchanged.
+  EXPECT_EQ(state.ContainerGeneration(other), docker);
+
+  // Events run the resolver's maintenance every 64 events: nothing changes.
+  SyntheticBuilder b;
+  for (int i = 0; i < 300; ++i) b.Pid(40).Cgroup(i % 2 ? web : user).Close(3);
+  for (const Event& e : b.events()) {
+    state.Apply(e);
+    ASSERT_EQ(state.ContainerGeneration(web), named);
+    ASSERT_EQ(state.ContainerGeneration(user), host);
+  }
+
+  // A replay's record: the same answer keeps the number, a different one changes it.
+  ContainerInfo same = state.Container(web);
+  state.SetContainerInfo(web, same);
+  EXPECT_EQ(state.ContainerGeneration(web), named);
+  ContainerInfo renamed = same;
+  renamed.name = "web-2";
+  state.SetContainerInfo(web, renamed);
+  uint64_t after_record = state.ContainerGeneration(web);
+  EXPECT_NE(after_record, named);
+  EXPECT_GT(after_record, std::max({first, host, docker, named}));  // never reused
+  EXPECT_EQ(state.Container(web).name, "web-2");
+
+  // The docker container stops and a new cgroup appears: the new one's first event walks the
+  // tree, the next maintenance evicts the stopped one, which then answers the host entry.
+  std::filesystem::create_directories(tmp.path() + "/unified/docker/" + std::string(64, 'e'));
+  std::filesystem::remove(docker_dir);
+  uint64_t fresh = InodeOf(tmp.path() + "/unified/docker/" + std::string(64, 'e'));
+  EXPECT_EQ(state.Container(fresh).id, std::string(64, 'e'));
+  SyntheticBuilder more;
+  for (int i = 0; i < 64; ++i) more.Pid(41).Cgroup(fresh).Close(3);
+  for (const Event& e : more.events()) state.Apply(e);
+  EXPECT_EQ(state.Container(other).runtime, "host");
+  EXPECT_NE(state.ContainerGeneration(other), docker);
+  EXPECT_EQ(state.ContainerGeneration(web), after_record);
 }
 
 TEST(ContainerResolverTest, EmptyCgroupRootTurnsResolutionOff) {
