@@ -260,6 +260,10 @@ struct TraceAssembler::Impl {
   size_t calls = 0;
   size_t activities = 0;
   std::string key;  // scratch
+  // Ids of containers the State has answered without a name (a live agent records a podman
+  // container's first events before its lookup ends): their trace is keyed by the short id
+  // until an answer names the container, and then takes the name (Rename).
+  std::set<std::string, std::less<>> unnamed;
 
   // The workload of a process; "" never (a name is always derivable).
   void WorkloadOf(uint64_t cgroup_id, const ProcessInfo* p, std::string_view comm) {
@@ -271,7 +275,14 @@ struct TraceAssembler::Impl {
     const runtime::ContainerInfo& c = state->Container(cgroup_id);
     if (c.runtime != "host" && !c.id.empty()) {
       key = "container:";
-      key += c.name.empty() ? std::string_view(c.id).substr(0, 12) : std::string_view(c.name);
+      if (c.name.empty()) {
+        key += std::string_view(c.id).substr(0, 12);
+        if (unnamed.size() >= options.max_workloads) unnamed.clear();  // bounded: only a split
+        unnamed.insert(c.id);
+      } else {
+        key += c.name;
+        if (!unnamed.empty()) Rename(c.id);
+      }
       return;
     }
     // An executable path with no file name ("/": what the probe reports for crun's
@@ -282,6 +293,24 @@ struct TraceAssembler::Impl {
     }
     key = "comm:";
     key += p != nullptr && !p->comm.empty() ? std::string_view(p->comm) : comm;
+  }
+
+  // The container `id` now has the name in `key`: its trace under the short id, if any,
+  // becomes the named one, so a container is one workload before and after its lookup. When a
+  // trace of that name exists already (another container of the same name), both are kept.
+  void Rename(std::string_view id) {
+    auto u = unnamed.find(id);
+    if (u == unnamed.end()) return;
+    unnamed.erase(u);
+    std::string old = "container:";
+    old += id.substr(0, 12);
+    auto it = index.find(old);
+    if (it == index.end() || index.count(key) != 0) return;
+    size_t pos = it->second;
+    index.erase(it);
+    index.emplace(key, pos);
+    traces[pos].group = key;
+    traces[pos].id = name + "#" + key;
   }
 
   // The trace of the workload in `key`; nullptr when the workload bound is reached.

@@ -7,7 +7,10 @@
 //     runtime gave no name). A replay cannot resolve another host's containers (its cgroup
 //     ids mean nothing here): it learns them from the recording's container records
 //     (capture format version 2, runtime/replay.h), which the reader hands to the State, so
-//     a recording names its containers as the recording agent saw them. A sidecar or
+//     a recording names its containers as the recording agent saw them. A container first
+//     answered without a name (its runtime lookup still running at its first events) is
+//     "container:<short id>" until an answer names it; its trace then takes the name, so it
+//     is one workload (unless a trace of that name exists already). A sidecar or
 //     CaptureOptions::workloads entry for a cgroup id overrides that name (and names the
 //     containers of version 1 recordings, which have no records);
 //   - any other process: its executable ("/usr/sbin/nginx"; "comm:<comm>" when the State

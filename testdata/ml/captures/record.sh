@@ -4,8 +4,10 @@
 # from it twenty times with wget over loopback, plus podman/conmon/crun around it. The
 # recording is then cut to the events of the container's cgroup and of the host processes
 # that started it (conmon, crun), so the committed file is small and holds nothing else of
-# the host. Writes <out>/podman-httpd.vgl and <out>/podman-httpd.vgl.workloads (the
-# container's cgroup id named "httpd": a replay cannot resolve another host's containers).
+# the host. Writes <out>/podman-httpd.vgl (capture format version 2: its container records,
+# kept by the filter, name the container "vigil-ml-httpd") and <out>/podman-httpd.vgl.workloads
+# (the container's cgroup id named "httpd": the sidecar override, which the tests check on this
+# real file).
 #
 # Usage: record.sh VIGIL FILTER OUT_DIR
 #   VIGIL   the vigil binary; FILTER the ml_capture_filter test tool (build dir src/ml/)
