@@ -7,21 +7,18 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "base/test_paths.h"
 #include "ml/datasets.h"
 #include "ml/eval.h"
 #include "ml/model.h"
 
 namespace vigil::ml::testing {
 
-inline std::string SharedDatasets() {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  return std::string(src != nullptr ? src : ".") + "/../shared/datasets";
-}
+inline std::string SharedDatasets() { return test_paths::SharedDir() + "/datasets"; }
 
 struct Adfa {
   std::vector<Trace> train, validation, attack;

@@ -7,21 +7,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "base/test_paths.h"
 #include "ml/datasets.h"
 
 namespace vigil::ml {
 namespace {
 
-std::string Fixtures() {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  return std::string(src != nullptr ? src : ".") + "/testdata/ml/cover/";
-}
+std::string Fixtures() { return test_paths::SourceDir() + "/testdata/ml/cover/"; }
 
 std::vector<Trace> Read(const std::string& dir, Label label) {
   auto traces = ReadTraces(DatasetFormat::kAdfaLd, Fixtures() + dir, label);

@@ -12,15 +12,14 @@
 #include <vector>
 
 #include "base/fs.h"
+#include "base/test_paths.h"
 #include "ml/eval.h"
 
 namespace vigil::ml {
 namespace {
 
-std::string SourceDir() {
-  const char* dir = std::getenv("VIGIL_SOURCE_DIR");
-  return dir ? dir : ".";
-}
+using test_paths::SharedDir;
+using test_paths::SourceDir;
 
 std::string Fixtures() { return SourceDir() + "/testdata/ml/datasets"; }
 
@@ -505,7 +504,7 @@ TEST(ReadTraces, VigilCaptures) {
 
 // The shared development copy of ADFA-LD, when this checkout sits beside it.
 TEST(SharedDatasets, AdfaLdDevCounts) {
-  std::string root = SourceDir() + "/../shared/datasets/adfa-ld-dev";
+  std::string root = SharedDir() + "/datasets/adfa-ld-dev";
   RealFileSystem host("/");
   if (!host.IsDirectory(root)) GTEST_SKIP() << root << " is absent";
   std::map<std::string, std::pair<size_t, size_t>> counts;  // dir -> (traces, calls)

@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "base/hash.h"
+#include "base/test_paths.h"
 #include "ml/datasets.h"
 
 namespace vigil::ml {
@@ -88,8 +88,7 @@ TEST(ModelFile, CorruptionIsNamed) {
 }
 
 std::vector<Trace> Fixtures() {
-  const char* dir = std::getenv("VIGIL_SOURCE_DIR");
-  std::string root = std::string(dir ? dir : ".") + "/testdata/ml/datasets/lidds";
+  std::string root = test_paths::SourceDir() + "/testdata/ml/datasets/lidds";
   std::vector<Trace> out;
   for (const char* sub : {"training", "test"}) {
     auto ts = ReadTraces(DatasetFormat::kLidDs, root + "/" + sub, Label::kUnknown);

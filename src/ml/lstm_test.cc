@@ -9,7 +9,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -18,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/test_paths.h"
 #include "ml/model.h"
 
 namespace vigil::ml {
@@ -346,8 +346,7 @@ TEST(Lstm, BadBodies) {
 
 // The fuzz target's seeds (testdata/ml/lstm/fuzz) are bodies the fuzz target's options load.
 TEST(Lstm, FuzzSeedsLoad) {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  const std::string dir = std::string(src != nullptr ? src : ".") + "/testdata/ml/lstm/fuzz/";
+  const std::string dir = test_paths::SourceDir() + "/testdata/ml/lstm/fuzz/";
   ModelOptions o;
   for (const char* kv :
        {"hidden=4", "embed=2", "epochs=1", "batch=4", "bptt=8", "max_calls=4096"}) {

@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "base/test_paths.h"
 #include "ml/behaviour_testutil.h"
 #include "ml/capture.h"
 #include "ml/model.h"
@@ -247,9 +247,7 @@ TEST(ProfileTest, CorruptBodiesAreRejected) {
 // The real podman recording (testdata/ml/captures): the container's profile learned from it
 // scores the recording itself 0, and one added execution is the only reason.
 TEST(ProfileTest, RealRecording) {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  std::string path =
-      std::string(src != nullptr ? src : ".") + "/testdata/ml/captures/podman-httpd.vgl";
+  std::string path = test_paths::SourceDir() + "/testdata/ml/captures/podman-httpd.vgl";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "no recording at " << path;
   auto traces = ReadVigilCapture(path);
   ASSERT_TRUE(traces.ok()) << traces.status();

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -11,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/test_paths.h"
 #include "ml/behaviour_testutil.h"
 #include "ml/model.h"
 #include "ml/syscall_category.h"
@@ -264,9 +264,8 @@ double Auc(const std::vector<double>& normal, const std::vector<double>& attack)
 }
 
 TEST(RateTest, AdfaLdDev) {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
   std::filesystem::path root =
-      std::filesystem::path(src != nullptr ? src : ".") / "../shared/datasets/adfa-ld-dev";
+      std::filesystem::path(test_paths::SharedDir()) / "datasets/adfa-ld-dev";
   if (!std::filesystem::exists(root / "Training_Data_Master")) {
     GTEST_SKIP() << "ADFA-LD dev set absent at " << root;
   }
@@ -321,9 +320,8 @@ namespace {
 // The fuzz target's seeds (testdata/ml/profile/fuzz; first byte: even = profile, odd =
 // rate): the *_web bodies are valid, the others are each rejected for one named reason.
 TEST(BehaviourFuzzSeeds, LoadAsDocumented) {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
   std::filesystem::path dir =
-      std::filesystem::path(src != nullptr ? src : ".") / "testdata/ml/profile/fuzz";
+      std::filesystem::path(test_paths::SourceDir()) / "testdata/ml/profile/fuzz";
   if (!std::filesystem::exists(dir)) GTEST_SKIP() << "no seeds at " << dir;
   auto load = [&](const char* name) {
     std::ifstream in(dir / name, std::ios::binary);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/test_paths.h"
 #include "ml/adfa_testutil.h"
 #include "ml/bag.h"
 #include "ml/ensemble.h"
@@ -21,8 +22,7 @@ namespace vigil::ml {
 namespace {
 
 std::string Fixture(const std::string& name) {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  return std::string(src != nullptr ? src : ".") + "/testdata/ml/sequence/" + name;
+  return test_paths::SourceDir() + "/testdata/ml/sequence/" + name;
 }
 
 // One trace per line of whitespace-separated numbers.
