@@ -431,8 +431,9 @@ class State {
   // caller can remember the last one per cgroup and compare one integer instead of the whole
   // ContainerInfo. Calls Container(cgroup_id), with the same effect on references. Tracking
   // is bounded (max_containers cgroups; past that every cgroup starts afresh with a new
-  // number, which only makes a caller look again). 0 = this State does not count (the
-  // default, for test doubles): the caller must treat every answer as possibly new.
+  // number: a change that is none, after which the recorder repeats a record). 0 = this State
+  // does not count (the default, for test doubles): the caller must treat every answer as
+  // possibly new.
   virtual uint64_t ContainerGeneration(uint64_t cgroup_id) { return 0; }
 };
 
