@@ -10,6 +10,7 @@
 
 #include "base/fs.h"
 #include "base/hash.h"
+#include "base/test_paths.h"
 #include "image/containers_storage.h"
 #include "image/load.h"
 #include "image/open.h"
@@ -27,7 +28,7 @@ class ImageIntegrationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = Env("VIGIL_BUILD_DIR", "/tmp") + "/fixtures/images";
-    std::string script = Env("VIGIL_SOURCE_DIR", ".") + "/testdata/images/make_fixtures.sh";
+    std::string script = test_paths::SourceDir() + "/testdata/images/make_fixtures.sh";
     std::string cmd = script + " " + dir_ + " > " + dir_ + ".log 2>&1";
     ::mkdir((Env("VIGIL_BUILD_DIR", "/tmp") + "/fixtures").c_str(), 0755);
     int rc = std::system(cmd.c_str());
