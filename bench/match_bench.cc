@@ -8,12 +8,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "base/test_paths.h"
 #include "gtest/gtest.h"
 #include "match/matcher.h"
 #include "vulndb/build.h"
@@ -86,9 +86,7 @@ report::Component ComponentFor(const Key& key, size_t i) {
 }
 
 TEST(MatcherBench, TenThousandPackagesAgainstTheFullDb) {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  std::filesystem::path shared =
-      std::filesystem::path(src ? src : ".") / ".." / "shared" / "vulndata";
+  std::filesystem::path shared = std::filesystem::path(test_paths::SharedDir()) / "vulndata";
   if (!std::filesystem::is_directory(shared)) GTEST_SKIP() << "../shared/vulndata absent";
   std::string dir =
       std::filesystem::temp_directory_path() / ("vigil-match-bench-" + std::to_string(getpid()));

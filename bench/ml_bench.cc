@@ -9,12 +9,12 @@
 #include <time.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/fs.h"
+#include "base/test_paths.h"
 #include "ml/datasets.h"
 #include "ml/io.h"
 #include "ml/metrics.h"
@@ -31,8 +31,7 @@ double ThreadCpu() {
 
 // Benchmarks the registered model `only` (all when empty) except `skip`.
 void BenchAdfaLd(std::string_view only, std::string_view skip) {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  std::string root = std::string(src ? src : ".") + "/../shared/datasets/adfa-ld-dev";
+  std::string root = test_paths::SharedDir() + "/datasets/adfa-ld-dev";
   if (!RealFileSystem("/").IsDirectory(root)) GTEST_SKIP() << root << " is absent";
   auto train = ReadTraces(DatasetFormat::kAdfaLd, root + "/Training_Data_Master", Label::kNormal);
   auto validation =
