@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "base/test_paths.h"
 #include "ml/behaviour_testutil.h"
 #include "ml/syscall_category.h"
 #include "runtime/capabilities.h"
@@ -24,11 +25,6 @@ namespace {
 
 using testing::Inject;
 using testing::kWebCgroup;
-
-std::string SourceDir() {
-  const char* dir = std::getenv("VIGIL_SOURCE_DIR");
-  return dir != nullptr ? dir : ".";
-}
 
 std::multiset<std::string> Objects(const Trace& t, ActivityKind kind) {
   std::multiset<std::string> out;
@@ -449,7 +445,7 @@ TEST(CaptureTest, SyscallCategories) {
 TEST(CaptureTest, RealPodmanRecording) {
   const char* fresh = std::getenv("VIGIL_ML_CAPTURE");
   std::string path =
-      fresh != nullptr ? fresh : SourceDir() + "/testdata/ml/captures/podman-httpd.vgl";
+      fresh != nullptr ? fresh : test_paths::SourceDir() + "/testdata/ml/captures/podman-httpd.vgl";
   if (fresh == nullptr && !std::filesystem::exists(path)) {
     GTEST_SKIP() << "no recording at " << path << " (testdata/ml/captures/record.sh makes it)";
   }

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -21,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "base/test_paths.h"
 #include "gtest/gtest.h"
 #include "runtime/agent.h"
 #include "runtime/state.h"
@@ -600,8 +600,8 @@ TEST(Replay, Version1HasNoContainerRecords) {
 // container records) listed in expected.txt beside them: a format change that breaks old
 // recordings fails here. `basic` and its damaged copies are version 1, `containers` version 2.
 TEST(Replay, CommittedRecordingsStillReplay) {
-  const char* root = std::getenv("VIGIL_SOURCE_DIR");
-  std::filesystem::path dir = std::filesystem::path(root ? root : ".") / "testdata/runtime/replay";
+  std::filesystem::path dir =
+      std::filesystem::path(test_paths::SourceDir()) / "testdata/runtime/replay";
   if (!std::filesystem::exists(dir)) GTEST_SKIP() << dir << " is absent";
   int cases = 0;
   for (const auto& c : std::filesystem::directory_iterator(dir)) {

@@ -16,6 +16,7 @@
 
 #include "base/fs.h"
 #include "base/strings.h"
+#include "base/test_paths.h"
 #include "gtest/gtest.h"
 #include "runtime/container.h"
 #include "runtime/state.h"
@@ -24,10 +25,7 @@
 namespace vigil::runtime {
 namespace {
 
-std::string DataDir() {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  return std::string(src != nullptr ? src : ".") + "/testdata/runtime/state";
-}
+std::string DataDir() { return test_paths::SourceDir() + "/testdata/runtime/state"; }
 
 TEST(CgroupLayoutTest, EveryRuntimeLayout) {
   std::string path = DataDir() + "/cgroup_layouts.tsv";

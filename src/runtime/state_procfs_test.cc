@@ -2,9 +2,9 @@
 // cgroup/, host/), plus hostile inputs: each is an error naming the file, never a crash.
 #include <sys/stat.h>
 
-#include <cstdlib>
 #include <string>
 
+#include "base/test_paths.h"
 #include "gtest/gtest.h"
 #include "runtime/procfs.h"
 #include "runtime/state.h"
@@ -14,10 +14,7 @@ namespace {
 
 constexpr char kPodmanId[] = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
 
-std::string DataDir() {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  return std::string(src != nullptr ? src : ".") + "/testdata/runtime/state";
-}
+std::string DataDir() { return test_paths::SourceDir() + "/testdata/runtime/state"; }
 
 uint64_t InodeOf(const std::string& path) {
   struct stat st {};

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/test_paths.h"
 #include "gtest/gtest.h"
 #include "runtime/procfs.h"
 #include "runtime/state.h"
@@ -281,8 +282,7 @@ TEST(CapabilitiesTest, ProcStatusParser) {
 }
 
 TEST(CapabilitiesTest, LoadExistingReadsProcStatus) {
-  const char* src = std::getenv("VIGIL_SOURCE_DIR");
-  std::string root = std::string(src != nullptr ? src : ".") + "/testdata/runtime/state/proc";
+  std::string root = test_paths::SourceDir() + "/testdata/runtime/state/proc";
   StateOptions o;
   o.proc_root = root;
   o.cgroup_root = "";
