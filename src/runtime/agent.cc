@@ -194,7 +194,8 @@ void Agent::OnEvent(const Event& e) {
 void Agent::RecordContainer(uint64_t cgroup_id) {
   // The State's generation changes exactly when its answer does, so an unchanged generation
   // means the recording already says what the State answers (or, never written, that the
-  // answer is still the host entry). 0 (a State that does not count) is always looked at.
+  // answer is still the host entry). With 0 (a State that does not count: test doubles, never
+  // the real State) every event of a container writes its record again: correct, only longer.
   uint64_t generation = state_->ContainerGeneration(cgroup_id);
   auto it = recorded_containers_.find(cgroup_id);
   if (it != recorded_containers_.end() && generation != 0 && it->second.generation == generation) {
