@@ -735,6 +735,7 @@ void ContainerResolver::Schedule(Pending p) {
 
 void ContainerResolver::Merge(Pending& done) {
   // Keep only what the lookup adds; the per-cgroup fields stay those of each cgroup.
+  ++changes_;
   ContainerInfo& meta = metadata_[done.info.id];
   meta = done.info;
   for (auto& [cgroup_id, info] : by_cgroup_) {
@@ -840,6 +841,7 @@ void ContainerResolver::Maintain() {
     generation_seen_ = index_->generation();
     for (auto it = by_cgroup_.begin(); it != by_cgroup_.end();) {
       if (!index_->Known(it->first)) {
+        ++changes_;
         it = by_cgroup_.erase(it);
       } else {
         ++it;
@@ -847,7 +849,7 @@ void ContainerResolver::Maintain() {
     }
   }
   while (by_cgroup_.size() > options_.max_containers && !order_.empty()) {
-    by_cgroup_.erase(order_.front());
+    changes_ += by_cgroup_.erase(order_.front());
     order_.pop_front();
   }
   if (order_.size() > 2 * by_cgroup_.size() + 64) {

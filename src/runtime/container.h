@@ -165,6 +165,11 @@ class ContainerResolver {
   // events that follow its lookup.
   bool HasFinishedLookups() const { return done_ready_.load(std::memory_order_acquire); }
 
+  // A count of the changes to cached answers: bumped whenever an entry's contents change (a
+  // merged lookup, inline or from the worker) or an entry is dropped (a dead cgroup, the size
+  // bound). Adding an entry does not bump it: that changes no earlier answer. State uses it
+  // for ContainerGeneration, so that an answer is compared again only after a change.
+  uint64_t changes() const { return changes_; }
   size_t container_count() const;  // cgroups attributed to a container
   const ContainerInfo& host() const { return host_; }
   bool has_v2() const { return index_ != nullptr; }
@@ -191,6 +196,7 @@ class ContainerResolver {
   std::unordered_map<uint64_t, std::unique_ptr<ContainerInfo>> by_cgroup_;
   std::deque<uint64_t> order_;  // insertion order, for eviction
   size_t generation_seen_ = 0;  // index_->generation() at the last Maintain()
+  uint64_t changes_ = 0;        // changes()
   uint64_t maintain_calls_ = 0;
   uint64_t last_prune_ms_ = 0;
   // Metadata per container id, shared by every cgroup of that container.

@@ -174,10 +174,7 @@ class StateImpl : public State {
     return n;
   }
   const ProcessInfo* Ancestor(uint32_t pid, int generation) const override;
-  void WaitForContainerLookups(int timeout_ms) override {
-    containers_.WaitIdle(timeout_ms);
-    ++container_epoch_;
-  }
+  void WaitForContainerLookups(int timeout_ms) override { containers_.WaitIdle(timeout_ms); }
   StateStats stats() const override { return stats_; }
 
  private:
@@ -247,22 +244,23 @@ class StateImpl : public State {
   // SetContainerInfo's entries (a replay's container records); they win over containers_.
   std::map<uint64_t, ContainerInfo> recorded_;
   // ContainerGeneration. An answer of Container() is an object (an entry of containers_ or
-  // recorded_, or the host entry) whose address and contents change only in calls that bump
-  // container_epoch_: containers_.Maintain() and WaitIdle() (merged lookups, eviction,
-  // trimming), LoadExisting and SetContainerInfo. Within one epoch a cgroup's answer can
-  // still change from the host entry to a new entry (its path found by a later walk), which
-  // the address shows. So the same address in the same epoch is the same answer; otherwise
-  // the answer is compared with a copy of the last one. The exception is a resolver that
-  // looks up inline (async_metadata off), whose lookup for one cgroup merges into the entries
-  // of others: there every call compares.
+  // recorded_, or the host entry) whose contents change, or which is destroyed, only when
+  // ContainerStamp() moves: containers_.changes() counts merged lookups (from the worker at
+  // Maintain, or inline when async_metadata is off, where one cgroup's lookup merges into the
+  // entries of others) and dropped entries; container_epoch_ counts SetContainerInfo calls.
+  // Within one stamp a cgroup's answer can still change from the host entry to a new entry
+  // (its path found by a later walk), which the address shows. So the same address under the
+  // same stamp is the same answer; otherwise the answer is compared with a copy of the last.
   struct TrackedContainer {
     const ContainerInfo* answer = nullptr;
-    uint64_t epoch = 0;
+    uint64_t stamp = 0;  // ContainerStamp() when *answer was last compared
     uint64_t generation = 0;
     ContainerInfo last;  // a copy of *answer
   };
   std::unordered_map<uint64_t, TrackedContainer> tracked_;
   uint64_t container_epoch_ = 1;
+  // Both counts only grow, so their sum moves whenever either does.
+  uint64_t ContainerStamp() const { return container_epoch_ + containers_.changes(); }
   uint64_t last_generation_ = 0;
   PidIndex<Entry> procs_;     // entries are allocated one by one: pointers stay valid until erase
   std::vector<Entry*> free_;  // recycled entries, at most kMaxFreeEntries
@@ -798,12 +796,7 @@ void StateImpl::Apply(const Event& e) {
   // Maintenance (retries, pruning) every 64 events; a finished container lookup is merged at
   // the next event (an atomic load), so the events of a container that starts, acts and exits
   // within milliseconds carry its name and image.
-  if ((stats_.events++ & 63) == 0 || containers_.HasFinishedLookups()) {
-    containers_.Maintain();
-    // Without a cgroup v2 index (a replay) the resolver maps no cgroup to a container, so
-    // Maintain has no entry to change, and ContainerGeneration keeps its fast path.
-    if (containers_.has_v2()) ++container_epoch_;
-  }
+  if ((stats_.events++ & 63) == 0 || containers_.HasFinishedLookups()) containers_.Maintain();
   switch (e.type) {
     case EventType::kProcessFork:
       OnFork(e);
@@ -827,12 +820,12 @@ void StateImpl::Apply(const Event& e) {
 
 uint64_t StateImpl::ContainerGeneration(uint64_t cgroup_id) {
   const ContainerInfo& answer = Container(cgroup_id);
-  if (!options_.async_metadata && options_.query_runtimes) ++container_epoch_;
+  const uint64_t stamp = ContainerStamp();
   auto it = tracked_.find(cgroup_id);
   if (it == tracked_.end()) {
     if (tracked_.size() >= options_.max_containers) tracked_.clear();
     it = tracked_.try_emplace(cgroup_id).first;
-  } else if (it->second.answer == &answer && it->second.epoch == container_epoch_) {
+  } else if (it->second.answer == &answer && it->second.stamp == stamp) {
     return it->second.generation;
   }
   TrackedContainer& t = it->second;
@@ -841,7 +834,7 @@ uint64_t StateImpl::ContainerGeneration(uint64_t cgroup_id) {
     t.generation = ++last_generation_;
   }
   t.answer = &answer;
-  t.epoch = container_epoch_;
+  t.stamp = stamp;
   return t.generation;
 }
 
@@ -907,7 +900,6 @@ Status StateImpl::LoadExisting() {
     entry->info = std::move(pp.info);
     Insert(pid, entry);
   }
-  ++container_epoch_;
   return OkStatus();
 }
 
